@@ -1,0 +1,27 @@
+package io.cargohold.oci;
+
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
+
+import java.util.regex.Pattern;
+
+/** A tag, as the OCI Distribution spec restricts it. */
+public record Tag(String value) implements Reference {
+
+    private static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+
+    public Tag {
+        if (!TAG.matcher(value).matches()) {
+            throw new RegistryException(OciErrorCode.MANIFEST_INVALID, "invalid tag", value);
+        }
+    }
+
+    public static Tag parse(String value) {
+        return new Tag(value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,23 @@
+package io.cargohold.spi;
+
+import io.cargohold.oci.ByteRange;
+import io.cargohold.oci.Digest;
+import io.vertx.core.Future;
+
+import java.util.Optional;
+
+/**
+ * Content-addressed blob storage. Content becomes visible only when a {@link BlobWriter} commits
+ * it under the digest it was verified against, so a reader never sees a partial blob.
+ */
+public interface BlobStore {
+
+    /** The size of a stored blob, or empty when it is not stored. */
+    Future<Optional<Long>> stat(Digest digest);
+
+    /** Opens {@code range} of a stored blob; fails with BLOB_UNKNOWN when it is not stored. */
+    Future<BlobContent> open(Digest digest, ByteRange range);
+
+    /** Starts writing a new blob; nothing is visible until {@link BlobWriter#commit} succeeds. */
+    BlobWriter create();
+}

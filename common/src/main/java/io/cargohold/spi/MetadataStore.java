@@ -1,0 +1,29 @@
+package io.cargohold.spi;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The shared index of what is cached: repositories, their manifests and their tags. */
+public interface MetadataStore {
+
+    Future<Optional<Repository>> repository(String name);
+
+    /** Creates the repository unless it exists; answers the one that is stored either way. */
+    Future<Repository> createRepositoryIfAbsent(Repository repository);
+
+    /** Every repository name, sorted. */
+    Future<List<String>> repositoryNames();
+
+    Future<Optional<ManifestRecord>> manifest(String repository, String digest);
+
+    Future<Void> putManifest(ManifestRecord manifest);
+
+    Future<Optional<TagRecord>> tag(String repository, String tag);
+
+    Future<Void> putTag(TagRecord tag);
+
+    /** Every tag of a repository, sorted. */
+    Future<List<String>> tags(String repository);
+}

@@ -1,0 +1,31 @@
+package io.cargohold.spi;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One versioned event, keyed by repository. {@code digest} and {@code tag} are null where they do
+ * not apply; {@code node} names the process that saw it.
+ */
+public record RegistryEvent(int version, String type, long timeMillis, String repository, String tag,
+                            String digest, String mediaType, long size, String node) {
+
+    public static final int VERSION = 1;
+    public static final String PULL = "pull";
+    public static final String CACHE_MISS = "cache-miss";
+    public static final String IMAGE_CACHED = "image-cached";
+    public static final String TAG_REFRESHED = "tag-refreshed";
+
+    public static RegistryEvent of(String type, String repository, String tag, String digest, String mediaType,
+                                   long size, String node) {
+        return new RegistryEvent(VERSION, type, System.currentTimeMillis(), repository, tag, digest, mediaType,
+                size, node);
+    }
+
+    public JsonObject toJson() {
+        return JsonObject.mapFrom(this);
+    }
+
+    public static RegistryEvent fromJson(JsonObject json) {
+        return json.mapTo(RegistryEvent.class);
+    }
+}

@@ -1,0 +1,24 @@
+package io.cargohold.spi;
+
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.Reference;
+import io.vertx.core.Future;
+
+/**
+ * One upstream registry, with its credentials. Repository names here are the upstream's own
+ * (after a rule's prefix was replaced). Failures are {@code UpstreamException}s.
+ */
+public interface UpstreamClient {
+
+    /** The upstream's host, for messages and metrics. */
+    String host();
+
+    /** Fetches a manifest; fails when it is larger than {@code maxBytes}. */
+    Future<UpstreamManifest> getManifest(String repository, Reference reference, long maxBytes);
+
+    /** Asks for a manifest's digest and type without its body (HEAD). */
+    Future<UpstreamManifest.Head> headManifest(String repository, Reference reference);
+
+    /** Starts fetching a blob; the body is paused until the caller pipes it. */
+    Future<BlobContent.Stream> getBlob(String repository, Digest digest);
+}
