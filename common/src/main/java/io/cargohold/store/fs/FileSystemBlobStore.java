@@ -1,0 +1,219 @@
+package io.cargohold.store.fs;
+
+import io.cargohold.oci.ByteRange;
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
+import io.cargohold.spi.BlobContent;
+import io.cargohold.spi.BlobStore;
+import io.cargohold.spi.BlobWriter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * Blobs on a local filesystem, content-addressed: {@code <root>/blobs/<algorithm>/<first two hex>/<hex>}.
+ * Writers write to {@code <root>/uploads/<uuid>} on the same filesystem and a verified commit
+ * renames the file into place atomically, so a reader never sees a partial blob.
+ * Every blocking filesystem call runs on a worker thread, never on the event loop.
+ */
+public final class FileSystemBlobStore implements BlobStore {
+
+    /** Uploads older than this are left over from a crash and removed by {@link #initialize()}. */
+    public static final Duration STALE_UPLOAD_AGE = Duration.ofHours(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileSystemBlobStore.class);
+
+    private final Vertx vertx;
+    private final Path root;
+    private final Path blobs;
+    private final Path uploads;
+    private volatile boolean uploadsReady;
+
+    /** Does no I/O; call {@link #initialize()} at start-up to create the layout and clean up. */
+    public FileSystemBlobStore(Vertx vertx, Path root) {
+        this.vertx = vertx;
+        this.root = root.toAbsolutePath();
+        this.blobs = this.root.resolve("blobs");
+        this.uploads = this.root.resolve("uploads");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The directory writers write into before they commit. */
+    public Path uploadsDirectory() {
+        return uploads;
+    }
+
+    /** Where a committed blob lives (whether or not it is stored). */
+    public Path blobPath(Digest digest) {
+        return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    /** Creates the directories and removes uploads left over for longer than {@link #STALE_UPLOAD_AGE}. */
+    public Future<Void> initialize() {
+        return blocking(() -> {
+            Files.createDirectories(blobs);
+            Files.createDirectories(uploads);
+            uploadsReady = true;
+            return null;
+        }).compose(v -> removeStaleUploads(STALE_UPLOAD_AGE)).mapEmpty();
+    }
+
+    /** Deletes upload files last modified more than {@code maxAge} ago; answers how many it deleted. */
+    public Future<Integer> removeStaleUploads(Duration maxAge) {
+        return blocking(() -> {
+            Instant cutoff = Instant.now().minus(maxAge);
+            int removed = 0;
+            if (!Files.isDirectory(uploads)) {
+                return 0;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(uploads)) {
+                for (Path file : files) {
+                    try {
+                        if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                            Files.deleteIfExists(file);
+                            removed++;
+                        }
+                    } catch (NoSuchFileException gone) {
+                        // removed meanwhile
+                    }
+                }
+            }
+            if (removed > 0) {
+                LOG.info("removed {} stale uploads from {}", removed, uploads);
+            }
+            return removed;
+        });
+    }
+
+    @Override
+    public Future<Optional<Long>> stat(Digest digest) {
+        Path path = blobPath(digest);
+        return blocking(() -> {
+            try {
+                return Optional.of(Files.size(path));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public Future<BlobContent> open(Digest digest, ByteRange range) {
+        Path path = blobPath(digest);
+        return blocking(() -> {
+            long size;
+            try {
+                size = Files.size(path);
+            } catch (NoSuchFileException e) {
+                throw RegistryException.blobUnknown(digest);
+            }
+            if (range.offset() < 0 || range.length() < 0 || range.offset() + range.length() > size) {
+                throw new RegistryException(OciErrorCode.RANGE_INVALID, "requested range not satisfiable",
+                        range.offset() + "-" + range.end() + "/" + size);
+            }
+            return new BlobContent.FileRegion(path, range.offset(), range.length());
+        });
+    }
+
+    @Override
+    public BlobWriter create() {
+        Path temp = uploads.resolve(UUID.randomUUID().toString());
+        Future<Void> ready = uploadsReady ? Future.succeededFuture() : blocking(() -> {
+            Files.createDirectories(uploads);
+            uploadsReady = true;
+            return null;
+        });
+        return new FileSystemBlobWriter(this, temp, ready.compose(v -> vertx.fileSystem()
+                .open(temp.toString(), new OpenOptions().setRead(false).setWrite(true).setCreateNew(true))));
+    }
+
+    /**
+     * Makes the closed upload {@code temp} durable, checks it against {@code expected} and renames it
+     * into place; deletes it on a mismatch. {@code computed} is the digest hashed while writing.
+     */
+    Future<Void> publish(Path temp, Digest computed, Digest expected) {
+        return blocking(() -> {
+            try {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    channel.force(true);
+                }
+                Digest actual = computed.algorithm().equals(expected.algorithm()) ? computed : hash(temp, expected);
+                if (!actual.equals(expected)) {
+                    throw new RegistryException(OciErrorCode.DIGEST_INVALID,
+                            "provided digest did not match uploaded content", expected.value());
+                }
+                Path target = blobPath(expected);
+                if (Files.exists(target)) {
+                    Files.deleteIfExists(temp);
+                    return null;
+                }
+                Files.createDirectories(target.getParent());
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException raced) {
+                    Files.deleteIfExists(temp);
+                }
+                syncDirectory(target.getParent());
+                return null;
+            } catch (RuntimeException | IOException e) {
+                Files.deleteIfExists(temp);
+                throw e;
+            }
+        });
+    }
+
+    Future<Void> delete(Path temp) {
+        return blocking(() -> {
+            Files.deleteIfExists(temp);
+            return null;
+        });
+    }
+
+    private static Digest hash(Path file, Digest like) throws IOException {
+        MessageDigest hasher = like.newHasher();
+        byte[] chunk = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                hasher.update(chunk, 0, n);
+            }
+        }
+        return Digest.of(hasher);
+    }
+
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Not every filesystem lets a directory be synced; the rename itself is still atomic.
+            LOG.debug("could not sync directory {}: {}", directory, e.toString());
+        }
+    }
+
+    /** Runs blocking filesystem work on a worker thread, unordered so that calls do not queue behind each other. */
+    private <T> Future<T> blocking(Callable<T> call) {
+        return vertx.executeBlocking(call, false);
+    }
+}

@@ -1,0 +1,92 @@
+package io.cargohold.store.fs;
+
+import io.cargohold.oci.ByteRange;
+import io.cargohold.oci.Digest;
+import io.cargohold.spi.BlobContent;
+import io.cargohold.spi.BlobStore;
+import io.cargohold.store.BlobStoreContractTest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FileSystemBlobStoreTest extends BlobStoreContractTest {
+
+    @TempDir
+    Path root;
+
+    private FileSystemBlobStore fileStore;
+
+    @Override
+    protected Future<BlobStore> newStore(Vertx vertx) {
+        fileStore = new FileSystemBlobStore(vertx, root);
+        return fileStore.initialize().map(fileStore);
+    }
+
+    @Override
+    protected Future<Long> uploadsInProgress() {
+        return vertx.executeBlocking(() -> {
+            try (Stream<Path> files = Files.list(fileStore.uploadsDirectory())) {
+                return files.count();
+            }
+        });
+    }
+
+    @Test
+    void commit_sha256Blob_isStoredUnderAlgorithmAndHexPrefix(VertxTestContext test) {
+        byte[] content = bytes("layout");
+        Digest digest = Digest.sha256(content);
+        on(() -> write(content).commit(digest))
+                .compose(v -> store.open(digest, new ByteRange(1, 3)))
+                .onComplete(verify(test, blob -> {
+                    Path expected = root.resolve("blobs/sha256").resolve(digest.hex().substring(0, 2))
+                            .resolve(digest.hex());
+                    assertThat(blob).isEqualTo(new BlobContent.FileRegion(expected.toAbsolutePath(), 1, 3));
+                    assertThat(expected).hasBinaryContent(content);
+                }));
+    }
+
+    @Test
+    void removeStaleUploads_oldAndFreshUploads_removesOnlyOld(VertxTestContext test) throws IOException {
+        Path old = Files.writeString(fileStore.uploadsDirectory().resolve("old"), "left by a crash");
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        Path fresh = Files.writeString(fileStore.uploadsDirectory().resolve("fresh"), "being written");
+        fileStore.removeStaleUploads(FileSystemBlobStore.STALE_UPLOAD_AGE)
+                .onComplete(verify(test, removed -> {
+                    assertThat(removed).isEqualTo(1);
+                    assertThat(old).doesNotExist();
+                    assertThat(fresh).exists();
+                    delete(fresh);
+                }));
+    }
+
+    @Test
+    void open_rangeBeyondEnd_failsRangeInvalid(VertxTestContext test) {
+        byte[] content = bytes("short");
+        Digest digest = Digest.sha256(content);
+        on(() -> write(content).commit(digest))
+                .compose(v -> failureOf(store.open(digest, new ByteRange(3, 10))))
+                .onComplete(verify(test, failure -> assertThat(failure)
+                        .hasFieldOrPropertyWithValue("code", io.cargohold.oci.error.OciErrorCode.RANGE_INVALID)));
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
