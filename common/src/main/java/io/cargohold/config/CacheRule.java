@@ -1,0 +1,38 @@
+package io.cargohold.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Maps repositories under {@code prefix} to an upstream registry: {@code <prefix>/<rest>} is
+ * fetched as {@code <upstreamRepositoryPrefix>/<rest>} from {@code upstreamUrl}.
+ */
+public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
+                        Duration refreshInterval) {
+
+    public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
+    private static final Set<String> DOCKER_HUB_HOSTS =
+            Set.of("registry-1.docker.io", "docker.io", "index.docker.io", "registry.hub.docker.com");
+
+    public CacheRule {
+        upstreamRepositoryPrefix = upstreamRepositoryPrefix == null ? "" : upstreamRepositoryPrefix;
+        refreshInterval = refreshInterval == null ? DEFAULT_REFRESH_INTERVAL : refreshInterval;
+    }
+
+    public URI upstreamUri() {
+        return URI.create(upstreamUrl);
+    }
+
+    /** Docker Hub names official images {@code library/<name>} and lets clients leave that out. */
+    public boolean isDockerHub() {
+        return DOCKER_HUB_HOSTS.contains(upstreamUri().getHost());
+    }
+
+    /** The upstream repository for {@code rest}, the part of a name after this rule's prefix. */
+    public String upstreamRepository(String rest) {
+        String name = isDockerHub() && upstreamRepositoryPrefix.isEmpty() && !rest.contains("/")
+                ? "library/" + rest : rest;
+        return upstreamRepositoryPrefix.isEmpty() ? name : upstreamRepositoryPrefix + "/" + name;
+    }
+}

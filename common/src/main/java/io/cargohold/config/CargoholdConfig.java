@@ -1,0 +1,36 @@
+package io.cargohold.config;
+
+import java.util.List;
+
+/**
+ * The whole configuration of a Cargohold process, as read from YAML (see README.md for every
+ * key). Absent sections mean the embedded default: one Hazelcast member, in-process events,
+ * anonymous pulls.
+ */
+public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
+                              KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
+
+    public CargoholdConfig {
+        http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
+        admin = admin == null ? new Endpoint("127.0.0.1", 5001) : admin;
+        storage = storage == null ? StorageConfig.DEFAULT : storage;
+        rules = rules == null ? List.of() : List.copyOf(rules);
+        limits = limits == null ? LimitsConfig.DEFAULT : limits;
+    }
+
+    /** A host and port to listen on. */
+    public record Endpoint(String host, int port) {
+    }
+
+    /** Hazelcast members to join; absent: one embedded member with no network join. */
+    public record ClusterConfig(String name, Integer port, List<String> members) {
+    }
+
+    /** Kafka brokers and topic names; absent: in-process events. */
+    public record KafkaConfig(String bootstrapServers, java.util.Map<String, String> topics) {
+    }
+
+    /** Client authentication on the registry API; absent: anonymous pulls. */
+    public record AuthConfig(Boolean anonymousPull, List<java.util.Map<String, String>> users) {
+    }
+}

@@ -1,0 +1,83 @@
+package io.cargohold.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a whole configuration; the first problem becomes one line naming key, value and rule. */
+public final class ConfigValidator {
+
+    public static final String PREFIX_REGEX = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
+    private static final Pattern PREFIX = Pattern.compile(PREFIX_REGEX);
+    private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
+
+    private ConfigValidator() {
+    }
+
+    public static void validate(CargoholdConfig config) {
+        port("http.port", config.http().port());
+        port("admin.port", config.admin().port());
+        if (!STORAGE_TYPES.contains(config.storage().type())) {
+            fail("storage.type", config.storage().type(), "must be one of " + STORAGE_TYPES);
+        }
+        if (config.limits().maxManifestBytes() <= 0) {
+            fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
+        }
+        rules(config.rules());
+    }
+
+    public static void rules(List<CacheRule> rules) {
+        Set<String> prefixes = new HashSet<>();
+        for (int i = 0; i < rules.size(); i++) {
+            rule("rules[" + i + "]", rules.get(i));
+            if (!prefixes.add(rules.get(i).prefix())) {
+                fail("rules[" + i + "].prefix", rules.get(i).prefix(), "must be unique among rules");
+            }
+        }
+    }
+
+    public static void rule(String key, CacheRule rule) {
+        if (rule.prefix() == null || !PREFIX.matcher(rule.prefix()).matches()) {
+            fail(key + ".prefix", rule.prefix(), "must match " + PREFIX_REGEX);
+        }
+        if (!rule.upstreamRepositoryPrefix().isEmpty() && !PREFIX.matcher(rule.upstreamRepositoryPrefix()).matches()) {
+            fail(key + ".upstreamRepositoryPrefix", rule.upstreamRepositoryPrefix(), "must match " + PREFIX_REGEX);
+        }
+        upstreamUrl(key + ".upstreamUrl", rule.upstreamUrl());
+        if (rule.refreshInterval().isNegative() || rule.refreshInterval().isZero()) {
+            fail(key + ".refreshInterval", rule.refreshInterval(), "must be a positive ISO-8601 duration");
+        }
+        if (rule.credentials() != null) {
+            SecretReference.validate(key + ".credentials", rule.credentials());
+        }
+    }
+
+    private static void upstreamUrl(String key, String value) {
+        if (value == null) {
+            fail(key, null, "is required");
+        }
+        try {
+            URI uri = new URI(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+                    || uri.getQuery() != null || uri.getUserInfo() != null) {
+                fail(key, value, "must be an http(s) URL of a registry host without path, query or user info");
+            }
+        } catch (URISyntaxException e) {
+            fail(key, value, "must be a valid URL (" + e.getReason() + ")");
+        }
+    }
+
+    private static void port(String key, int port) {
+        if (port < 0 || port > 65535) {
+            fail(key, port, "must be between 0 and 65535");
+        }
+    }
+
+    static void fail(String key, Object value, String rule) {
+        throw new ConfigException(key + ": " + (value == null ? "(missing)" : "'" + value + "'") + " " + rule);
+    }
+}

@@ -1,0 +1,83 @@
+package io.cargohold.edge.http;
+
+import io.cargohold.edge.proxy.ProxyManifestStore;
+import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.edge.proxy.ServedManifest;
+import io.cargohold.oci.Descriptor;
+import io.cargohold.oci.Manifest;
+import io.cargohold.oci.MediaType;
+import io.cargohold.oci.Reference;
+import io.cargohold.oci.Tag;
+import io.cargohold.spi.ManifestRecord;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code GET|HEAD /v2/<name>/manifests/<reference>}: the exact upstream bytes, negotiated by Accept. */
+final class ManifestHandler {
+
+    private final ProxyManifestStore manifests;
+
+    ManifestHandler(ProxyManifestStore manifests) {
+        this.manifests = manifests;
+    }
+
+    Future<Void> handle(HttpServerRequest request, ProxyTarget target, String value) {
+        Reference reference = Reference.parse(value);
+        return manifests.get(target, reference)
+                .compose(served -> negotiate(request, target, served))
+                .compose(served -> respond(request, served, reference instanceof Tag tag ? tag.value() : null));
+    }
+
+    /**
+     * A client that does not accept indexes (an old Docker, say) gets the linux/amd64 image of a
+     * multi-platform index, as distribution does.
+     */
+    private Future<ServedManifest> negotiate(HttpServerRequest request, ProxyTarget target, ServedManifest served) {
+        ManifestRecord manifest = served.manifest();
+        List<String> accepted = accepted(request);
+        if (!MediaType.isIndex(manifest.mediaType()) || accepted.isEmpty()
+                || accepted.contains(manifest.mediaType()) || accepted.contains("*/*")
+                || accepted.stream().noneMatch(MediaType::isManifest)) {
+            return Future.succeededFuture(served);
+        }
+        return Manifest.parse(manifest.content(), manifest.mediaType()).manifests().stream()
+                .filter(entry -> entry.platform() != null && entry.platform().matches("linux", "amd64"))
+                .map(Descriptor::digest)
+                .findFirst()
+                .map(digest -> manifests.get(target, digest))
+                .orElse(Future.succeededFuture(served));
+    }
+
+    private static List<String> accepted(HttpServerRequest request) {
+        return request.headers().getAll(HttpHeaders.ACCEPT).stream()
+                .flatMap(header -> Arrays.stream(header.split(",")))
+                .map(type -> type.split(";", 2)[0].trim())
+                .filter(type -> !type.isEmpty())
+                .toList();
+    }
+
+    private Future<Void> respond(HttpServerRequest request, ServedManifest served, String tag) {
+        ManifestRecord manifest = served.manifest();
+        HttpServerResponse response = request.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, manifest.mediaType())
+                .putHeader(Headers.CONTENT_DIGEST, manifest.digest())
+                .putHeader(HttpHeaders.ETAG, "\"" + manifest.digest() + "\"")
+                .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(manifest.size()));
+        if (served.staleReason() != null) {
+            response.putHeader(Headers.WARNING, "110 cargohold \"Response is stale: "
+                    + served.staleReason().replace('"', '\'') + "\"");
+        }
+        if (request.method() == HttpMethod.HEAD) {
+            return response.end();
+        }
+        manifests.recordPull(manifest, tag);
+        return response.end(Buffer.buffer(manifest.content()));
+    }
+}

@@ -1,0 +1,66 @@
+package io.cargohold.edge.http;
+
+import io.cargohold.edge.proxy.ProxyBlobStore;
+import io.cargohold.edge.proxy.ProxyManifestStore;
+import io.cargohold.edge.proxy.RuleResolver;
+import io.cargohold.oci.error.OciError;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.spi.MetadataStore;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The pull side of the OCI Distribution API: dispatches each request to its route family's
+ * handler and turns every failure into an OCI error response.
+ */
+public final class Routes implements Handler<HttpServerRequest> {
+
+    private final RuleResolver rules;
+    private final ManifestHandler manifests;
+    private final BlobHandler blobs;
+    private final TagsHandler tags;
+    private final CatalogHandler catalog;
+
+    public Routes(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs, MetadataStore metadata) {
+        this.rules = rules;
+        this.manifests = new ManifestHandler(manifests);
+        this.blobs = new BlobHandler(blobs);
+        this.tags = new TagsHandler(metadata);
+        this.catalog = new CatalogHandler(metadata);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        request.response().putHeader(Headers.API_VERSION, "registry/2.0");
+        Future<Void> handled;
+        try {
+            handled = dispatch(request);
+        } catch (RuntimeException e) {
+            handled = Future.failedFuture(e);
+        }
+        handled.onFailure(failure -> ErrorResponses.send(request, failure));
+    }
+
+    private Future<Void> dispatch(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            ErrorResponses.send(request, 405, new OciError(OciErrorCode.UNSUPPORTED,
+                    "a pull-through cache accepts only GET and HEAD", request.method().name()));
+            return Future.succeededFuture();
+        }
+        RegistryPath path = RegistryPath.parse(request.path());
+        return switch (path.route()) {
+            case BASE -> request.response().putHeader("Content-Type", "application/json").end("{}");
+            case CATALOG -> catalog.handle(request);
+            case TAGS -> tags.handle(request, rules.resolve(path.name()));
+            case MANIFEST -> manifests.handle(request, rules.resolve(path.name()), path.reference());
+            case BLOB -> blobs.handle(request, rules.resolve(path.name()), path.reference());
+            case NOT_FOUND -> {
+                ErrorResponses.send(request, 404, new OciError(OciErrorCode.UNSUPPORTED, "no such route",
+                        request.path()));
+                yield Future.succeededFuture();
+            }
+        };
+    }
+}

@@ -1,0 +1,167 @@
+package io.cargohold.edge.proxy;
+
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
+import io.cargohold.oci.error.UpstreamException;
+import io.cargohold.spi.BlobContent;
+import io.cargohold.spi.BlobStore;
+import io.cargohold.spi.BlobWriter;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One upstream download of a blob into the store. It runs on its own, so a client that
+ * disconnects does not waste it, and any number of {@link FillReader}s follow it while it runs.
+ * The store verifies the digest on commit; content that does not match is never published.
+ */
+final class BlobFill implements WriteStream<Buffer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
+
+    private final Digest digest;
+    private final BlobStore store;
+    private final Promise<Long> length = Promise.promise();
+    private final Promise<Void> committed = Promise.promise();
+    private final List<FillReader> readers = new ArrayList<>();
+    private BlobWriter writer;
+    private long written;
+    private boolean done;
+
+    BlobFill(Digest digest, BlobStore store) {
+        this.digest = digest;
+        this.store = store;
+    }
+
+    /** Fills from {@code upstream}, a blob response whose body is still paused. */
+    void start(Future<BlobContent.Stream> upstream, String what) {
+        upstream.onComplete(response -> {
+            if (response.failed()) {
+                finish(response.cause(), what);
+                return;
+            }
+            BlobContent.Stream body = response.result();
+            writer = store.create();
+            length.complete(body.length());
+            body.stream().pipe().endOnComplete(false).to(this).onComplete(piped -> piped(piped, body.length(), what));
+        });
+    }
+
+    /** Ends a fill that had nothing to do: another one stored the blob meanwhile. */
+    void alreadyStored(long size) {
+        length.complete(size);
+        finish(null, null);
+    }
+
+    Digest digest() {
+        return digest;
+    }
+
+    BlobStore store() {
+        return store;
+    }
+
+    /** The blob's size, known once the upstream answered. */
+    Future<Long> length() {
+        return length.future();
+    }
+
+    /** Completes when the blob is verified and stored. */
+    Future<Void> committed() {
+        return committed.future();
+    }
+
+    /** A reader of the whole blob whose handlers run on {@code context}. */
+    synchronized FillReader reader(Context context) {
+        boolean live = written == 0 && !done;
+        FillReader reader = new FillReader(context, this, live);
+        if (live) {
+            readers.add(reader);
+        }
+        return reader;
+    }
+
+    synchronized void remove(FillReader reader) {
+        readers.remove(reader);
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+        List<FillReader> live;
+        synchronized (this) {
+            written += data.length();
+            live = List.copyOf(readers);
+        }
+        live.forEach(reader -> reader.offer(data));
+        return writer.write(data);
+    }
+
+    private void piped(AsyncResult<Void> piped, long expectedLength, String what) {
+        if (piped.failed()) {
+            writer.cancel();
+            finish(piped.cause(), what);
+        } else if (expectedLength >= 0 && written != expectedLength) {
+            writer.cancel();
+            finish(new IllegalStateException("received " + written + " of " + expectedLength + " bytes"), what);
+        } else {
+            writer.commit(digest).onComplete(commit -> finish(commit.cause(), what));
+        }
+    }
+
+    private void finish(Throwable failure, String what) {
+        List<FillReader> live;
+        synchronized (this) {
+            done = true;
+            live = List.copyOf(readers);
+            readers.clear();
+        }
+        if (failure == null) {
+            committed.complete();
+        } else {
+            LOG.warn("{} failed, nothing was stored: {}", what, failure.getMessage());
+            Throwable reported = failure instanceof RegistryException ? failure
+                    : new UpstreamException(OciErrorCode.UNAVAILABLE, what + " failed: " + failure.getMessage(),
+                            502, 0, failure);
+            length.tryFail(reported);
+            committed.fail(reported);
+        }
+        live.forEach(reader -> reader.complete(failure == null ? null : committed.future().cause()));
+    }
+
+    @Override
+    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+        return this;
+    }
+
+    @Override
+    public Future<Void> end() {
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+        writer.setWriteQueueMaxSize(maxSize);
+        return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return writer.writeQueueFull();
+    }
+
+    @Override
+    public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+        writer.drainHandler(handler);
+        return this;
+    }
+}

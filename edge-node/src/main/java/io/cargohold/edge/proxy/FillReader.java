@@ -1,0 +1,200 @@
+package io.cargohold.edge.proxy;
+
+import io.cargohold.oci.ByteRange;
+import io.cargohold.spi.BlobContent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
+
+import java.util.ArrayDeque;
+
+/**
+ * Follows a {@link BlobFill} for one client. Chunks arrive live while the client keeps up; a
+ * client that falls more than {@link #MAX_QUEUED} bytes behind (or joins after the fill began)
+ * stops taking live chunks and, once the fill is stored, reads the rest from the store. Memory
+ * per client stays bounded and a slow client never slows the fill.
+ */
+final class FillReader implements ReadStream<Buffer> {
+
+    static final long MAX_QUEUED = 2L * 1024 * 1024;
+
+    private final Context context;
+    private final BlobFill fill;
+    private final ArrayDeque<Buffer> queue = new ArrayDeque<>();
+    private long queued;
+    private long delivered;
+    private boolean lagging;
+    private boolean fillDone;
+    private Throwable failure;
+    private boolean finished;
+    private long demand = Long.MAX_VALUE;
+    private ReadStream<Buffer> tail;
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private Handler<Throwable> exceptionHandler;
+
+    FillReader(Context context, BlobFill fill, boolean live) {
+        this.context = context;
+        this.fill = fill;
+        this.lagging = !live;
+        if (!live) {
+            fill.committed().onComplete(done -> complete(done.cause()));
+        }
+    }
+
+    /** Called by the fill, on its own thread, for each chunk it receives. */
+    void offer(Buffer chunk) {
+        synchronized (this) {
+            if (lagging) {
+                return;
+            }
+            if (queued + chunk.length() > MAX_QUEUED) {
+                lagging = true;
+                return;
+            }
+            queue.add(chunk);
+            queued += chunk.length();
+        }
+        context.runOnContext(v -> drain());
+    }
+
+    /** Called by the fill when it is stored ({@code failure} null) or abandoned. */
+    void complete(Throwable failure) {
+        synchronized (this) {
+            fillDone = true;
+            this.failure = failure;
+        }
+        context.runOnContext(v -> drain());
+    }
+
+    private void drain() {
+        while (true) {
+            Buffer chunk;
+            synchronized (this) {
+                if (tail != null || finished || demand == 0) {
+                    return;
+                }
+                chunk = queue.poll();
+                if (chunk == null) {
+                    break;
+                }
+                queued -= chunk.length();
+                delivered += chunk.length();
+                if (demand != Long.MAX_VALUE) {
+                    demand--;
+                }
+            }
+            if (handler != null) {
+                handler.handle(chunk);
+            }
+        }
+        boolean readTail;
+        synchronized (this) {
+            if (!fillDone || finished) {
+                return;
+            }
+            finished = true;
+            readTail = failure == null && lagging;
+        }
+        if (failure != null) {
+            fill.remove(this);
+            if (exceptionHandler != null) {
+                exceptionHandler.handle(failure);
+            }
+        } else if (readTail) {
+            readTailFromStore();
+        } else if (endHandler != null) {
+            endHandler.handle(null);
+        }
+    }
+
+    private void readTailFromStore() {
+        fill.length()
+                .compose(length -> fill.store().open(fill.digest(), new ByteRange(delivered, length - delivered)))
+                .compose(this::stream)
+                .onSuccess(stream -> {
+                    synchronized (this) {
+                        tail = stream;
+                    }
+                    stream.handler(handler).endHandler(endHandler).exceptionHandler(exceptionHandler);
+                    if (demand == 0) {
+                        stream.pause();
+                    } else if (demand != Long.MAX_VALUE) {
+                        stream.pause().fetch(demand);
+                    }
+                })
+                .onFailure(e -> {
+                    if (exceptionHandler != null) {
+                        exceptionHandler.handle(e);
+                    }
+                });
+    }
+
+    private Future<ReadStream<Buffer>> stream(BlobContent content) {
+        if (content instanceof BlobContent.Stream stream) {
+            return Future.succeededFuture(stream.stream());
+        }
+        BlobContent.FileRegion region = (BlobContent.FileRegion) content;
+        return context.owner().fileSystem().open(region.file().toString(), new OpenOptions().setRead(true))
+                .map(file -> file.setReadPos(region.offset()).setReadLength(region.length()));
+    }
+
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+        this.handler = handler;
+        if (handler == null) {
+            fill.remove(this);
+        }
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+        this.exceptionHandler = handler;
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+        this.endHandler = endHandler;
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+        ReadStream<Buffer> current;
+        synchronized (this) {
+            demand = 0;
+            current = tail;
+        }
+        if (current != null) {
+            current.pause();
+        }
+        return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+        return fetch(Long.MAX_VALUE);
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+        ReadStream<Buffer> current;
+        synchronized (this) {
+            demand = amount == Long.MAX_VALUE || demand > Long.MAX_VALUE - amount ? Long.MAX_VALUE : demand + amount;
+            current = tail;
+        }
+        if (current == null) {
+            context.runOnContext(v -> drain());
+        } else if (amount == Long.MAX_VALUE) {
+            current.resume();
+        } else {
+            current.fetch(amount);
+        }
+        return this;
+    }
+}

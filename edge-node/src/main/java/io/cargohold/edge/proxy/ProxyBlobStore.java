@@ -1,0 +1,80 @@
+package io.cargohold.edge.proxy;
+
+import io.cargohold.oci.ByteRange;
+import io.cargohold.oci.Digest;
+import io.cargohold.spi.BlobContent;
+import io.cargohold.spi.BlobStore;
+import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.RegistryEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Blobs through the cache (distribution's {@code proxyBlobStore}): served from the store when
+ * present, otherwise fetched once from the rule's upstream however many clients ask at once.
+ */
+public final class ProxyBlobStore {
+
+    private final BlobStore store;
+    private final Upstreams upstreams;
+    private final EventPublisher events;
+    private final String node;
+    private final Map<Digest, BlobFill> fills = new ConcurrentHashMap<>();
+
+    public ProxyBlobStore(BlobStore store, Upstreams upstreams, EventPublisher events, String node) {
+        this.store = store;
+        this.upstreams = upstreams;
+        this.events = events;
+        this.node = node;
+    }
+
+    /** The blob's size, fetching it into the cache when it is not there yet. */
+    public Future<Long> stat(ProxyTarget target, Digest digest) {
+        return store.stat(digest).compose(size -> size.isPresent()
+                ? Future.succeededFuture(size.get())
+                : fill(target, digest).length());
+    }
+
+    /**
+     * Opens {@code range} of a blob whose size {@link #stat} gave. A whole-blob read of a blob
+     * being filled follows the fill; a partial read waits until it is stored.
+     */
+    public Future<BlobContent> open(ProxyTarget target, Digest digest, ByteRange range, long size, Context context) {
+        BlobFill running = fills.get(digest);
+        if (running == null) {
+            return store.open(digest, range);
+        }
+        if (range.offset() == 0 && range.length() == size) {
+            return Future.succeededFuture(new BlobContent.Stream(running.reader(context), size));
+        }
+        return running.committed().compose(stored -> store.open(digest, range));
+    }
+
+    private BlobFill fill(ProxyTarget target, Digest digest) {
+        BlobFill fill = new BlobFill(digest, store);
+        BlobFill running = fills.putIfAbsent(digest, fill);
+        if (running != null) {
+            return running;
+        }
+        fill.committed().onComplete(done -> fills.remove(digest, fill));
+        // A fill that ended between our look-up and this claim may have stored the blob already.
+        store.stat(digest).onComplete(stored -> {
+            if (stored.succeeded() && stored.result().isPresent()) {
+                fill.alreadyStored(stored.result().get());
+            } else {
+                fill.start(upstreamBlob(target, digest),
+                        "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl());
+            }
+        });
+        return fill;
+    }
+
+    private Future<BlobContent.Stream> upstreamBlob(ProxyTarget target, Digest digest) {
+        events.publish(RegistryEvent.of(RegistryEvent.CACHE_MISS, target.name(), null, digest.value(),
+                null, -1, node));
+        return upstreams.client(target.rule()).getBlob(target.upstreamRepository(), digest);
+    }
+}

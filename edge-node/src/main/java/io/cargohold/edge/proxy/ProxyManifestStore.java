@@ -1,0 +1,165 @@
+package io.cargohold.edge.proxy;
+
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.Manifest;
+import io.cargohold.oci.Reference;
+import io.cargohold.oci.Tag;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
+import io.cargohold.oci.error.UpstreamException;
+import io.cargohold.spi.BlobStore;
+import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.ManifestRecord;
+import io.cargohold.spi.MetadataStore;
+import io.cargohold.spi.RegistryEvent;
+import io.cargohold.spi.Repository;
+import io.cargohold.spi.TagRecord;
+import io.cargohold.spi.UpstreamManifest;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Manifests through the cache (distribution's {@code proxyManifestStore}). By digest: served from
+ * the cache once there. By tag: served from the cache while the tag was checked upstream within
+ * the rule's refresh interval; after that re-checked with a HEAD, and served stale when the
+ * upstream is down or rate-limits. One upstream request per repository and reference at a time.
+ */
+public final class ProxyManifestStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyManifestStore.class);
+    private static final Duration PULL_RECORD_GRANULARITY = Duration.ofMinutes(1);
+
+    private final MetadataStore metadata;
+    private final BlobStore blobs;
+    private final Upstreams upstreams;
+    private final EventPublisher events;
+    private final String node;
+    private final long maxManifestBytes;
+    private final Clock clock;
+    private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
+
+    public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams, EventPublisher events,
+                              String node, long maxManifestBytes, Clock clock) {
+        this.metadata = metadata;
+        this.blobs = blobs;
+        this.upstreams = upstreams;
+        this.events = events;
+        this.node = node;
+        this.maxManifestBytes = maxManifestBytes;
+        this.clock = clock;
+    }
+
+    public Future<ServedManifest> get(ProxyTarget target, Reference reference) {
+        if (reference instanceof Digest digest) {
+            return cached(target, digest).compose(hit -> hit != null
+                    ? Future.succeededFuture(ServedManifest.fresh(hit))
+                    : flights.run(target.describe(digest), () -> fetch(target, digest)));
+        }
+        Tag tag = (Tag) reference;
+        return metadata.tag(target.name(), tag.value()).compose(cachedTag -> {
+            if (cachedTag.isEmpty()) {
+                return flights.run(target.describe(tag), () -> fetch(target, tag));
+            }
+            TagRecord record = cachedTag.get();
+            Duration age = Duration.ofMillis(clock.millis() - record.lastCheckedAtMillis());
+            if (age.compareTo(target.rule().refreshInterval()) < 0) {
+                return cached(target, Digest.parse(record.digest())).compose(hit -> hit != null
+                        ? Future.succeededFuture(ServedManifest.fresh(hit))
+                        : flights.run(target.describe(tag), () -> fetch(target, tag)));
+            }
+            return flights.run(target.describe(tag), () -> revalidate(target, record));
+        });
+    }
+
+    /** Records that a manifest was pulled; coarse, so hot manifests do not cost a write per pull. */
+    public void recordPull(ManifestRecord manifest, String tag) {
+        long now = clock.millis();
+        if (now - manifest.lastPulledAtMillis() >= PULL_RECORD_GRANULARITY.toMillis()) {
+            metadata.putManifest(manifest.pulledAt(now));
+        }
+        events.publish(RegistryEvent.of(RegistryEvent.PULL, manifest.repository(), tag, manifest.digest(),
+                manifest.mediaType(), manifest.size(), node));
+    }
+
+    private Future<ManifestRecord> cached(ProxyTarget target, Digest digest) {
+        return metadata.manifest(target.name(), digest.value()).map(hit -> hit.orElse(null));
+    }
+
+    private Future<ServedManifest> revalidate(ProxyTarget target, TagRecord record) {
+        Tag tag = new Tag(record.tag());
+        return upstreams.client(target.rule()).headManifest(target.upstreamRepository(), tag)
+                .compose(head -> {
+                    if (!head.digest().value().equals(record.digest())) {
+                        return fetch(target, tag).onSuccess(served -> events.publish(RegistryEvent.of(
+                                RegistryEvent.TAG_REFRESHED, target.name(), tag.value(), served.manifest().digest(),
+                                served.manifest().mediaType(), served.manifest().size(), node)));
+                    }
+                    return metadata.putTag(record.checkedAt(clock.millis()))
+                            .compose(v -> cached(target, head.digest()))
+                            .compose(hit -> hit != null ? Future.succeededFuture(ServedManifest.fresh(hit))
+                                    : fetch(target, tag));
+                })
+                .recover(failure -> serveStale(target, record, failure));
+    }
+
+    private Future<ServedManifest> serveStale(ProxyTarget target, TagRecord record, Throwable failure) {
+        if (!(failure instanceof UpstreamException upstream) || !upstream.isOutage()) {
+            return Future.failedFuture(failure);
+        }
+        return cached(target, Digest.parse(record.digest())).compose(hit -> {
+            if (hit == null) {
+                return Future.failedFuture(failure);
+            }
+            LOG.warn("serving stale {}: {}", target.describe(record.tag()), failure.getMessage());
+            return Future.succeededFuture(new ServedManifest(hit, failure.getMessage()));
+        });
+    }
+
+    private Future<ServedManifest> fetch(ProxyTarget target, Reference reference) {
+        events.publish(RegistryEvent.of(RegistryEvent.CACHE_MISS, target.name(), tagOf(reference),
+                reference instanceof Digest digest ? digest.value() : null, null, -1, node));
+        return upstreams.client(target.rule())
+                .getManifest(target.upstreamRepository(), reference, maxManifestBytes)
+                .compose(upstream -> store(target, reference, upstream));
+    }
+
+    private Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
+        Manifest.parse(upstream.content(), upstream.mediaType());
+        long now = clock.millis();
+        ManifestRecord record = new ManifestRecord(target.name(), upstream.digest().value(), upstream.mediaType(),
+                upstream.content(), now, now);
+        Repository repository = new Repository(target.name(), target.rule().prefix(), target.rule().upstreamUrl(),
+                target.upstreamRepository(), now);
+        return writeBlob(upstream)
+                .compose(v -> metadata.createRepositoryIfAbsent(repository))
+                .compose(v -> metadata.putManifest(record))
+                .compose(v -> reference instanceof Tag tag
+                        ? metadata.putTag(new TagRecord(target.name(), tag.value(), record.digest(), now))
+                        : Future.succeededFuture())
+                .map(v -> {
+                    events.publish(RegistryEvent.of(RegistryEvent.IMAGE_CACHED, target.name(), tagOf(reference),
+                            record.digest(), record.mediaType(), record.size(), node));
+                    return ServedManifest.fresh(record);
+                });
+    }
+
+    /** Keeps the exact manifest bytes in the blob store too: durable, content-addressed truth. */
+    private Future<Void> writeBlob(UpstreamManifest upstream) {
+        BlobWriter writer = blobs.create();
+        return writer.write(Buffer.buffer(upstream.content()))
+                .compose(v -> writer.commit(upstream.digest()))
+                .recover(e -> writer.cancel().transform(c -> Future.failedFuture(
+                        new RegistryException(OciErrorCode.UNKNOWN, "storing manifest failed: " + e.getMessage(),
+                                upstream.digest().value(), 500, e))));
+    }
+
+    private static String tagOf(Reference reference) {
+        return reference instanceof Tag tag ? tag.value() : null;
+    }
+}
