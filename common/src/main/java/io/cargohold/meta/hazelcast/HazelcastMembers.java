@@ -1,0 +1,84 @@
+package io.cargohold.meta.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Makes the Hazelcast member a Cargohold process embeds: alone, with no network join, when there is
+ * no cluster; or joined over TCP-IP to a listed set of members. Multicast and auto-detection are
+ * always off, phone-home is off, and Hazelcast logs through SLF4J.
+ */
+public final class HazelcastMembers {
+
+    public static final String DEFAULT_CLUSTER_NAME = "cargohold";
+    public static final int DEFAULT_PORT = 5801;
+    public static final String LOOPBACK = "127.0.0.1";
+
+    private HazelcastMembers() {
+    }
+
+    /** A single member that joins nothing, bound to 127.0.0.1 (from port 5801 up). */
+    public static Config standaloneConfig() {
+        Config config = baseConfig(DEFAULT_CLUSTER_NAME + "-standalone-" + UUID.randomUUID(), LOOPBACK, DEFAULT_PORT);
+        config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
+        return config;
+    }
+
+    /**
+     * A member bound to 127.0.0.1 joining {@code members} over TCP-IP; see
+     * {@link #clusterConfig(String, String, int, List)}.
+     */
+    public static Config clusterConfig(String clusterName, int port, List<String> members) {
+        return clusterConfig(clusterName, LOOPBACK, port, members);
+    }
+
+    /**
+     * A member joining {@code members} (each {@code host:port}, listed one by one: ranges are not
+     * accepted) over TCP-IP. {@code bindAddress} is the one interface it listens on (it binds that
+     * address only), or null or {@code 0.0.0.0} to listen on every interface. The port is
+     * incremented when taken.
+     */
+    public static Config clusterConfig(String clusterName, String bindAddress, int port, List<String> members) {
+        Config config = baseConfig(clusterName, bindAddress, port);
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(members));
+        return config;
+    }
+
+    /** Starts a member; blocks for a few seconds, so never call it on an event loop. */
+    public static HazelcastInstance start(Config config) {
+        return Hazelcast.newHazelcastInstance(config);
+    }
+
+    /** Starts a member on a worker thread. */
+    public static Future<HazelcastInstance> start(Vertx vertx, Config config) {
+        return vertx.executeBlocking(() -> start(config), false);
+    }
+
+    private static Config baseConfig(String clusterName, String bindAddress, int port) {
+        Config config = new Config();
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(port).setPortAutoIncrement(true);
+        if (bindAddress != null && !bindAddress.equals("0.0.0.0")) {
+            config.setProperty("hazelcast.socket.bind.any", "false");
+            network.getInterfaces().setEnabled(true).addInterface(bindAddress);
+        }
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(false);
+        HazelcastMetadataStore.configureMaps(config);
+        return config;
+    }
+}
