@@ -1,0 +1,89 @@
+package io.cargohold.upstream.http;
+
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.Reference;
+import io.cargohold.spi.BlobContent;
+import io.cargohold.spi.CredentialsProvider;
+import io.cargohold.spi.UpstreamClient;
+import io.cargohold.spi.UpstreamManifest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+
+import java.net.URI;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * An {@link UpstreamClient} over the OCI Distribution HTTP API with Vert.x core's streaming
+ * {@link HttpClient}: one small class per operation ({@link ManifestPuller},
+ * {@link ManifestChecker}, {@link BlobPuller}) behind one {@link RegistryEndpointCaller}, which
+ * runs the {@code WWW-Authenticate} flow of the {@link RegistryAuthenticator} and follows
+ * redirects. Failures are {@code UpstreamException}s saying what was attempted.
+ */
+public final class HttpUpstreamClient implements UpstreamClient {
+
+    private final Vertx vertx;
+    private final URI upstreamUrl;
+    private final RegistryEndpointCaller caller;
+    private final ManifestPuller manifestPuller;
+    private final ManifestChecker manifestChecker;
+    private final BlobPuller blobPuller;
+
+    /** With the default time-outs: connect 10 s, idle 60 s. */
+    public HttpUpstreamClient(Vertx vertx, HttpClient client, URI upstreamUrl, CredentialsProvider credentials) {
+        this(vertx, client, upstreamUrl, credentials, UpstreamTimeouts.DEFAULT);
+    }
+
+    /**
+     * @param upstreamUrl the registry's base URL, e.g. {@code https://registry-1.docker.io}
+     * @param credentials the upstream credentials; {@link CredentialsProvider#ANONYMOUS} for none
+     */
+    public HttpUpstreamClient(Vertx vertx, HttpClient client, URI upstreamUrl, CredentialsProvider credentials,
+                              UpstreamTimeouts timeouts) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.upstreamUrl = Objects.requireNonNull(upstreamUrl, "upstreamUrl");
+        if (upstreamUrl.getHost() == null || !("http".equals(upstreamUrl.getScheme())
+                || "https".equals(upstreamUrl.getScheme()))) {
+            throw new IllegalArgumentException("upstream URL must be http(s)://host[:port]: " + upstreamUrl);
+        }
+        RegistryAuthenticator authenticator = new RegistryAuthenticator(client, credentials, timeouts);
+        this.caller = new RegistryEndpointCaller(client, upstreamUrl, authenticator, timeouts);
+        this.manifestPuller = new ManifestPuller(caller);
+        this.manifestChecker = new ManifestChecker(caller);
+        this.blobPuller = new BlobPuller(caller);
+    }
+
+    @Override
+    public String host() {
+        return caller.host();
+    }
+
+    public URI upstreamUrl() {
+        return upstreamUrl;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public Future<UpstreamManifest> getManifest(String repository, Reference reference, long maxBytes) {
+        return manifestPuller.pull(repository, reference, maxBytes);
+    }
+
+    @Override
+    public Future<UpstreamManifest.Head> headManifest(String repository, Reference reference) {
+        return manifestChecker.check(repository, reference);
+    }
+
+    @Override
+    public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
+        return blobPuller.pull(repository, digest);
+    }
+
+    /** The last {@code RateLimit-Remaining} the upstream sent (Docker Hub sends {@code 76;w=21600}). */
+    public OptionalLong rateLimitRemaining() {
+        return caller.rateLimitRemaining();
+    }
+}

@@ -1,0 +1,100 @@
+package io.cargohold.upstream.http;
+
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.UpstreamException;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Builds the {@link UpstreamException}s of this adapter, each message keeping what was attempted:
+ * "fetching manifest library/nginx:1.27 from 127.0.0.1:15000 failed: 429 TOOMANYREQUESTS" (after
+ * jib's {@code RegistryErrorExceptionBuilder}).
+ */
+final class UpstreamFailures {
+
+    static final int BAD_GATEWAY = 502;
+    static final int GATEWAY_TIMEOUT = 504;
+
+    private UpstreamFailures() {
+    }
+
+    /** An answer with a status that is not a success. */
+    static UpstreamException fromStatus(String action, int status, String reason, Buffer body, OciErrorCode notFound) {
+        String upstreamCode = errorCode(body);
+        OciErrorCode code;
+        int httpStatus;
+        String hint = "";
+        if (status == 404) {
+            code = notFound;
+            httpStatus = 404;
+        } else if (status == 429) {
+            code = OciErrorCode.TOOMANYREQUESTS;
+            httpStatus = 429;
+        } else if (status == 401 || status == 403) {
+            code = OciErrorCode.UNAVAILABLE;
+            httpStatus = BAD_GATEWAY;
+            hint = " (the upstream rejected the cache's credentials for it)";
+        } else {
+            code = OciErrorCode.UNAVAILABLE;
+            httpStatus = BAD_GATEWAY;
+        }
+        String label = upstreamCode != null ? upstreamCode
+                : switch (status) {
+                    case 401 -> OciErrorCode.UNAUTHORIZED.name();
+                    case 403 -> OciErrorCode.DENIED.name();
+                    case 404 -> notFound.name();
+                    case 429 -> OciErrorCode.TOOMANYREQUESTS.name();
+                    default -> reason == null ? "" : reason;
+                };
+        String message = action + " failed: " + status + (label.isEmpty() ? "" : " " + label) + hint;
+        return new UpstreamException(code, message, httpStatus, status, null);
+    }
+
+    /** The upstream answered, but what it sent is unacceptable (too large, wrong digest). */
+    static UpstreamException badContent(String action, OciErrorCode code, String detail, int upstreamStatus) {
+        return new UpstreamException(code, action + " failed: " + detail, BAD_GATEWAY, upstreamStatus, null);
+    }
+
+    /** Anything else that ended the exchange: authentication trouble, too many redirects. */
+    static UpstreamException unavailable(String action, String detail, int upstreamStatus, Throwable cause) {
+        return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + detail, BAD_GATEWAY,
+                upstreamStatus, cause);
+    }
+
+    /** No answer: connection refused or reset (502), or a time-out (504). */
+    static UpstreamException fromThrowable(String action, Throwable failure) {
+        if (failure instanceof UpstreamException upstream) {
+            return upstream;
+        }
+        if (failure instanceof ConnectTimeoutException || failure instanceof TimeoutException) {
+            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: timed out ("
+                    + failure.getMessage() + ")", GATEWAY_TIMEOUT, 0, failure);
+        }
+        String what = failure instanceof ConnectException ? "cannot connect" : "connection failed";
+        return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what + " ("
+                + failure.getMessage() + ")", BAD_GATEWAY, 0, failure);
+    }
+
+    /** The first {@code code} of an OCI error body, or null. */
+    static String errorCode(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return null;
+        }
+        try {
+            JsonObject json = new JsonObject(body);
+            JsonArray errors = json.getJsonArray("errors");
+            if (errors != null && !errors.isEmpty() && errors.getValue(0) instanceof JsonObject first) {
+                String code = first.getString("code");
+                return code == null || code.isBlank() ? null : code;
+            }
+        } catch (RuntimeException notOciJson) {
+            // an HTML page or plain text: no code
+        }
+        return null;
+    }
+}
