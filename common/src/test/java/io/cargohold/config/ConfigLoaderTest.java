@@ -1,0 +1,84 @@
+package io.cargohold.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    @Test
+    void builtIn_loads_rulesForEveryDefaultUpstream() {
+        CargoholdConfig config = ConfigLoader.builtIn();
+
+        assertThat(config.rules()).extracting(CacheRule::prefix)
+                .containsExactly("dockerhub", "quay", "ghcr", "k8s", "ecr-public");
+        assertThat(config.http().port()).isEqualTo(5000);
+        assertThat(config.storage().path()).isEqualTo("./cargohold-data");
+        assertThat(config.rules()).allSatisfy(rule ->
+                assertThat(rule.refreshInterval()).isEqualTo(Duration.ofHours(24)));
+    }
+
+    @Test
+    void parse_fullContract_keepsEveryKey() throws IOException {
+        CargoholdConfig config = parse("""
+                http: { host: 0.0.0.0, port: 5000 }
+                admin: { host: 127.0.0.1, port: 5001 }
+                storage: { type: filesystem, path: /var/lib/cargohold }
+                cluster: { name: cargohold, port: 5801, members: [127.0.0.1:5801, 127.0.0.1:5802] }
+                kafka: { bootstrapServers: 127.0.0.1:9092, topics: { pulls: cargohold.pulls } }
+                auth: { anonymousPull: false }
+                rules:
+                  - prefix: dockerhub
+                    upstreamUrl: https://registry-1.docker.io
+                    upstreamRepositoryPrefix: ""
+                    credentials: env:DOCKERHUB
+                    refreshInterval: PT6H
+                """);
+
+        assertThat(config.cluster().members()).containsExactly("127.0.0.1:5801", "127.0.0.1:5802");
+        assertThat(config.kafka().topics()).containsEntry("pulls", "cargohold.pulls");
+        assertThat(config.rules().get(0).refreshInterval()).isEqualTo(Duration.ofHours(6));
+        assertThat(config.rules().get(0).credentials()).isEqualTo("env:DOCKERHUB");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "rules: [ { prefix: Docker, upstreamUrl: 'https://r.example' } ]|rules[0].prefix: 'Docker' must match",
+        "rules: [ { prefix: 'a//b', upstreamUrl: 'https://r.example' } ]|rules[0].prefix: 'a//b' must match",
+        "rules: [ { upstreamUrl: 'https://r.example' } ]|rules[0].prefix: (missing) must match",
+        "rules: [ { prefix: a, upstreamUrl: 'ftp://r.example' } ]|rules[0].upstreamUrl: 'ftp://r.example' must be an http(s) URL",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example/v2' } ]|rules[0].upstreamUrl: 'https://r.example/v2' must be an http(s) URL",
+        "rules: [ { prefix: a } ]|rules[0].upstreamUrl: (missing) is required",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', refreshInterval: PT0S } ]|rules[0].refreshInterval: 'PT0S' must be a positive",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', refreshInterval: daily } ]|rules[0].refreshInterval:",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'env:1X' } ]|rules[0].credentials: 'env:1X' env: needs a variable name",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: a, upstreamUrl: 'https://s.example' } ]|rules[1].prefix: 'a' must be unique",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', colour: blue } ]|rules[0].colour: unknown key",
+        "http: { port: 70000 }|http.port: '70000' must be between 0 and 65535",
+        "storage: { type: tape }|storage.type: 'tape' must be one of",
+    })
+    void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {
+        assertThatThrownBy(() -> parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(expected)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void parse_brokenYaml_namesWhereItBroke() {
+        assertThatThrownBy(() -> parse("rules: [ {")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("test.yml: rules[0]: while parsing");
+    }
+
+    private static CargoholdConfig parse(String yaml) throws IOException {
+        return ConfigLoader.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yml");
+    }
+}
