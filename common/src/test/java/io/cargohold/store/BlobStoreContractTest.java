@@ -7,8 +7,10 @@ import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -289,8 +291,7 @@ public abstract class BlobStoreContractTest {
                 : Future.succeededFuture(ar.cause()));
     }
 
-    protected static <T> io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> verify(VertxTestContext test,
-                                                                                  Consumer<T> assertions) {
+    protected static <T> Handler<AsyncResult<T>> verify(VertxTestContext test, Consumer<T> assertions) {
         return test.succeeding(result -> test.verify(() -> {
             assertions.accept(result);
             test.completeNow();

@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -82,11 +83,11 @@ class HazelcastClusterTest {
                         stores.get(2).tag("up/library/shared", "t105"),
                         stores.get(1).repositoryNames()))
                 .onComplete(test.succeeding(all -> test.verify(() -> {
-                    assertThat(all.<java.util.Optional<Repository>>resultAt(0)).contains(repository);
-                    assertThat(all.<java.util.Optional<ManifestRecord>>resultAt(1)).get()
+                    assertThat(all.<Optional<Repository>>resultAt(0)).contains(repository);
+                    assertThat(all.<Optional<ManifestRecord>>resultAt(1)).get()
                             .usingRecursiveComparison().isEqualTo(manifest);
                     assertThat(all.<List<String>>resultAt(2)).hasSize(20).isSorted().startsWith("t100", "t101");
-                    assertThat(all.<java.util.Optional<TagRecord>>resultAt(3)).get()
+                    assertThat(all.<Optional<TagRecord>>resultAt(3)).get()
                             .extracting(TagRecord::lastCheckedAtMillis).isEqualTo(5L);
                     assertThat(all.<List<String>>resultAt(4)).contains("up/library/shared");
                     test.completeNow();

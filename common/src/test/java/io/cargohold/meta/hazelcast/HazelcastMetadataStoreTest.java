@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,7 +125,7 @@ class HazelcastMetadataStoreTest {
 
     @Test
     void tags_severalRepositories_answersOnlyThatRepositorySorted(VertxTestContext test) {
-        Future.all(java.util.List.of(
+        Future.all(List.of(
                         store.putTag(new TagRecord("up/library/app", "latest", DIGEST, 1)),
                         store.putTag(new TagRecord("up/library/app", "1.10", DIGEST, 1)),
                         store.putTag(new TagRecord("up/library/app", "1.9", DIGEST, 1)),
@@ -132,8 +133,8 @@ class HazelcastMetadataStoreTest {
                         store.putTag(new TagRecord("up/library", "parent", DIGEST, 1))))
                 .compose(v -> Future.all(store.tags("up/library/app"), store.tags("up/library/none")))
                 .onComplete(test.succeeding(found -> test.verify(() -> {
-                    assertThat(found.<java.util.List<String>>resultAt(0)).containsExactly("1.10", "1.9", "latest");
-                    assertThat(found.<java.util.List<String>>resultAt(1)).isEmpty();
+                    assertThat(found.<List<String>>resultAt(0)).containsExactly("1.10", "1.9", "latest");
+                    assertThat(found.<List<String>>resultAt(1)).isEmpty();
                     test.completeNow();
                 })));
     }

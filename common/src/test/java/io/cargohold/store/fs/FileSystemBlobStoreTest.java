@@ -2,6 +2,7 @@ package io.cargohold.store.fs;
 
 import io.cargohold.oci.ByteRange;
 import io.cargohold.oci.Digest;
+import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.store.BlobStoreContractTest;
@@ -79,7 +80,7 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
         on(() -> write(content).commit(digest))
                 .compose(v -> failureOf(store.open(digest, new ByteRange(3, 10))))
                 .onComplete(verify(test, failure -> assertThat(failure)
-                        .hasFieldOrPropertyWithValue("code", io.cargohold.oci.error.OciErrorCode.RANGE_INVALID)));
+                        .hasFieldOrPropertyWithValue("code", OciErrorCode.RANGE_INVALID)));
     }
 
     private static void delete(Path file) {
