@@ -7,12 +7,14 @@ import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.UpstreamClient;
 import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 
 import java.net.URI;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * An {@link UpstreamClient} over the OCI Distribution HTTP API with Vert.x core's streaming
@@ -69,17 +71,31 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     @Override
     public Future<UpstreamManifest> getManifest(String repository, Reference reference, long maxBytes) {
-        return manifestPuller.pull(repository, reference, maxBytes);
+        return onContext(() -> manifestPuller.pull(repository, reference, maxBytes));
     }
 
     @Override
     public Future<UpstreamManifest.Head> headManifest(String repository, Reference reference) {
-        return manifestChecker.check(repository, reference);
+        return onContext(() -> manifestChecker.check(repository, reference));
     }
 
     @Override
     public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
-        return blobPuller.pull(repository, digest);
+        return onContext(() -> blobPuller.pull(repository, digest));
+    }
+
+    /**
+     * Runs an operation on a Vert.x context: the caller's, or for a call from another thread (a
+     * test, a CLI) one of this client's, so that every step from the answer's head to setting its
+     * body handlers runs on one event loop and no body event can slip in between.
+     */
+    private <T> Future<T> onContext(Supplier<Future<T>> operation) {
+        if (Vertx.currentContext() != null) {
+            return operation.get();
+        }
+        Promise<T> promise = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> operation.get().onComplete(promise));
+        return promise.future();
     }
 
     /** The last {@code RateLimit-Remaining} the upstream sent (Docker Hub sends {@code 76;w=21600}). */
