@@ -62,11 +62,7 @@ final class BoundedBody {
         Promise<Buffer> promise = Promise.promise();
         Buffer body = Buffer.buffer();
         long[] seen = {0};
-        response.exceptionHandler(e -> {
-            if (!promise.tryFail(e)) {
-                return;
-            }
-        });
+        response.exceptionHandler(promise::tryFail);
         response.handler(chunk -> {
             if (promise.future().isComplete()) {
                 return;

@@ -131,7 +131,7 @@ final class RegistryAuthenticator {
         }
         url.append("scope=").append(encode(scope));
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString())
-                .setFollowRedirects(true)
+                .setFollowRedirects(false) // never hand the credentials to wherever a redirect points
                 .setConnectTimeout(timeouts.connect().toMillis())
                 .setIdleTimeout(timeouts.idle().toMillis())
                 .putHeader("Accept", "application/json");
