@@ -4,6 +4,8 @@ import io.cargohold.oci.ByteRange;
 import io.cargohold.oci.Digest;
 import io.vertx.core.Future;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -20,4 +22,12 @@ public interface BlobStore {
 
     /** Starts writing a new blob; nothing is visible until {@link BlobWriter#commit} succeeds. */
     BlobWriter create();
+
+    /**
+     * A short-lived URL from which a client can fetch a stored blob itself, for stores that offer
+     * one (presigned object-store URLs); empty otherwise.
+     */
+    default Future<Optional<URI>> presignedUrl(Digest digest, Duration validFor) {
+        return Future.succeededFuture(Optional.empty());
+    }
 }
