@@ -7,6 +7,7 @@ import io.cargohold.config.SecretCredentialsProvider;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.local.LocalEventPublisher;
+import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.store.fs.FileSystemBlobStore;
@@ -86,8 +87,9 @@ final class Node {
         Upstreams upstreams = new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(),
                 SecretCredentialsProvider.of(vertx, rule.credentials())));
         return blobs.initialize()
-                .compose(v -> EdgeNode.start(vertx, config, blobs, new HazelcastMetadataStore(vertx, hazelcast),
-                        new LocalEventPublisher(vertx), upstreams, nodeName(config)))
+                .compose(v -> EdgeNode.start(vertx, config, new EdgeNode.Dependencies(blobs,
+                        new HazelcastMetadataStore(vertx, hazelcast), new HazelcastFetchLeases(vertx, hazelcast),
+                        new LocalEventPublisher(vertx), upstreams), nodeName(config)))
                 .toCompletionStage().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
     }
 

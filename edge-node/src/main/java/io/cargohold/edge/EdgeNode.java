@@ -8,6 +8,7 @@ import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.FetchLeases;
 import io.cargohold.spi.MetadataStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,14 +31,26 @@ public final class EdgeNode {
         this.servers = servers;
     }
 
-    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, BlobStore blobStore,
-                                         MetadataStore metadata, EventPublisher events, Upstreams upstreams,
+    /** What an edge node serves from and reports to. */
+    public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
+                               EventPublisher events, Upstreams upstreams) {
+    }
+
+    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, Dependencies dependencies,
                                          String node) {
+        return start(vertx, config, dependencies, node, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that ages cached tags (tests move it forward by hand). */
+    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, Dependencies dependencies,
+                                         String node, Clock clock) {
         RuleResolver rules = new RuleResolver(config.rules());
-        ProxyManifestStore manifests = new ProxyManifestStore(metadata, blobStore, upstreams, events, node,
-                config.limits().maxManifestBytes(), Clock.systemUTC());
-        ProxyBlobStore blobs = new ProxyBlobStore(blobStore, upstreams, events, node);
-        Routes routes = new Routes(rules, manifests, blobs, metadata);
+        ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
+                dependencies.upstreams(), dependencies.leases(), dependencies.events(), node,
+                config.limits().maxManifestBytes(), clock);
+        ProxyBlobStore blobs = new ProxyBlobStore(dependencies.blobStore(), dependencies.upstreams(),
+                dependencies.leases(), dependencies.events(), node);
+        Routes routes = new Routes(rules, manifests, blobs, dependencies.metadata());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())

@@ -31,36 +31,53 @@ final class BlobFill implements WriteStream<Buffer> {
 
     private final Digest digest;
     private final BlobStore store;
+    private final String what;
     private final Promise<Long> length = Promise.promise();
     private final Promise<Void> committed = Promise.promise();
     private final List<FillReader> readers = new ArrayList<>();
     private BlobWriter writer;
+    private boolean started;
     private long written;
     private boolean done;
 
-    BlobFill(Digest digest, BlobStore store) {
+    /** {@code what} says what the fill is doing, for log lines and errors. */
+    BlobFill(Digest digest, BlobStore store, String what) {
         this.digest = digest;
         this.store = store;
+        this.what = what;
     }
 
     /** Fills from {@code upstream}, a blob response whose body is still paused. */
-    void start(Future<BlobContent.Stream> upstream, String what) {
+    synchronized void start(Future<BlobContent.Stream> upstream) {
+        started = true;
         upstream.onComplete(response -> {
             if (response.failed()) {
-                finish(response.cause(), what);
+                finish(response.cause());
                 return;
             }
             BlobContent.Stream body = response.result();
             writer = store.create();
             length.complete(body.length());
-            body.stream().pipe().endOnComplete(false).to(this).onComplete(piped -> piped(piped, body.length(), what));
+            body.stream().pipe().endOnComplete(false).to(this).onComplete(piped -> piped(piped, body.length()));
         });
     }
 
-    /** Ends a fill that had nothing to do: another one stored the blob meanwhile. */
-    void alreadyStored(long size) {
-        length.complete(size);
-        finish(null, null);
+    /**
+     * Ends a fill that was never started: the blob of size {@code outcome} was stored by another
+     * fill meanwhile, or the attempt to claim the fetch failed.
+     */
+    void settle(AsyncResult<Long> outcome) {
+        synchronized (this) {
+            if (started) {
+                return;
+            }
+        }
+        if (outcome.succeeded()) {
+            length.complete(outcome.result());
+            finish(null);
+        } else {
+            finish(outcome.cause());
+        }
     }
 
     Digest digest() {
@@ -106,19 +123,19 @@ final class BlobFill implements WriteStream<Buffer> {
         return writer.write(data);
     }
 
-    private void piped(AsyncResult<Void> piped, long expectedLength, String what) {
+    private void piped(AsyncResult<Void> piped, long expectedLength) {
         if (piped.failed()) {
             writer.cancel();
-            finish(piped.cause(), what);
+            finish(piped.cause());
         } else if (expectedLength >= 0 && written != expectedLength) {
             writer.cancel();
-            finish(new IllegalStateException("received " + written + " of " + expectedLength + " bytes"), what);
+            finish(new IllegalStateException("received " + written + " of " + expectedLength + " bytes"));
         } else {
-            writer.commit(digest).onComplete(commit -> finish(commit.cause(), what));
+            writer.commit(digest).onComplete(commit -> finish(commit.cause()));
         }
     }
 
-    private void finish(Throwable failure, String what) {
+    private void finish(Throwable failure) {
         List<FillReader> live;
         synchronized (this) {
             done = true;

@@ -5,6 +5,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.FetchLeases;
 import io.cargohold.spi.RegistryEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Blobs through the cache (distribution's {@code proxyBlobStore}): served from the store when
- * present, otherwise fetched once from the rule's upstream however many clients ask at once.
+ * present, otherwise fetched once from the rule's upstream however many clients ask at once: one
+ * fill per blob on this node, and one fetch lease per blob across the cluster.
  */
 public final class ProxyBlobStore {
 
@@ -22,10 +24,13 @@ public final class ProxyBlobStore {
     private final Upstreams upstreams;
     private final EventPublisher events;
     private final String node;
+    private final ClusterSingleFlight flight;
     private final Map<Digest, BlobFill> fills = new ConcurrentHashMap<>();
 
-    public ProxyBlobStore(BlobStore store, Upstreams upstreams, EventPublisher events, String node) {
+    public ProxyBlobStore(BlobStore store, Upstreams upstreams, FetchLeases leases, EventPublisher events,
+                          String node) {
         this.store = store;
+        this.flight = new ClusterSingleFlight(leases);
         this.upstreams = upstreams;
         this.events = events;
         this.node = node;
@@ -54,21 +59,17 @@ public final class ProxyBlobStore {
     }
 
     private BlobFill fill(ProxyTarget target, Digest digest) {
-        BlobFill fill = new BlobFill(digest, store);
+        BlobFill fill = new BlobFill(digest, store,
+                "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl());
         BlobFill running = fills.putIfAbsent(digest, fill);
         if (running != null) {
             return running;
         }
         fill.committed().onComplete(done -> fills.remove(digest, fill));
-        // A fill that ended between our look-up and this claim may have stored the blob already.
-        store.stat(digest).onComplete(stored -> {
-            if (stored.succeeded() && stored.result().isPresent()) {
-                fill.alreadyStored(stored.result().get());
-            } else {
-                fill.start(upstreamBlob(target, digest),
-                        "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl());
-            }
-        });
+        flight.run("blob:" + digest, () -> store.stat(digest), () -> {
+            fill.start(upstreamBlob(target, digest));
+            return fill.committed().compose(v -> fill.length());
+        }).onComplete(fill::settle);
         return fill;
     }
 

@@ -10,6 +10,7 @@ import io.cargohold.oci.error.UpstreamException;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
 import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.FetchLeases;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
@@ -23,12 +24,14 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Manifests through the cache (distribution's {@code proxyManifestStore}). By digest: served from
  * the cache once there. By tag: served from the cache while the tag was checked upstream within
  * the rule's refresh interval; after that re-checked with a HEAD, and served stale when the
- * upstream is down or rate-limits. One upstream request per repository and reference at a time.
+ * upstream is down or rate-limits. One upstream request per repository and reference at a time,
+ * on this node and across the cluster.
  */
 public final class ProxyManifestStore {
 
@@ -43,9 +46,11 @@ public final class ProxyManifestStore {
     private final long maxManifestBytes;
     private final Clock clock;
     private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
+    private final ClusterSingleFlight flight;
 
-    public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams, EventPublisher events,
-                              String node, long maxManifestBytes, Clock clock) {
+    public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams, FetchLeases leases,
+                              EventPublisher events, String node, long maxManifestBytes, Clock clock) {
+        this.flight = new ClusterSingleFlight(leases);
         this.metadata = metadata;
         this.blobs = blobs;
         this.upstreams = upstreams;
@@ -67,8 +72,7 @@ public final class ProxyManifestStore {
                 return flights.run(target.describe(tag), () -> fetch(target, tag));
             }
             TagRecord record = cachedTag.get();
-            Duration age = Duration.ofMillis(clock.millis() - record.lastCheckedAtMillis());
-            if (age.compareTo(target.rule().refreshInterval()) < 0) {
+            if (isFresh(target, record)) {
                 return cached(target, Digest.parse(record.digest())).compose(hit -> hit != null
                         ? Future.succeededFuture(ServedManifest.fresh(hit))
                         : flights.run(target.describe(tag), () -> fetch(target, tag)));
@@ -121,7 +125,28 @@ public final class ProxyManifestStore {
         });
     }
 
+    private boolean isFresh(ProxyTarget target, TagRecord tag) {
+        Duration age = Duration.ofMillis(clock.millis() - tag.lastCheckedAtMillis());
+        return age.compareTo(target.rule().refreshInterval()) < 0;
+    }
+
+    /** Fetches from upstream, unless another node is doing it: then serves what it stored. */
     private Future<ServedManifest> fetch(ProxyTarget target, Reference reference) {
+        return flight.run("manifest:" + target.describe(reference), () -> storedMeanwhile(target, reference),
+                () -> fetchNow(target, reference));
+    }
+
+    private Future<Optional<ServedManifest>> storedMeanwhile(ProxyTarget target, Reference reference) {
+        Future<Optional<Digest>> digest = reference instanceof Digest known
+                ? Future.succeededFuture(Optional.of(known))
+                : metadata.tag(target.name(), reference.value()).map(tag -> tag
+                        .filter(record -> isFresh(target, record))
+                        .map(record -> Digest.parse(record.digest())));
+        return digest.compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.empty())
+                : cached(target, found.get()).map(hit -> Optional.ofNullable(hit).map(ServedManifest::fresh)));
+    }
+
+    private Future<ServedManifest> fetchNow(ProxyTarget target, Reference reference) {
         events.publish(RegistryEvent.of(RegistryEvent.CACHE_MISS, target.name(), tagOf(reference),
                 reference instanceof Digest digest ? digest.value() : null, null, -1, node));
         return upstreams.client(target.rule())
