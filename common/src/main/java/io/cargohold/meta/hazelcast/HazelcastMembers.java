@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.spi.DocumentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -51,6 +52,16 @@ public final class HazelcastMembers {
         JoinConfig join = config.getNetworkConfig().getJoin();
         join.getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(members));
         return config;
+    }
+
+    /**
+     * Makes the metadata maps of {@code config} durable in {@code documents}: written through to it
+     * and loaded from it by a new cluster (see
+     * {@link HazelcastMetadataStore#configureMaps(Config, DocumentStore)}). Give every member of a
+     * cluster the same document store.
+     */
+    public static Config withDurableMaps(Config config, DocumentStore documents) {
+        return HazelcastMetadataStore.configureMaps(config, documents);
     }
 
     /** Starts a member; blocks for a few seconds, so never call it on an event loop. */

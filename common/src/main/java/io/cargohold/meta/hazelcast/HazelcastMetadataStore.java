@@ -3,9 +3,13 @@ package io.cargohold.meta.hazelcast;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.IndexConfig;
 import com.hazelcast.config.IndexType;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
+import io.cargohold.meta.json.MetadataDocuments;
+import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
@@ -24,6 +28,12 @@ import java.util.concurrent.CompletionStage;
  * records, stored with Hazelcast's compact serialization. Key lookups and writes use the maps' async
  * operations; the two listings are indexed queries, which Hazelcast only offers as blocking calls,
  * so they run on a worker thread. Results complete on the caller's Vert.x context.
+ *
+ * <p>With {@link #configureMaps(Config, DocumentStore)} the maps are durable: every write goes
+ * through to the document store before it is acknowledged (a write the store refused fails), and a
+ * new cluster loads every stored entry when the maps are first opened, so the key lookups and the
+ * two listings answer as before the restart. Opening the maps then blocks until they are loaded:
+ * construct this store off the event loop, or with {@link #open(Vertx, HazelcastInstance)}.
  */
 public final class HazelcastMetadataStore implements MetadataStore {
 
@@ -45,11 +55,55 @@ public final class HazelcastMetadataStore implements MetadataStore {
         this.tags = hazelcast.getMap(TAGS);
     }
 
-    /** Adds this store's map settings (the index the tag listing queries) to a member's config. */
+    /**
+     * Opens the maps on a worker thread: with durable maps on a new cluster, that waits for the
+     * stored entries to load.
+     */
+    public static Future<HazelcastMetadataStore> open(Vertx vertx, HazelcastInstance hazelcast) {
+        return vertx.executeBlocking(() -> new HazelcastMetadataStore(vertx, hazelcast), false);
+    }
+
+    /**
+     * Adds this store's map settings (the index the tag listing queries) to a member's config; the
+     * maps live in memory only. Calling it again changes nothing.
+     */
     public static Config configureMaps(Config config) {
-        config.getMapConfig(TAGS).addIndexConfig(new IndexConfig(IndexType.HASH, REPOSITORY_ATTRIBUTE));
-        config.getMapConfig(MANIFESTS).addIndexConfig(new IndexConfig(IndexType.HASH, REPOSITORY_ATTRIBUTE));
+        addRepositoryIndex(config.getMapConfig(TAGS));
+        addRepositoryIndex(config.getMapConfig(MANIFESTS));
         return config;
+    }
+
+    /**
+     * Adds this store's map settings and makes the maps durable in {@code documents}: written
+     * through ({@code repositories/<repo>}, {@code manifests/<repo>@<digest>},
+     * {@code tags/<repo>:<tag>}, see {@link MetadataDocuments}) and loaded eagerly from it by a new
+     * cluster. Every member of a cluster must be configured with the same document store.
+     */
+    public static Config configureMaps(Config config, DocumentStore documents) {
+        configureMaps(config);
+        attach(config.getMapConfig(REPOSITORIES), new DocumentMapStore<>(documents,
+                MetadataDocuments.REPOSITORIES_PREFIX, MetadataDocuments.REPOSITORY_CODEC));
+        attach(config.getMapConfig(MANIFESTS), new DocumentMapStore<>(documents,
+                MetadataDocuments.MANIFESTS_PREFIX, MetadataDocuments.MANIFEST_CODEC));
+        attach(config.getMapConfig(TAGS), new DocumentMapStore<>(documents,
+                MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC));
+        return config;
+    }
+
+    private static void addRepositoryIndex(MapConfig map) {
+        boolean present = map.getIndexConfigs().stream()
+                .anyMatch(index -> index.getAttributes().equals(List.of(REPOSITORY_ATTRIBUTE)));
+        if (!present) {
+            map.addIndexConfig(new IndexConfig(IndexType.HASH, REPOSITORY_ATTRIBUTE));
+        }
+    }
+
+    private static <V> void attach(MapConfig map, DocumentMapStore<V> store) {
+        map.setMapStoreConfig(new MapStoreConfig()
+                .setEnabled(true)
+                .setImplementation(store)
+                .setWriteDelaySeconds(0)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
     }
 
     @Override
