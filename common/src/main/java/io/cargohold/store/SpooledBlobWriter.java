@@ -1,6 +1,8 @@
-package io.cargohold.store.fs;
+package io.cargohold.store;
 
 import io.cargohold.oci.Digest;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -8,22 +10,36 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.function.Function;
 
 /**
- * An upload to a temporary file, hashed (sha256) as it is written. Writes go to a Vert.x
- * {@link AsyncFile}, whose write queue gives the back-pressure; writes made before the file is open
- * are held, and count towards the same queue limit.
+ * An upload spooled to a local temporary file, hashed (sha256) as it is written. Writes go to a
+ * Vert.x {@link AsyncFile}, whose write queue gives the back-pressure; writes made before the file
+ * is open are held, and count towards the same queue limit. On commit the closed file is handed to
+ * the store's {@link Publisher}, which verifies it and makes it visible (a rename on a filesystem,
+ * an upload to an object store); on a failure or cancel it is handed to the store's discard.
  */
-final class FileSystemBlobWriter implements BlobWriter {
+public final class SpooledBlobWriter implements BlobWriter {
+
+    /** Verifies a closed spool file against the expected digest and publishes it; runs once per writer. */
+    @FunctionalInterface
+    public interface Publisher {
+        /** {@code computed} is the sha256 digest hashed while writing. */
+        Future<Void> publish(Path spoolFile, Digest computed, Digest expected);
+    }
 
     private static final int DEFAULT_WRITE_QUEUE_MAX_SIZE = 128 * 1024;
 
-    private final FileSystemBlobStore store;
     private final Path temp;
+    private final Publisher publisher;
+    private final Function<Path, Future<Void>> discard;
     private final MessageDigest hasher = Digest.sha256Hasher();
     private final byte[] scratch = new byte[16 * 1024];
     private final Queue<Pending> pending = new ArrayDeque<>();
@@ -38,9 +54,17 @@ final class FileSystemBlobWriter implements BlobWriter {
     private Future<Void> closed;
     private boolean finished;
 
-    FileSystemBlobWriter(FileSystemBlobStore store, Path temp, Future<AsyncFile> opening) {
-        this.store = store;
+    /**
+     * @param temp      the spool file, created by {@code opening}
+     * @param opening   opens {@code temp} for writing
+     * @param publisher publishes the closed file on commit
+     * @param discard   deletes the spool file after a failed write or a cancel
+     */
+    public SpooledBlobWriter(Path temp, Future<AsyncFile> opening, Publisher publisher,
+                             Function<Path, Future<Void>> discard) {
         this.temp = temp;
+        this.publisher = publisher;
+        this.discard = discard;
         this.opened = opening.andThen(ar -> {
             if (ar.succeeded()) {
                 onOpened(ar.result());
@@ -121,9 +145,9 @@ final class FileSystemBlobWriter implements BlobWriter {
         done = close().transform(ar -> {
             Throwable cause = ar.failed() ? ar.cause() : failure();
             if (cause != null) {
-                return store.delete(temp).transform(v -> Future.failedFuture(cause));
+                return discard.apply(temp).transform(v -> Future.failedFuture(cause));
             }
-            return store.publish(temp, Digest.of(hasher), expected);
+            return publisher.publish(temp, Digest.of(hasher), expected);
         });
         return done;
     }
@@ -136,7 +160,30 @@ final class FileSystemBlobWriter implements BlobWriter {
             }
             finished = true;
         }
-        return close().transform(ar -> store.delete(temp));
+        return close().transform(ar -> discard.apply(temp));
+    }
+
+    /**
+     * Checks a spool file against {@code expected}, hashing it again only when {@code expected} uses
+     * another algorithm than sha256; throws DIGEST_INVALID on a mismatch. Blocking.
+     */
+    public static void verify(Path spoolFile, Digest computed, Digest expected) throws IOException {
+        Digest actual = computed.algorithm().equals(expected.algorithm()) ? computed : hash(spoolFile, expected);
+        if (!actual.equals(expected)) {
+            throw new RegistryException(OciErrorCode.DIGEST_INVALID,
+                    "provided digest did not match uploaded content", expected.value());
+        }
+    }
+
+    private static Digest hash(Path file, Digest like) throws IOException {
+        MessageDigest hasher = like.newHasher();
+        byte[] chunk = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                hasher.update(chunk, 0, n);
+            }
+        }
+        return Digest.of(hasher);
     }
 
     private synchronized Throwable failure() {

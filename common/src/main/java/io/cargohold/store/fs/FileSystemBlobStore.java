@@ -7,6 +7,7 @@ import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.store.SpooledBlobWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
@@ -14,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -23,7 +23,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -146,8 +145,9 @@ public final class FileSystemBlobStore implements BlobStore {
             uploadsReady = true;
             return null;
         });
-        return new FileSystemBlobWriter(this, temp, ready.compose(v -> vertx.fileSystem()
-                .open(temp.toString(), new OpenOptions().setRead(false).setWrite(true).setCreateNew(true))));
+        return new SpooledBlobWriter(temp, ready.compose(v -> vertx.fileSystem()
+                .open(temp.toString(), new OpenOptions().setRead(false).setWrite(true).setCreateNew(true))),
+                this::publish, this::delete);
     }
 
     /**
@@ -160,11 +160,7 @@ public final class FileSystemBlobStore implements BlobStore {
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                     channel.force(true);
                 }
-                Digest actual = computed.algorithm().equals(expected.algorithm()) ? computed : hash(temp, expected);
-                if (!actual.equals(expected)) {
-                    throw new RegistryException(OciErrorCode.DIGEST_INVALID,
-                            "provided digest did not match uploaded content", expected.value());
-                }
+                SpooledBlobWriter.verify(temp, computed, expected);
                 Path target = blobPath(expected);
                 if (Files.exists(target)) {
                     Files.deleteIfExists(temp);
@@ -190,17 +186,6 @@ public final class FileSystemBlobStore implements BlobStore {
             Files.deleteIfExists(temp);
             return null;
         });
-    }
-
-    private static Digest hash(Path file, Digest like) throws IOException {
-        MessageDigest hasher = like.newHasher();
-        byte[] chunk = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(chunk)) > 0; ) {
-                hasher.update(chunk, 0, n);
-            }
-        }
-        return Digest.of(hasher);
     }
 
     private static void syncDirectory(Path directory) {
