@@ -50,6 +50,9 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": " + path(e) + ": unknown key", e);
         } catch (JsonMappingException e) {
+            if (e.getPath().isEmpty()) {
+                throw new ConfigException(source + ": the config is empty or not a YAML mapping", e);
+            }
             throw new ConfigException(source + ": " + path(e) + ": " + e.getOriginalMessage().lines().findFirst()
                     .orElse("invalid value"), e);
         } catch (JsonProcessingException e) {
