@@ -14,6 +14,9 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
     public static final String CACHE_MISS = "cache-miss";
     public static final String IMAGE_CACHED = "image-cached";
     public static final String TAG_REFRESHED = "tag-refreshed";
+    public static final String IMAGE_EXPIRED = "image-expired";
+    public static final String UPSTREAM_ERROR = "upstream-error";
+    public static final String AUDIT = "audit";
 
     public static RegistryEvent of(String type, String repository, String tag, String digest, String mediaType,
                                    long size, String node) {
