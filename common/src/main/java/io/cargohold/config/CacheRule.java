@@ -1,15 +1,19 @@
 package io.cargohold.config;
 
+import io.cargohold.oci.Platform;
+
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Maps repositories under {@code prefix} to an upstream registry: {@code <prefix>/<rest>} is
- * fetched as {@code <upstreamRepositoryPrefix>/<rest>} from {@code upstreamUrl}.
+ * fetched as {@code <upstreamRepositoryPrefix>/<rest>} from {@code upstreamUrl}. {@code platforms}
+ * ({@code os/architecture}) limits which images of an index are prefetched; empty means all.
  */
 public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
-                        Duration refreshInterval) {
+                        Duration refreshInterval, List<String> platforms) {
 
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
     private static final Set<String> DOCKER_HUB_HOSTS =
@@ -18,6 +22,18 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
     public CacheRule {
         upstreamRepositoryPrefix = upstreamRepositoryPrefix == null ? "" : upstreamRepositoryPrefix;
         refreshInterval = refreshInterval == null ? DEFAULT_REFRESH_INTERVAL : refreshInterval;
+        platforms = platforms == null ? List.of() : List.copyOf(platforms);
+    }
+
+    /** A rule for {@code prefix} with every optional setting at its default. */
+    public static CacheRule of(String prefix, String upstreamUrl) {
+        return new CacheRule(prefix, upstreamUrl, null, null, null, null);
+    }
+
+    /** Whether the image of an index entry for {@code platform} is prefetched. */
+    public boolean prefetches(Platform platform) {
+        return platforms.isEmpty() || (platform != null
+                && platforms.contains(platform.os() + "/" + platform.architecture()));
     }
 
     public URI upstreamUri() {

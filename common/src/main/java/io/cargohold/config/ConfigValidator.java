@@ -12,6 +12,7 @@ public final class ConfigValidator {
 
     public static final String PREFIX_REGEX = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
     private static final Pattern PREFIX = Pattern.compile(PREFIX_REGEX);
+    private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+/[a-z0-9]+");
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
     private ConfigValidator() {
@@ -49,6 +50,11 @@ public final class ConfigValidator {
         upstreamUrl(key + ".upstreamUrl", rule.upstreamUrl());
         if (rule.refreshInterval().isNegative() || rule.refreshInterval().isZero()) {
             fail(key + ".refreshInterval", rule.refreshInterval(), "must be a positive ISO-8601 duration");
+        }
+        for (String platform : rule.platforms()) {
+            if (!PLATFORM.matcher(platform).matches()) {
+                fail(key + ".platforms", platform, "must be os/architecture, such as linux/amd64");
+            }
         }
         if (rule.credentials() != null) {
             SecretReference.validate(key + ".credentials", rule.credentials());

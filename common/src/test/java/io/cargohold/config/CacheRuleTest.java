@@ -8,7 +8,7 @@ class CacheRuleTest {
 
     @Test
     void upstreamRepository_dockerHubOneSegment_addsLibrary() {
-        CacheRule hub = new CacheRule("dockerhub", "https://registry-1.docker.io", null, null, null);
+        CacheRule hub = CacheRule.of("dockerhub", "https://registry-1.docker.io");
 
         assertThat(hub.upstreamRepository("nginx")).isEqualTo("library/nginx");
         assertThat(hub.upstreamRepository("bitnami/redis")).isEqualTo("bitnami/redis");
@@ -16,14 +16,14 @@ class CacheRuleTest {
 
     @Test
     void upstreamRepository_otherRegistry_keepsName() {
-        CacheRule quay = new CacheRule("quay", "https://quay.io", null, null, null);
+        CacheRule quay = CacheRule.of("quay", "https://quay.io");
 
         assertThat(quay.upstreamRepository("nginx")).isEqualTo("nginx");
     }
 
     @Test
     void upstreamRepository_withUpstreamPrefix_prependsIt() {
-        CacheRule rule = new CacheRule("eu", "https://registry.eu.example", "mirror/team", null, null);
+        CacheRule rule = new CacheRule("eu", "https://registry.eu.example", "mirror/team", null, null, null);
 
         assertThat(rule.upstreamRepository("app/api")).isEqualTo("mirror/team/app/api");
     }

@@ -5,28 +5,37 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.ConfigException;
 import io.cargohold.config.SecretCredentialsProvider;
 import io.cargohold.edge.EdgeNode;
+import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.store.fs.FileSystemBlobStore;
+import io.cargohold.refresher.RefresherWorker;
+import io.cargohold.spi.RegistryEvent;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** One running Cargohold process: the shared parts its role needs, started in order, closed in reverse. */
 final class Node {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     private static final int UPSTREAM_CONNECTIONS_PER_HOST = 32;
 
     private final Role role;
@@ -52,11 +61,7 @@ final class Node {
         HazelcastInstance hazelcast = null;
         try {
             hazelcast = member(config);
-            EdgeNode edge = null;
-            if (role.servesRegistry()) {
-                edge = startEdge(vertx, config, hazelcast);
-            }
-            return new Node(role, config, vertx, hazelcast, edge);
+            return new Node(role, config, vertx, hazelcast, startRoles(vertx, role, config, hazelcast));
         } catch (RuntimeException e) {
             if (hazelcast != null) {
                 hazelcast.shutdown();
@@ -77,7 +82,7 @@ final class Node {
                 cluster.members() == null ? List.of() : cluster.members()));
     }
 
-    private static EdgeNode startEdge(Vertx vertx, CargoholdConfig config, HazelcastInstance hazelcast) {
+    private static EdgeNode startRoles(Vertx vertx, Role role, CargoholdConfig config, HazelcastInstance hazelcast) {
         FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, Path.of(config.storage().path()));
         HttpClient http = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout(10_000)
@@ -86,11 +91,22 @@ final class Node {
                 new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_HOST));
         Upstreams upstreams = new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(),
                 SecretCredentialsProvider.of(vertx, rule.credentials())));
-        return blobs.initialize()
-                .compose(v -> EdgeNode.start(vertx, config, new EdgeNode.Dependencies(blobs,
-                        new HazelcastMetadataStore(vertx, hazelcast), new HazelcastFetchLeases(vertx, hazelcast),
-                        new LocalEventPublisher(vertx), upstreams), nodeName(config)))
-                .toCompletionStage().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+        HazelcastMetadataStore metadata = new HazelcastMetadataStore(vertx, hazelcast);
+        LocalEventPublisher events = new LocalEventPublisher(vertx);
+        PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(blobs, metadata,
+                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams), nodeName(config), Clock.systemUTC());
+        if (role.runsWorkers()) {
+            RefresherWorker worker = new RefresherWorker(pullThrough, metadata, Clock.systemUTC());
+            vertx.eventBus().<JsonObject>localConsumer(LocalEventPublisher.ADDRESS, message -> {
+                RegistryEvent event = RegistryEvent.fromJson(message.body());
+                worker.handle(event).onFailure(e -> LOG.warn("{} of {} not handled: {}", event.type(),
+                        event.repository(), e.getMessage()));
+            });
+        }
+        Future<EdgeNode> edge = role.servesRegistry()
+                ? blobs.initialize().compose(v -> EdgeNode.start(vertx, config, pullThrough))
+                : blobs.initialize().map(v -> null);
+        return edge.toCompletionStage().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
     }
 
     private static String nodeName(CargoholdConfig config) {

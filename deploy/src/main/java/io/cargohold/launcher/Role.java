@@ -1,14 +1,20 @@
 package io.cargohold.launcher;
 
+import java.util.Locale;
+
 /** The process roles of CONFIG.md; {@code standalone} runs them all. */
 enum Role {
     STANDALONE, EDGE, REFRESHER, COORDINATOR;
 
     String command() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     boolean servesRegistry() {
         return this == STANDALONE || this == EDGE;
+    }
+
+    boolean runsWorkers() {
+        return this == STANDALONE || this == REFRESHER;
     }
 }

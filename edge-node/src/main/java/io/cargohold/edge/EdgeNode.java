@@ -2,20 +2,12 @@ package io.cargohold.edge;
 
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.edge.http.Routes;
-import io.cargohold.edge.proxy.ProxyBlobStore;
-import io.cargohold.edge.proxy.ProxyManifestStore;
-import io.cargohold.edge.proxy.RuleResolver;
-import io.cargohold.edge.proxy.Upstreams;
-import io.cargohold.spi.BlobStore;
-import io.cargohold.spi.EventPublisher;
-import io.cargohold.spi.FetchLeases;
-import io.cargohold.spi.MetadataStore;
+import io.cargohold.edge.proxy.PullThrough;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,33 +23,18 @@ public final class EdgeNode {
         this.servers = servers;
     }
 
-    /** What an edge node serves from and reports to. */
-    public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
-                               EventPublisher events, Upstreams upstreams) {
-    }
-
-    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, Dependencies dependencies,
-                                         String node) {
-        return start(vertx, config, dependencies, node, Clock.systemUTC());
-    }
-
-    /** As above, with the clock that ages cached tags (tests move it forward by hand). */
-    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, Dependencies dependencies,
-                                         String node, Clock clock) {
-        RuleResolver rules = new RuleResolver(config.rules());
-        ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
-                dependencies.upstreams(), dependencies.leases(), dependencies.events(), node,
-                config.limits().maxManifestBytes(), clock);
-        ProxyBlobStore blobs = new ProxyBlobStore(dependencies.blobStore(), dependencies.upstreams(),
-                dependencies.leases(), dependencies.events(), node);
-        Routes routes = new Routes(rules, manifests, blobs, dependencies.metadata());
+    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough) {
+        Routes routes = new Routes(pullThrough);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())
                 .setReuseAddress(true);
-        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Vert.x shares one listening socket between servers created with the same host and port,
+        // but never a random one: a server asked for port 0 gets a port of its own, and one asked
+        // afterwards for that actual port binds again and fails. So a configured 0 gets one server.
+        int instances = config.http().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
         List<HttpServer> servers = new ArrayList<>();
-        // The first server fixes the port (a configured 0 picks a free one); the rest share it.
+        // The first server fixes the port; the rest share it.
         return vertx.createHttpServer(options).requestHandler(routes).listen().compose(first -> {
             servers.add(first);
             options.setPort(first.actualPort());

@@ -1,11 +1,9 @@
 package io.cargohold.edge.http;
 
-import io.cargohold.edge.proxy.ProxyBlobStore;
-import io.cargohold.edge.proxy.ProxyManifestStore;
+import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.oci.error.OciError;
 import io.cargohold.oci.error.OciErrorCode;
-import io.cargohold.spi.MetadataStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -23,12 +21,12 @@ public final class Routes implements Handler<HttpServerRequest> {
     private final TagsHandler tags;
     private final CatalogHandler catalog;
 
-    public Routes(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs, MetadataStore metadata) {
-        this.rules = rules;
-        this.manifests = new ManifestHandler(manifests);
-        this.blobs = new BlobHandler(blobs);
-        this.tags = new TagsHandler(metadata);
-        this.catalog = new CatalogHandler(metadata);
+    public Routes(PullThrough pullThrough) {
+        this.rules = pullThrough.rules();
+        this.manifests = new ManifestHandler(pullThrough.manifests());
+        this.blobs = new BlobHandler(pullThrough.blobs());
+        this.tags = new TagsHandler(pullThrough.metadata());
+        this.catalog = new CatalogHandler(pullThrough.metadata());
     }
 
     @Override

@@ -58,6 +58,12 @@ public final class ProxyBlobStore {
         return running.committed().compose(stored -> store.open(digest, range));
     }
 
+    /** Makes sure the blob is stored, fetching it if needed; completes when it is. */
+    public Future<Void> prefetch(ProxyTarget target, Digest digest) {
+        return store.stat(digest).compose(size -> size.isPresent() ? Future.succeededFuture()
+                : fill(target, digest).committed());
+    }
+
     private BlobFill fill(ProxyTarget target, Digest digest) {
         BlobFill fill = new BlobFill(digest, store,
                 "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl());
