@@ -1,0 +1,107 @@
+package io.cargohold.edge;
+
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.Reference;
+import io.cargohold.spi.BlobContent;
+import io.cargohold.spi.UpstreamClient;
+import io.cargohold.spi.UpstreamManifest;
+import io.vertx.core.Future;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An {@link UpstreamClient} decorator that counts the calls that reach the real client, per
+ * operation, repository and reference (distribution's {@code statsBlobStore}).
+ */
+public final class CountingUpstreamClient implements UpstreamClient {
+
+    private final UpstreamClient delegate;
+    private final Counts counts;
+
+    public CountingUpstreamClient(UpstreamClient delegate, Counts counts) {
+        this.delegate = delegate;
+        this.counts = counts;
+    }
+
+    @Override
+    public String host() {
+        return delegate.host();
+    }
+
+    @Override
+    public Future<UpstreamManifest> getManifest(String repository, Reference reference, long maxBytes) {
+        counts.increment(Counts.manifestKey("GET", repository, reference));
+        return delegate.getManifest(repository, reference, maxBytes);
+    }
+
+    @Override
+    public Future<UpstreamManifest.Head> headManifest(String repository, Reference reference) {
+        counts.increment(Counts.manifestKey("HEAD", repository, reference));
+        return delegate.headManifest(repository, reference);
+    }
+
+    @Override
+    public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
+        counts.increment(Counts.blobKey(digest));
+        counts.increment("GET blob " + repository + "@" + digest.value());
+        return delegate.getBlob(repository, digest);
+    }
+
+    /** Call counts, shared by every client of a harness. */
+    public static final class Counts {
+
+        private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+        void increment(String key) {
+            calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        }
+
+        static String manifestKey(String method, String repository, Reference reference) {
+            return method + " manifest " + repository + (reference instanceof Digest ? "@" : ":") + reference.value();
+        }
+
+        static String blobKey(Digest digest) {
+            return "GET blob " + digest.value();
+        }
+
+        /** GETs of a manifest, by upstream repository and tag or digest. */
+        public int manifestGets(String upstreamRepository, Reference reference) {
+            return get(manifestKey("GET", upstreamRepository, reference));
+        }
+
+        /** HEADs of a manifest (tag revalidation), by upstream repository and tag or digest. */
+        public int manifestHeads(String upstreamRepository, Reference reference) {
+            return get(manifestKey("HEAD", upstreamRepository, reference));
+        }
+
+        /** GETs of a blob, whatever the repository. */
+        public int blobGets(Digest digest) {
+            return get(blobKey(digest));
+        }
+
+        /** GETs of a blob from one upstream repository. */
+        public int blobGets(String upstreamRepository, Digest digest) {
+            return get("GET blob " + upstreamRepository + "@" + digest.value());
+        }
+
+        public int get(String key) {
+            AtomicInteger count = calls.get(key);
+            return count == null ? 0 : count.get();
+        }
+
+        /** Every call so far, for failure messages. */
+        public Map<String, Integer> snapshot() {
+            Map<String, Integer> copy = new TreeMap<>();
+            calls.forEach((key, count) -> copy.put(key, count.get()));
+            return copy;
+        }
+
+        @Override
+        public String toString() {
+            return snapshot().toString();
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.cargohold.edge;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.config.CacheRule;
+import io.cargohold.config.CargoholdConfig;
+import io.cargohold.config.LimitsConfig;
+import io.cargohold.edge.proxy.PullThrough;
+import io.cargohold.edge.proxy.Upstreams;
+import io.cargohold.events.local.LocalEventPublisher;
+import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
+import io.cargohold.meta.hazelcast.HazelcastMembers;
+import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.spi.CredentialsProvider;
+import io.cargohold.spi.MetadataStore;
+import io.cargohold.spi.RegistryEvent;
+import io.cargohold.store.fs.FileSystemBlobStore;
+import io.cargohold.upstream.http.HttpUpstreamClient;
+import io.cargohold.upstream.http.UpstreamTimeouts;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * A real edge node in this JVM for tests: {@link EdgeNode} on 127.0.0.1 and a free port, over a
+ * {@link FileSystemBlobStore} in a temporary directory, a {@link HazelcastMetadataStore} on one
+ * embedded member, a {@link LocalEventPublisher} whose events are recorded, and
+ * {@link HttpUpstreamClient}s wrapped in a {@link CountingUpstreamClient}. It owns its Vert.x
+ * instance and an HTTP client to talk to the node; {@link #close()} stops everything.
+ */
+public final class EdgeHarness implements AutoCloseable {
+
+    /** How long any single await may take before the test fails. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Upstream time-outs short enough that a stuck upstream fails a test rather than hanging it. */
+    public static final UpstreamTimeouts TEST_TIMEOUTS = new UpstreamTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(15));
+
+    private final Vertx vertx;
+    private final Path dir;
+    private final FileSystemBlobStore blobStore;
+    private final HazelcastInstance hazelcast;
+    private final MetadataStore metadata;
+    private final List<RegistryEvent> events;
+    private final CountingUpstreamClient.Counts counts;
+    private final HttpClient upstreamHttp;
+    private final EdgeNode node;
+    private final HttpClient client;
+    private final MutableClock clock;
+
+    private EdgeHarness(Vertx vertx, Path dir, FileSystemBlobStore blobStore, HazelcastInstance hazelcast,
+                        MetadataStore metadata, List<RegistryEvent> events, CountingUpstreamClient.Counts counts,
+                        HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock) {
+        this.vertx = vertx;
+        this.dir = dir;
+        this.blobStore = blobStore;
+        this.hazelcast = hazelcast;
+        this.metadata = metadata;
+        this.events = events;
+        this.counts = counts;
+        this.upstreamHttp = upstreamHttp;
+        this.node = node;
+        this.client = client;
+        this.clock = clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A cache rule for a test upstream, with the default refresh interval. */
+    public static CacheRule rule(String prefix, String upstreamUrl) {
+        return new CacheRule(prefix, upstreamUrl, "", null, null, null);
+    }
+
+    public static CacheRule rule(String prefix, String upstreamUrl, Duration refreshInterval) {
+        return new CacheRule(prefix, upstreamUrl, "", null, refreshInterval, null);
+    }
+
+    /** What to start. */
+    public static final class Builder {
+        private final List<CacheRule> rules = new ArrayList<>();
+        private Long maxManifestBytes;
+        private UpstreamTimeouts timeouts = TEST_TIMEOUTS;
+
+        public Builder rule(CacheRule rule) {
+            rules.add(rule);
+            return this;
+        }
+
+        public Builder maxManifestBytes(long bytes) {
+            this.maxManifestBytes = bytes;
+            return this;
+        }
+
+        public Builder timeouts(UpstreamTimeouts timeouts) {
+            this.timeouts = timeouts;
+            return this;
+        }
+
+        public EdgeHarness start() {
+            Vertx vertx = Vertx.vertx();
+            Path dir = null;
+            HazelcastInstance hazelcast = null;
+            try {
+                dir = Files.createTempDirectory("edge-harness");
+                FileSystemBlobStore blobStore = new FileSystemBlobStore(vertx, dir.resolve("store"));
+                await(blobStore.initialize());
+                hazelcast = await(HazelcastMembers.start(vertx,
+                        HazelcastMetadataStore.configureMaps(HazelcastMembers.standaloneConfig())));
+                MetadataStore metadata = new HazelcastMetadataStore(vertx, hazelcast);
+
+                String address = "cargohold.events.test." + UUID.randomUUID();
+                List<RegistryEvent> events = new CopyOnWriteArrayList<>();
+                await(vertx.eventBus().<JsonObject>localConsumer(address,
+                        message -> events.add(RegistryEvent.fromJson(message.body()))).completion());
+                LocalEventPublisher publisher = new LocalEventPublisher(vertx, address);
+
+                CountingUpstreamClient.Counts counts = new CountingUpstreamClient.Counts();
+                HttpClient upstreamHttp = vertx.createHttpClient(new HttpClientOptions(),
+                        new PoolOptions().setHttp1MaxSize(32));
+                UpstreamTimeouts upstreamTimeouts = timeouts;
+                Upstreams upstreams = new Upstreams(rule -> new CountingUpstreamClient(new HttpUpstreamClient(vertx,
+                        upstreamHttp, rule.upstreamUri(), CredentialsProvider.ANONYMOUS, upstreamTimeouts), counts));
+
+                CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
+                        null, null, null, rules, new LimitsConfig(maxManifestBytes, null));
+                MutableClock clock = MutableClock.now();
+                EdgeNode node = await(EdgeNode.start(vertx, config, PullThrough.create(config,
+                        new PullThrough.Dependencies(blobStore, metadata, new HazelcastFetchLeases(vertx, hazelcast),
+                                publisher, upstreams), "edge-test", clock)));
+                HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                                .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
+                        new PoolOptions().setHttp1MaxSize(64));
+                return new EdgeHarness(vertx, dir, blobStore, hazelcast, metadata, events, counts, upstreamHttp, node,
+                        client, clock);
+            } catch (IOException | RuntimeException e) {
+                if (hazelcast != null) {
+                    hazelcast.shutdown();
+                }
+                vertx.close();
+                deleteTree(dir);
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+        }
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public int port() {
+        return node.port();
+    }
+
+    /** {@code 127.0.0.1:PORT}, as skopeo references want it. */
+    public String hostPort() {
+        return "127.0.0.1:" + port();
+    }
+
+    public FileSystemBlobStore blobStore() {
+        return blobStore;
+    }
+
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
+    /** Every event the node published so far. */
+    public List<RegistryEvent> events() {
+        return List.copyOf(events);
+    }
+
+    public CountingUpstreamClient.Counts upstreamCalls() {
+        return counts;
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    /** The HTTP client the harness talks to the node with (default host and port set). */
+    public HttpClient client() {
+        return client;
+    }
+
+    /** Files left in the blob store's upload directory (writers that were neither committed nor cancelled). */
+    public List<Path> uploadsLeft() {
+        try (Stream<Path> files = Files.list(blobStore.uploadsDirectory())) {
+            return files.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code GET path} with headers given as name, value, name, value... */
+    public RegistryResponse get(String path, String... headers) {
+        return await(send(HttpMethod.GET, path, headers));
+    }
+
+    public RegistryResponse head(String path, String... headers) {
+        return await(send(HttpMethod.HEAD, path, headers));
+    }
+
+    public RegistryResponse request(HttpMethod method, String path, String... headers) {
+        return await(send(method, path, headers));
+    }
+
+    /** Sends a request and reads the whole answer; fails when the connection breaks first. */
+    public Future<RegistryResponse> send(HttpMethod method, String path, String... headers) {
+        MultiMap map = MultiMap.caseInsensitiveMultiMap();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            map.add(headers[i], headers[i + 1]);
+        }
+        return client.request(new RequestOptions().setMethod(method).setURI(path).setHeaders(map)
+                        .setIdleTimeout(TIMEOUT.toMillis()))
+                .compose(request -> request.send()
+                        .compose(response -> response.body()
+                                .map(body -> new RegistryResponse(response.statusCode(), response.headers(), body))));
+    }
+
+    /** Waits for a future on a test thread (never an event loop), failing after {@link #TIMEOUT}. */
+    public static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer within " + TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            await(client.close());
+            await(node.close());
+            await(upstreamHttp.close());
+        } finally {
+            hazelcast.shutdown();
+            await(vertx.close());
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp files left behind are harmless
+        }
+    }
+}
