@@ -13,6 +13,8 @@ public final class ConfigValidator {
     public static final String PREFIX_REGEX = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
     private static final Pattern PREFIX = Pattern.compile(PREFIX_REGEX);
     private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+/[a-z0-9]+");
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+:[0-9]{1,5}");
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
     private ConfigValidator() {
@@ -23,6 +25,20 @@ public final class ConfigValidator {
         port("admin.port", config.admin().port());
         if (!STORAGE_TYPES.contains(config.storage().type())) {
             fail("storage.type", config.storage().type(), "must be one of " + STORAGE_TYPES);
+        }
+        if ("s3".equals(config.storage().type())) {
+            s3(config.storage());
+        }
+        if (config.kafka() != null && (config.kafka().bootstrapServers() == null
+                || config.kafka().bootstrapServers().isBlank())) {
+            fail("kafka.bootstrapServers", config.kafka().bootstrapServers(), "is required when kafka is set");
+        }
+        if (config.cluster() != null && config.cluster().members() != null) {
+            for (String member : config.cluster().members()) {
+                if (member == null || !HOST_PORT.matcher(member).matches()) {
+                    fail("cluster.members", member, "must be host:port, one member per entry");
+                }
+            }
         }
         if (config.limits().maxManifestBytes() <= 0) {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
@@ -58,6 +74,32 @@ public final class ConfigValidator {
         }
         if (rule.credentials() != null) {
             SecretReference.validate(key + ".credentials", rule.credentials());
+        }
+    }
+
+    private static void s3(StorageConfig storage) {
+        if (storage.endpoint() == null) {
+            fail("storage.endpoint", null, "is required when storage.type is s3");
+        }
+        try {
+            URI uri = new URI(storage.endpoint());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                fail("storage.endpoint", storage.endpoint(), "must be an http(s) URL such as http://127.0.0.1:9000");
+            }
+        } catch (URISyntaxException e) {
+            fail("storage.endpoint", storage.endpoint(), "must be a valid URL (" + e.getReason() + ")");
+        }
+        if (storage.bucket() == null || !BUCKET.matcher(storage.bucket()).matches()) {
+            fail("storage.bucket", storage.bucket(), "must be an S3 bucket name: 3-63 of a-z 0-9 . -");
+        }
+        if (storage.accessKey() != null) {
+            SecretValue.validate("storage.accessKey", storage.accessKey());
+        }
+        if (storage.secretKey() != null) {
+            SecretValue.validate("storage.secretKey", storage.secretKey());
+        }
+        if ((storage.accessKey() == null) != (storage.secretKey() == null)) {
+            fail("storage.secretKey", null, "and storage.accessKey must be given together");
         }
     }
 

@@ -64,6 +64,13 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', colour: blue } ]|rules[0].colour: unknown key",
         "http: { port: 70000 }|http.port: '70000' must be between 0 and 65535",
         "storage: { type: tape }|storage.type: 'tape' must be one of",
+        "storage: { type: s3, bucket: b1b }|storage.endpoint: (missing) is required when storage.type is s3",
+        "storage: { type: s3, endpoint: 'minio:9000', bucket: b1b }|storage.endpoint: 'minio:9000' must be an http(s) URL",
+        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: Big_Bucket }|storage.bucket: 'Big_Bucket' must be an S3 bucket name",
+        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'env:A' }|storage.secretKey: (missing) and storage.accessKey must be given together",
+        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'env:1', secretKey: x }|storage.accessKey: 'env:1' env: needs a variable name",
+        "kafka: { topics: { pulls: p } }|kafka.bootstrapServers: (missing) is required when kafka is set",
+        "cluster: { members: [ '127.0.0.1:5801-5803' ] }|cluster.members: '127.0.0.1:5801-5803' must be host:port",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))
