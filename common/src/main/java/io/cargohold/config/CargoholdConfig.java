@@ -22,8 +22,11 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
     public record Endpoint(String host, int port) {
     }
 
-    /** Hazelcast members to join; absent: one embedded member with no network join. */
-    public record ClusterConfig(String name, Integer port, List<String> members) {
+    /**
+     * Hazelcast members to join; absent: one embedded member with no network join. {@code host} is
+     * the interface the member binds (default: {@code http.host}; {@code 0.0.0.0} binds every one).
+     */
+    public record ClusterConfig(String name, String host, Integer port, List<String> members) {
     }
 
     /** Kafka brokers and topic names; absent: in-process events. */

@@ -1,5 +1,7 @@
 package io.cargohold.config;
 
+import io.cargohold.events.kafka.KafkaTopics;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
@@ -32,6 +34,13 @@ public final class ConfigValidator {
         if (config.kafka() != null && (config.kafka().bootstrapServers() == null
                 || config.kafka().bootstrapServers().isBlank())) {
             fail("kafka.bootstrapServers", config.kafka().bootstrapServers(), "is required when kafka is set");
+        }
+        if (config.kafka() != null) {
+            try {
+                KafkaTopics.fromMap(config.kafka().topics());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                fail("kafka.topics", config.kafka().topics(), e.getMessage());
+            }
         }
         if (config.cluster() != null && config.cluster().members() != null) {
             for (String member : config.cluster().members()) {

@@ -24,7 +24,7 @@ public final class EdgeNode {
     }
 
     public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough) {
-        Routes routes = new Routes(pullThrough);
+        Routes routes = new Routes(pullThrough, config.storage().redirect());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())

@@ -13,37 +13,55 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.net.URI;
+
 /** {@code GET|HEAD /v2/<name>/blobs/<digest>}, with single byte ranges. */
 final class BlobHandler {
 
     private final ProxyBlobStore blobs;
+    private final boolean redirect;
 
-    BlobHandler(ProxyBlobStore blobs) {
+    /** {@code redirect}: answer GETs of stored blobs with a 307 to the store's presigned URL. */
+    BlobHandler(ProxyBlobStore blobs, boolean redirect) {
         this.blobs = blobs;
+        this.redirect = redirect;
     }
 
     Future<Void> handle(HttpServerRequest request, ProxyTarget target, String reference) {
         Digest digest = Digest.parse(reference);
-        return blobs.stat(target, digest).compose(size -> {
-            ByteRange range = RangeHeader.parse(request.getHeader(Headers.RANGE), size);
-            ByteRange sent = range == null ? ByteRange.all(size) : range;
-            HttpServerResponse response = request.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.OCTET_STREAM)
-                    .putHeader(Headers.CONTENT_DIGEST, digest.value())
-                    .putHeader(HttpHeaders.ETAG, "\"" + digest.value() + "\"")
-                    .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
-                    .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=31536000")
-                    .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(sent.length()));
-            if (range != null) {
-                response.setStatusCode(206)
-                        .putHeader(HttpHeaders.CONTENT_RANGE, "bytes " + range.offset() + "-" + range.end() + "/" + size);
-            }
-            if (request.method() == HttpMethod.HEAD) {
-                return response.end();
-            }
-            return blobs.open(target, digest, sent, size, Vertx.currentContext())
-                    .compose(content -> send(response, content));
-        });
+        return blobs.stat(target, digest).compose(size -> redirect && request.method() == HttpMethod.GET
+                ? blobs.redirectUrl(digest).compose(url -> url.isPresent()
+                        ? redirect(request.response(), digest, url.get()) : serve(request, digest, target, size))
+                : serve(request, digest, target, size));
+    }
+
+    private static Future<Void> redirect(HttpServerResponse response, Digest digest, URI url) {
+        return response.setStatusCode(307)
+                .putHeader(HttpHeaders.LOCATION, url.toString())
+                .putHeader(Headers.CONTENT_DIGEST, digest.value())
+                .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
+                .end();
+    }
+
+    private Future<Void> serve(HttpServerRequest request, Digest digest, ProxyTarget target, long size) {
+        ByteRange range = RangeHeader.parse(request.getHeader(Headers.RANGE), size);
+        ByteRange sent = range == null ? ByteRange.all(size) : range;
+        HttpServerResponse response = request.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.OCTET_STREAM)
+                .putHeader(Headers.CONTENT_DIGEST, digest.value())
+                .putHeader(HttpHeaders.ETAG, "\"" + digest.value() + "\"")
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=31536000")
+                .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(sent.length()));
+        if (range != null) {
+            response.setStatusCode(206)
+                    .putHeader(HttpHeaders.CONTENT_RANGE, "bytes " + range.offset() + "-" + range.end() + "/" + size);
+        }
+        if (request.method() == HttpMethod.HEAD) {
+            return response.end();
+        }
+        return blobs.open(target, digest, sent, size, Vertx.currentContext())
+                .compose(content -> send(response, content));
     }
 
     private static Future<Void> send(HttpServerResponse response, BlobContent content) {

@@ -21,10 +21,11 @@ public final class Routes implements Handler<HttpServerRequest> {
     private final TagsHandler tags;
     private final CatalogHandler catalog;
 
-    public Routes(PullThrough pullThrough) {
+    /** {@code redirectBlobs}: stored blobs are answered with a redirect to the store (storage.redirect). */
+    public Routes(PullThrough pullThrough, boolean redirectBlobs) {
         this.rules = pullThrough.rules();
         this.manifests = new ManifestHandler(pullThrough.manifests());
-        this.blobs = new BlobHandler(pullThrough.blobs());
+        this.blobs = new BlobHandler(pullThrough.blobs(), redirectBlobs);
         this.tags = new TagsHandler(pullThrough.metadata());
         this.catalog = new CatalogHandler(pullThrough.metadata());
     }

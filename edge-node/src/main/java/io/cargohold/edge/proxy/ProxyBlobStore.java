@@ -10,7 +10,10 @@ import io.cargohold.spi.RegistryEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * fill per blob on this node, and one fetch lease per blob across the cluster.
  */
 public final class ProxyBlobStore {
+
+    /** How long a redirect URL stays valid: long enough for a slow client to start its download. */
+    static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
 
     private final BlobStore store;
     private final Upstreams upstreams;
@@ -56,6 +62,15 @@ public final class ProxyBlobStore {
             return Future.succeededFuture(new BlobContent.Stream(running.reader(context), size));
         }
         return running.committed().compose(stored -> store.open(digest, range));
+    }
+
+    /**
+     * A presigned URL of the stored blob for a redirect, as distribution and ECR answer blob GETs;
+     * empty while the blob is being filled here or when the store offers no such URLs.
+     */
+    public Future<Optional<URI>> redirectUrl(Digest digest) {
+        return fills.containsKey(digest) ? Future.succeededFuture(Optional.empty())
+                : store.presignedUrl(digest, REDIRECT_VALIDITY);
     }
 
     /** Makes sure the blob is stored, fetching it if needed; completes when it is. */
