@@ -4,10 +4,11 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One versioned event, keyed by repository. {@code digest} and {@code tag} are null where they do
- * not apply; {@code node} names the process that saw it.
+ * not apply; {@code node} names the process that saw it; {@code detail} says what went wrong, for
+ * {@code upstream-error} events.
  */
 public record RegistryEvent(int version, String type, long timeMillis, String repository, String tag,
-                            String digest, String mediaType, long size, String node) {
+                            String digest, String mediaType, long size, String node, String detail) {
 
     public static final int VERSION = 1;
     public static final String PULL = "pull";
@@ -21,7 +22,14 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
     public static RegistryEvent of(String type, String repository, String tag, String digest, String mediaType,
                                    long size, String node) {
         return new RegistryEvent(VERSION, type, System.currentTimeMillis(), repository, tag, digest, mediaType,
-                size, node);
+                size, node, null);
+    }
+
+    /** A fetch from the upstream of {@code repository} failed; {@code detail} says which and how. */
+    public static RegistryEvent upstreamError(String repository, String tag, String digest, String detail,
+                                              String node) {
+        return new RegistryEvent(VERSION, UPSTREAM_ERROR, System.currentTimeMillis(), repository, tag, digest, null,
+                -1, node, detail);
     }
 
     public JsonObject toJson() {

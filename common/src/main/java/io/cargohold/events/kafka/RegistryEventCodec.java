@@ -50,7 +50,7 @@ public final class RegistryEventCodec {
             }
             return new RegistryEvent(version, type, json.getLong("timeMillis", 0L), repository,
                     json.getString("tag"), json.getString("digest"), json.getString("mediaType"),
-                    json.getLong("size", 0L), json.getString("node"));
+                    json.getLong("size", 0L), json.getString("node"), json.getString("detail"));
         } catch (ClassCastException e) {
             throw new MalformedEventException("field of the wrong type: " + e.getMessage());
         }

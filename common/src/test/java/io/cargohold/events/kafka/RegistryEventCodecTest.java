@@ -22,15 +22,24 @@ class RegistryEventCodecTest {
     }
 
     @Test
+    void roundTrip_upstreamError_keepsTheDetail() {
+        RegistryEvent event = RegistryEvent.upstreamError("up/library/app", "1", null,
+                "fetching manifest up/library/app:1 from 127.0.0.1:9 failed: connection refused", "edge-1");
+
+        assertThat(RegistryEventCodec.decode(RegistryEventCodec.encode(event))).isEqualTo(event);
+        assertThat(event.type()).isEqualTo(RegistryEvent.UPSTREAM_ERROR);
+    }
+
+    @Test
     void encode_event_isVersionedJsonWithEveryField() {
         RegistryEvent event = new RegistryEvent(1, RegistryEvent.CACHE_MISS, 1700000000000L, "up/library/app", null,
-                DIGEST, null, 0, "edge-1");
+                DIGEST, null, 0, "edge-1", null);
 
         String json = new String(RegistryEventCodec.encode(event), StandardCharsets.UTF_8);
 
         assertThat(json).isEqualTo("{\"version\":1,\"type\":\"cache-miss\",\"timeMillis\":1700000000000,"
                 + "\"repository\":\"up/library/app\",\"tag\":null,\"digest\":\"" + DIGEST + "\",\"mediaType\":null,"
-                + "\"size\":0,\"node\":\"edge-1\"}");
+                + "\"size\":0,\"node\":\"edge-1\",\"detail\":null}");
     }
 
     @Test
@@ -40,7 +49,7 @@ class RegistryEventCodecTest {
 
         RegistryEvent event = RegistryEventCodec.decode(value);
 
-        assertThat(event).isEqualTo(new RegistryEvent(1, "audit", 0, "up/x", null, null, null, 0, null));
+        assertThat(event).isEqualTo(new RegistryEvent(1, "audit", 0, "up/x", null, null, null, 0, null, null));
     }
 
     @Test

@@ -89,7 +89,9 @@ public final class ProxyBlobStore {
         fill.committed().onComplete(done -> fills.remove(digest, fill));
         flight.run("blob:" + digest, () -> store.stat(digest), () -> {
             fill.start(upstreamBlob(target, digest));
-            return fill.committed().compose(v -> fill.length());
+            return fill.committed().compose(v -> fill.length())
+                    .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
+                            digest.value(), failure.getMessage(), node)));
         }).onComplete(fill::settle);
         return fill;
     }

@@ -98,6 +98,7 @@ public final class ProxyManifestStore {
     private Future<ServedManifest> revalidate(ProxyTarget target, TagRecord record) {
         Tag tag = new Tag(record.tag());
         return upstreams.client(target.rule()).headManifest(target.upstreamRepository(), tag)
+                .onFailure(failure -> publishUpstreamError(target, tag, failure))
                 .compose(head -> {
                     if (!head.digest().value().equals(record.digest())) {
                         return fetch(target, tag).onSuccess(served -> events.publish(RegistryEvent.of(
@@ -151,7 +152,13 @@ public final class ProxyManifestStore {
                 reference instanceof Digest digest ? digest.value() : null, null, -1, node));
         return upstreams.client(target.rule())
                 .getManifest(target.upstreamRepository(), reference, maxManifestBytes)
+                .onFailure(failure -> publishUpstreamError(target, reference, failure))
                 .compose(upstream -> store(target, reference, upstream));
+    }
+
+    private void publishUpstreamError(ProxyTarget target, Reference reference, Throwable failure) {
+        events.publish(RegistryEvent.upstreamError(target.name(), tagOf(reference),
+                reference instanceof Digest digest ? digest.value() : null, failure.getMessage(), node));
     }
 
     private Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
