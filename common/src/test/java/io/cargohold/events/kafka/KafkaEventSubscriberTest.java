@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
-import static io.cargohold.events.kafka.KafkaEventPublisherTest.event;
+import static io.cargohold.events.kafka.AbstractKafkaEventPublisherTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class KafkaEventSubscriberTest {
@@ -182,7 +182,7 @@ class KafkaEventSubscriberTest {
 
     @Test
     void subscribers_twoInOneGroup_splitPartitionsAndShareTheEvents() {
-        KafkaTopics topics = KafkaEventPublisherTest.uniqueTopics();
+        KafkaTopics topics = AbstractKafkaEventPublisherTest.uniqueTopics();
         broker.createTopics(4, topics.all());
         String group = uniqueName("group");
         Map<String, List<String>> bySubscriber = new ConcurrentHashMap<>();
