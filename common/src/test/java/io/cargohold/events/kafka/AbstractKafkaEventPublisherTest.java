@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 abstract class AbstractKafkaEventPublisherTest {
 
+    /** Generous: the first send also waits for the new topics' metadata, slow on a busy machine. */
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
+
     static final String DIGEST = "sha256:" + "b".repeat(64);
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -81,7 +84,7 @@ abstract class AbstractKafkaEventPublisherTest {
 
         KafkaEventPublisher publisher = new KafkaEventPublisher(kafka().bootstrapServers(), topics, meters);
         pulls.forEach(publisher::publish);
-        publisher.close();
+        publisher.close(FLUSH_TIMEOUT);
 
         assertThat(count(meters, KafkaEventPublisher.PUBLISHED_METER, "type", RegistryEvent.PULL)).isEqualTo(500);
         assertThat(decoded(topics.pulls(), 500)).containsExactlyInAnyOrderElementsOf(pulls);
