@@ -6,6 +6,7 @@ import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.UpstreamManifest;
+import io.cargohold.testkit.ScriptedUpstream;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -217,11 +218,7 @@ class UpstreamFailureTest {
     }
 
     private HttpServer serve(Handler<HttpServerRequest> handler) {
-        try {
-            return vertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ScriptedUpstream.start(vertx, handler).server();
     }
 
     private HttpUpstreamClient client(HttpServer server) {

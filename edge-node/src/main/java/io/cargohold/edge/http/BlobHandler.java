@@ -68,6 +68,8 @@ final class BlobHandler {
         if (content instanceof BlobContent.FileRegion file) {
             return response.sendFile(file.file().toString(), file.offset(), file.length());
         }
-        return ((BlobContent.Stream) content).stream().pipeTo(response);
+        // Never end the response when the source fails (pipeTo would): a body cut short must
+        // reach the client as a reset connection, not as a clean end it could take for the blob.
+        return ((BlobContent.Stream) content).stream().pipe().endOnFailure(false).to(response);
     }
 }

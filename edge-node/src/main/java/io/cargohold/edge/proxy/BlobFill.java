@@ -124,12 +124,12 @@ final class BlobFill implements WriteStream<Buffer> {
     }
 
     private void piped(AsyncResult<Void> piped, long expectedLength) {
+        // The upload is discarded before anyone hears of the failure: nothing is left behind.
         if (piped.failed()) {
-            writer.cancel();
-            finish(piped.cause());
+            writer.cancel().onComplete(cancelled -> finish(piped.cause()));
         } else if (expectedLength >= 0 && written != expectedLength) {
-            writer.cancel();
-            finish(new IllegalStateException("received " + written + " of " + expectedLength + " bytes"));
+            writer.cancel().onComplete(cancelled -> finish(
+                    new IllegalStateException("received " + written + " of " + expectedLength + " bytes")));
         } else {
             writer.commit(digest).onComplete(commit -> finish(commit.cause()));
         }

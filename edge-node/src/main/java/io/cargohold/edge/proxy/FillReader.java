@@ -77,10 +77,12 @@ final class FillReader implements ReadStream<Buffer> {
                 if (tail != null || finished || demand == 0) {
                     return;
                 }
-                chunk = queue.poll();
-                if (chunk == null) {
+                // The last chunk received is held back until the fill is verified and stored, so a
+                // client never gets the whole of a blob whose digest turns out wrong.
+                if (queue.isEmpty() || (queue.size() == 1 && !(fillDone && failure == null))) {
                     break;
                 }
+                chunk = queue.poll();
                 queued -= chunk.length();
                 delivered += chunk.length();
                 if (demand != Long.MAX_VALUE) {

@@ -162,7 +162,15 @@ public final class ProxyManifestStore {
     }
 
     private Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
-        Manifest.parse(upstream.content(), upstream.mediaType());
+        try {
+            Manifest.parse(upstream.content(), upstream.mediaType());
+        } catch (RegistryException invalid) {
+            // The upstream's fault, not the client's: a bad gateway, saying what was fetched from where.
+            return Future.failedFuture(new UpstreamException(invalid.code(), "fetching manifest "
+                    + target.upstreamRepository() + (reference instanceof Digest ? "@" : ":") + reference.value()
+                    + " from " + upstreams.client(target.rule()).host() + " failed: " + invalid.getMessage(),
+                    502, 200, invalid));
+        }
         long now = clock.millis();
         ManifestRecord record = new ManifestRecord(target.name(), upstream.digest().value(), upstream.mediaType(),
                 upstream.content(), now, now);
