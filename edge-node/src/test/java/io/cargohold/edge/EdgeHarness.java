@@ -34,11 +34,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -188,6 +191,22 @@ public final class EdgeHarness implements AutoCloseable {
     /** Every event the node published so far. */
     public List<RegistryEvent> events() {
         return List.copyOf(events);
+    }
+
+    /**
+     * The first event that {@code matching} accepts, waiting for it (events travel the event bus
+     * after the response may have gone) up to {@link #TIMEOUT}.
+     */
+    public RegistryEvent awaitEvent(String what, Predicate<RegistryEvent> matching) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            Optional<RegistryEvent> found = events.stream().filter(matching).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        throw new AssertionError("no " + what + " event within " + TIMEOUT + "; events: " + events);
     }
 
     public CountingUpstreamClient.Counts upstreamCalls() {

@@ -80,8 +80,8 @@ public final class ProxyBlobStore {
     }
 
     private BlobFill fill(ProxyTarget target, Digest digest) {
-        BlobFill fill = new BlobFill(digest, store,
-                "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl());
+        String what = "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl();
+        BlobFill fill = new BlobFill(digest, store, what);
         BlobFill running = fills.putIfAbsent(digest, fill);
         if (running != null) {
             return running;
@@ -91,7 +91,8 @@ public final class ProxyBlobStore {
             fill.start(upstreamBlob(target, digest));
             return fill.committed().compose(v -> fill.length())
                     .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
-                            digest.value(), failure.getMessage(), node)));
+                            digest.value(), failure.getMessage().startsWith(what) ? failure.getMessage()
+                                    : what + " failed: " + failure.getMessage(), node)));
         }).onComplete(fill::settle);
         return fill;
     }

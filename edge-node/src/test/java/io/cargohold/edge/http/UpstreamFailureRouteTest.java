@@ -6,6 +6,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.spi.RegistryEvent;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.upstream.http.UpstreamTimeouts;
 import io.vertx.core.Handler;
@@ -238,6 +239,10 @@ class UpstreamFailureRouteTest {
         assertNoCompleteAnswer("/v2/bad/liar-blob/blobs/" + digest);
 
         assertNothingStored(digest, Digest.sha256(other));
+        RegistryEvent event = edge.awaitEvent("upstream-error", e -> e.type().equals(RegistryEvent.UPSTREAM_ERROR)
+                && digest.value().equals(e.digest()));
+        assertThat(event.repository()).isEqualTo("bad/liar-blob");
+        assertThat(event.detail()).contains("fetching blob");
         BEHAVIOURS.put("liar-blob", serveBlob(good));
         RegistryResponse later = edge.get("/v2/bad/liar-blob/blobs/" + digest);
         assertStatus(later, 200);
@@ -284,6 +289,10 @@ class UpstreamFailureRouteTest {
         assertErrorCode(response, OciErrorCode.TOOMANYREQUESTS);
         assertThat(errorMessage(response)).contains("fetching manifest limited:1 from " + upstream.hostPort())
                 .contains("429");
+        RegistryEvent event = edge.awaitEvent("upstream-error", e -> e.type().equals(RegistryEvent.UPSTREAM_ERROR)
+                && e.repository().equals("bad/limited"));
+        assertThat(event.tag()).isEqualTo("1");
+        assertThat(event.detail()).isEqualTo(errorMessage(response));
     }
 
     @Test
