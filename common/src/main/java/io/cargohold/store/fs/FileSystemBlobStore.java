@@ -188,7 +188,8 @@ public final class FileSystemBlobStore implements BlobStore {
         });
     }
 
-    private static void syncDirectory(Path directory) {
+    /** Syncs a directory so that a rename into it survives a crash; best effort. */
+    static void syncDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
