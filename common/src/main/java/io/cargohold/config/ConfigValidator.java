@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -24,6 +25,7 @@ public final class ConfigValidator {
         if (!STORAGE_TYPES.contains(config.storage().type())) {
             fail("storage.type", config.storage().type(), "must be one of " + STORAGE_TYPES);
         }
+        localTier(config.storage().localTier());
         if (config.limits().maxManifestBytes() <= 0) {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
@@ -58,6 +60,22 @@ public final class ConfigValidator {
         }
         if (rule.credentials() != null) {
             SecretReference.validate(key + ".credentials", rule.credentials());
+        }
+    }
+
+    private static void localTier(Map<String, String> localTier) {
+        if (localTier == null) {
+            return;
+        }
+        if (localTier.get("path") == null || localTier.get("path").isBlank()) {
+            fail("storage.localTier.path", null, "is required");
+        }
+        try {
+            if (ByteSize.parse(localTier.get("maxSize")) <= 0) {
+                fail("storage.localTier.maxSize", localTier.get("maxSize"), "must be positive");
+            }
+        } catch (IllegalArgumentException e) {
+            fail("storage.localTier.maxSize", localTier.get("maxSize"), "must be a size such as 512MiB or 20GiB");
         }
     }
 

@@ -64,6 +64,10 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', colour: blue } ]|rules[0].colour: unknown key",
         "http: { port: 70000 }|http.port: '70000' must be between 0 and 65535",
         "storage: { type: tape }|storage.type: 'tape' must be one of",
+        "storage: { localTier: { maxSize: 20GiB } }|storage.localTier.path: (missing) is required",
+        "storage: { localTier: { path: /var/cache/cargohold, maxSize: 20 gigs } }|storage.localTier.maxSize: '20 gigs' must be a size",
+        "storage: { localTier: { path: /var/cache/cargohold } }|storage.localTier.maxSize: (missing) must be a size",
+        "storage: { localTier: { path: /var/cache/cargohold, maxSize: 0 } }|storage.localTier.maxSize: '0' must be positive",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))
