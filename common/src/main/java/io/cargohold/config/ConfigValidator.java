@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -25,30 +26,9 @@ public final class ConfigValidator {
     public static void validate(CargoholdConfig config) {
         port("http.port", config.http().port());
         port("admin.port", config.admin().port());
-        if (!STORAGE_TYPES.contains(config.storage().type())) {
-            fail("storage.type", config.storage().type(), "must be one of " + STORAGE_TYPES);
-        }
-        if ("s3".equals(config.storage().type())) {
-            s3(config.storage());
-        }
-        if (config.kafka() != null && (config.kafka().bootstrapServers() == null
-                || config.kafka().bootstrapServers().isBlank())) {
-            fail("kafka.bootstrapServers", config.kafka().bootstrapServers(), "is required when kafka is set");
-        }
-        if (config.kafka() != null) {
-            try {
-                KafkaTopics.fromMap(config.kafka().topics());
-            } catch (IllegalArgumentException | NullPointerException e) {
-                fail("kafka.topics", config.kafka().topics(), e.getMessage());
-            }
-        }
-        if (config.cluster() != null && config.cluster().members() != null) {
-            for (String member : config.cluster().members()) {
-                if (member == null || !HOST_PORT.matcher(member).matches()) {
-                    fail("cluster.members", member, "must be host:port, one member per entry");
-                }
-            }
-        }
+        storage(config.storage());
+        kafka(config.kafka());
+        cluster(config.cluster());
         if (config.limits().maxManifestBytes() <= 0) {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
@@ -86,6 +66,41 @@ public final class ConfigValidator {
         }
     }
 
+    private static void storage(StorageConfig storage) {
+        if (!STORAGE_TYPES.contains(storage.type())) {
+            fail("storage.type", storage.type(), "must be one of " + STORAGE_TYPES);
+        }
+        if ("s3".equals(storage.type())) {
+            s3(storage);
+        }
+        localTier(storage.localTier());
+    }
+
+    private static void kafka(CargoholdConfig.KafkaConfig kafka) {
+        if (kafka == null) {
+            return;
+        }
+        if (kafka.bootstrapServers() == null || kafka.bootstrapServers().isBlank()) {
+            fail("kafka.bootstrapServers", kafka.bootstrapServers(), "is required when kafka is set");
+        }
+        try {
+            KafkaTopics.fromMap(kafka.topics());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            fail("kafka.topics", kafka.topics(), e.getMessage());
+        }
+    }
+
+    private static void cluster(CargoholdConfig.ClusterConfig cluster) {
+        if (cluster == null || cluster.members() == null) {
+            return;
+        }
+        for (String member : cluster.members()) {
+            if (member == null || !HOST_PORT.matcher(member).matches()) {
+                fail("cluster.members", member, "must be host:port, one member per entry");
+            }
+        }
+    }
+
     private static void s3(StorageConfig storage) {
         if (storage.endpoint() == null) {
             fail("storage.endpoint", null, "is required when storage.type is s3");
@@ -109,6 +124,22 @@ public final class ConfigValidator {
         }
         if ((storage.accessKey() == null) != (storage.secretKey() == null)) {
             fail("storage.secretKey", null, "and storage.accessKey must be given together");
+        }
+    }
+
+    private static void localTier(Map<String, String> localTier) {
+        if (localTier == null) {
+            return;
+        }
+        if (localTier.get("path") == null || localTier.get("path").isBlank()) {
+            fail("storage.localTier.path", null, "is required");
+        }
+        try {
+            if (ByteSize.parse(localTier.get("maxSize")) <= 0) {
+                fail("storage.localTier.maxSize", localTier.get("maxSize"), "must be positive");
+            }
+        } catch (IllegalArgumentException e) {
+            fail("storage.localTier.maxSize", localTier.get("maxSize"), "must be a size such as 512MiB or 20GiB");
         }
     }
 

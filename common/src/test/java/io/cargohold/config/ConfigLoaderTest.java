@@ -71,6 +71,10 @@ class ConfigLoaderTest {
         "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'env:1', secretKey: x }|storage.accessKey: 'env:1' env: needs a variable name",
         "kafka: { topics: { pulls: p } }|kafka.bootstrapServers: (missing) is required when kafka is set",
         "cluster: { members: [ '127.0.0.1:5801-5803' ] }|cluster.members: '127.0.0.1:5801-5803' must be host:port",
+        "storage: { localTier: { maxSize: 20GiB } }|storage.localTier.path: (missing) is required",
+        "storage: { localTier: { path: /var/cache/cargohold, maxSize: 20 gigs } }|storage.localTier.maxSize: '20 gigs' must be a size",
+        "storage: { localTier: { path: /var/cache/cargohold } }|storage.localTier.maxSize: (missing) must be a size",
+        "storage: { localTier: { path: /var/cache/cargohold, maxSize: 0 } }|storage.localTier.maxSize: '0' must be positive",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))

@@ -23,11 +23,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * Blobs on a local filesystem, content-addressed: {@code <root>/blobs/<algorithm>/<first two hex>/<hex>}.
@@ -105,6 +109,29 @@ public final class FileSystemBlobStore implements BlobStore {
             }
             return removed;
         });
+    }
+
+    /**
+     * Every committed blob, with its size and last-modified time, found by walking the layout;
+     * files that are not where a digest puts them are skipped.
+     */
+    public Future<List<StoredBlob>> list() {
+        return blocking(() -> {
+            List<StoredBlob> found = new ArrayList<>();
+            if (!Files.isDirectory(blobs)) {
+                return found;
+            }
+            try (Stream<Path> files = Files.find(blobs, 3, (path, attributes) -> attributes.isRegularFile())) {
+                files.forEach(file -> storedBlob(file).ifPresent(found::add));
+            }
+            return found;
+        });
+    }
+
+    /** Deletes a committed blob; answers whether there was one. */
+    public Future<Boolean> remove(Digest digest) {
+        Path path = blobPath(digest);
+        return blocking(() -> Files.deleteIfExists(path));
     }
 
     @Override
@@ -188,13 +215,40 @@ public final class FileSystemBlobStore implements BlobStore {
         });
     }
 
-    private static void syncDirectory(Path directory) {
+    private Optional<StoredBlob> storedBlob(Path file) {
+        Path relative = blobs.relativize(file);
+        if (relative.getNameCount() != 3) {
+            return Optional.empty();
+        }
+        Digest digest;
+        try {
+            digest = new Digest(relative.getName(0).toString(), relative.getName(2).toString());
+        } catch (RegistryException notADigest) {
+            return Optional.empty();
+        }
+        if (!blobPath(digest).equals(file)) {
+            return Optional.empty();
+        }
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return Optional.of(new StoredBlob(digest, attributes.size(), attributes.lastModifiedTime().toInstant()));
+        } catch (IOException removedMeanwhile) {
+            return Optional.empty();
+        }
+    }
+
+    /** Syncs a directory so that a rename into it survives a crash; best effort. */
+    static void syncDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
             // Not every filesystem lets a directory be synced; the rename itself is still atomic.
             LOG.debug("could not sync directory {}: {}", directory, e.toString());
         }
+    }
+
+    /** A committed blob found on disk. */
+    public record StoredBlob(Digest digest, long size, Instant lastModified) {
     }
 
     /** Runs blocking filesystem work on a worker thread, unordered so that calls do not queue behind each other. */

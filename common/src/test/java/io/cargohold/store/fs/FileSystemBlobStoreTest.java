@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,6 +82,49 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
                 .compose(v -> failureOf(store.open(digest, new ByteRange(3, 10))))
                 .onComplete(verify(test, failure -> assertThat(failure)
                         .hasFieldOrPropertyWithValue("code", OciErrorCode.RANGE_INVALID)));
+    }
+
+    @Test
+    void list_committedBlobsAndStrayFiles_answersOnlyTheBlobs(VertxTestContext test) throws IOException {
+        byte[] content = bytes("listed");
+        Digest digest = Digest.sha256(content);
+        Path blobs = root.resolve("blobs/sha256");
+        Files.createDirectories(blobs.resolve("zz"));
+        Files.writeString(blobs.resolve("zz/not-a-digest"), "stray");
+        Files.writeString(blobs.resolve("zz").resolve("f".repeat(64)), "misplaced");
+        on(() -> write(content).commit(digest))
+                .compose(v -> fileStore.list())
+                .onComplete(verify(test, found -> {
+                    assertThat(found).singleElement().satisfies(blob -> {
+                        assertThat(blob.digest()).isEqualTo(digest);
+                        assertThat(blob.size()).isEqualTo(content.length);
+                        assertThat(blob.lastModified()).isEqualTo(lastModified(fileStore.blobPath(digest)));
+                    });
+                }));
+    }
+
+    @Test
+    void remove_storedBlob_isGoneAndASecondRemoveAnswersFalse(VertxTestContext test) {
+        byte[] content = bytes("removed");
+        Digest digest = Digest.sha256(content);
+        on(() -> write(content).commit(digest))
+                .compose(v -> fileStore.remove(digest))
+                .compose(removed -> {
+                    assertThat(removed).isTrue();
+                    return Future.all(fileStore.remove(digest), store.stat(digest));
+                })
+                .onComplete(verify(test, all -> {
+                    assertThat(all.<Boolean>resultAt(0)).isFalse();
+                    assertThat(all.<Optional<Long>>resultAt(1)).isEmpty();
+                }));
+    }
+
+    private static Instant lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void delete(Path file) {

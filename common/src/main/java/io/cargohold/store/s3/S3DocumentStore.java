@@ -1,0 +1,121 @@
+package io.cargohold.store.s3;
+
+import io.cargohold.spi.DocumentStore;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.messages.Item;
+import io.minio.errors.MinioException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Metadata documents as small objects in the blobs' bucket, under {@code metadata/}. A document key
+ * is stored with {@code %} and {@code /} percent-encoded ({@code metadata/repositories%2Fhub%2Fapp}),
+ * so one repository name being a path prefix of another never makes an object a "folder" of
+ * another (which MinIO refuses); the encoding keeps prefixes, so {@link #keys} is one listing.
+ * Blocking: called from Hazelcast's map-store threads. The bucket is created on first use if missing.
+ */
+public final class S3DocumentStore implements DocumentStore {
+
+    public static final String KEY_PREFIX = "metadata/";
+
+    private static final String CONTENT_TYPE = "application/json";
+
+    private final MinioClient client;
+    private final String bucket;
+    private volatile boolean bucketReady;
+
+    public S3DocumentStore(MinioClient client, String bucket) {
+        this.client = client;
+        this.bucket = bucket;
+    }
+
+    /** A store with its own client for {@code settings} (path-style addressing). */
+    public S3DocumentStore(S3Settings settings) {
+        this(settings.newClient(), settings.bucket());
+    }
+
+    /** The object key of a document: {@code metadata/} and the key with {@code %} and {@code /} encoded. */
+    public static String objectKey(String key) {
+        return KEY_PREFIX + key.replace("%", "%25").replace("/", "%2F");
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        String object = objectKey(key);
+        ensureBucket();
+        try (GetObjectResponse body = client.getObject(GetObjectArgs.builder().bucket(bucket).object(object).build())) {
+            return Optional.of(body.readAllBytes());
+        } catch (MinioException e) {
+            if (S3Calls.isNoSuchKey(e)) {
+                return Optional.empty();
+            }
+            throw S3Calls.failure("reading document " + object + " from bucket " + bucket, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading document " + object + " from bucket " + bucket + " failed", e);
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] document) {
+        String object = objectKey(key);
+        ensureBucket();
+        try {
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(object)
+                    .data(document, document.length).contentType(CONTENT_TYPE).build());
+        } catch (MinioException e) {
+            throw S3Calls.failure("storing document " + object + " in bucket " + bucket, e);
+        }
+    }
+
+    /** Deleting a missing document succeeds: S3 deletes are idempotent. */
+    @Override
+    public void delete(String key) {
+        String object = objectKey(key);
+        ensureBucket();
+        try {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(object).build());
+        } catch (MinioException e) {
+            if (!S3Calls.isNoSuchKey(e)) {
+                throw S3Calls.failure("deleting document " + object + " from bucket " + bucket, e);
+            }
+        }
+    }
+
+    /** Lists recursively; the client follows continuation tokens, so any number of keys is answered. */
+    @Override
+    public List<String> keys(String prefix) {
+        String objectPrefix = objectKey(prefix);
+        ensureBucket();
+        List<String> keys = new ArrayList<>();
+        try {
+            for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
+                    .prefix(objectPrefix).recursive(true).build())) {
+                keys.add(documentKey(item.get().objectName()));
+            }
+        } catch (MinioException e) {
+            throw S3Calls.failure("listing documents under " + objectPrefix + " in bucket " + bucket, e);
+        }
+        return keys;
+    }
+
+    private static String documentKey(String objectKey) {
+        return objectKey.substring(KEY_PREFIX.length()).replace("%2F", "/").replace("%25", "%");
+    }
+
+    private void ensureBucket() {
+        if (!bucketReady) {
+            S3Calls.createBucketIfMissing(client, bucket);
+            bucketReady = true;
+        }
+    }
+}
