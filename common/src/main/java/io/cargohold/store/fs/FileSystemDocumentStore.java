@@ -23,8 +23,7 @@ import java.util.stream.Stream;
  * Metadata documents as files under a directory, so a node on filesystem storage keeps its metadata
  * index across restarts. Each {@code /}-separated segment of a key is one path element, with every
  * byte outside {@code [A-Za-z0-9_@:+=,-]} (dots and {@code %} included) percent-encoded, and the
- * last one ends in {@code .json}: {@code manifests/hub/app@sha256:ab..} is
- * {@code manifests/hub/app@sha256:ab...json}. So no key escapes the directory ({@code ..} is
+ * last one ends in {@code .json}: {@code tags/hub/app:1.27} is {@code tags/hub/app:1%2E27.json}. So no key escapes the directory ({@code ..} is
  * {@code %2E%2E}), a file never clashes with a directory, and long repository names never make one
  * over-long file name. A put writes a temporary file, syncs it and renames it over the document.
  * Blocking: called from Hazelcast's map-store threads.
@@ -41,12 +40,8 @@ public final class FileSystemDocumentStore implements DocumentStore {
         this.directory = directory.toAbsolutePath().normalize();
     }
 
-    public Path directory() {
-        return directory;
-    }
-
     /** Where the document {@code key} lives (whether or not it is stored). */
-    public Path documentPath(String key) {
+    private Path documentPath(String key) {
         String[] segments = segments(key);
         Path path = directory;
         for (int i = 0; i < segments.length - 1; i++) {
@@ -117,8 +112,10 @@ public final class FileSystemDocumentStore implements DocumentStore {
                     .map(this::key)
                     .filter(key -> key.startsWith(prefix))
                     .forEach(keys::add);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             throw failure("listing documents under " + prefix + " in " + directory, e);
+        } catch (UncheckedIOException e) {
+            throw failure("listing documents under " + prefix + " in " + directory, e.getCause());
         }
         return keys;
     }
@@ -149,7 +146,7 @@ public final class FileSystemDocumentStore implements DocumentStore {
         return segments;
     }
 
-    static String encode(String segment) {
+    private static String encode(String segment) {
         StringBuilder encoded = new StringBuilder(segment.length());
         for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -163,7 +160,7 @@ public final class FileSystemDocumentStore implements DocumentStore {
         return encoded.toString();
     }
 
-    static String decode(String name) {
+    private static String decode(String name) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(name.length());
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
@@ -181,9 +178,8 @@ public final class FileSystemDocumentStore implements DocumentStore {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "_@:+=,-".indexOf(c) >= 0;
     }
 
-    private static RuntimeException failure(String attempted, Exception cause) {
-        return new UncheckedIOException(attempted + " failed: " + cause, cause instanceof IOException io
-                ? io : new IOException(cause));
+    private static UncheckedIOException failure(String attempted, IOException cause) {
+        return new UncheckedIOException(attempted + " failed: " + cause, cause);
     }
 
     private static void deleteQuietly(Path file) {

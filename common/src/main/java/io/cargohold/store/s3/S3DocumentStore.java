@@ -8,11 +8,10 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
-import io.minio.messages.Item;
 import io.minio.errors.MinioException;
+import io.minio.messages.Item;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,13 +54,11 @@ public final class S3DocumentStore implements DocumentStore {
         ensureBucket();
         try (GetObjectResponse body = client.getObject(GetObjectArgs.builder().bucket(bucket).object(object).build())) {
             return Optional.of(body.readAllBytes());
-        } catch (MinioException e) {
+        } catch (MinioException | IOException e) {
             if (S3Calls.isNoSuchKey(e)) {
                 return Optional.empty();
             }
             throw S3Calls.failure("reading document " + object + " from bucket " + bucket, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading document " + object + " from bucket " + bucket + " failed", e);
         }
     }
 
