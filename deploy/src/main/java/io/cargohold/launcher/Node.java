@@ -1,115 +1,182 @@
 package io.cargohold.launcher;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.config.ConfigException;
 import io.cargohold.config.SecretCredentialsProvider;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
+import io.cargohold.events.kafka.KafkaEventPublisher;
+import io.cargohold.events.kafka.KafkaEventSubscriber;
+import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
-import io.cargohold.store.fs.FileSystemBlobStore;
 import io.cargohold.refresher.RefresherWorker;
+import io.cargohold.spi.DocumentStore;
+import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.upstream.http.HttpUpstreamClient;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** One running Cargohold process: the shared parts its role needs, started in order, closed in reverse. */
+/**
+ * One running Cargohold process: storage, the Hazelcast member, events, then the roles' parts
+ * (the registry API, the refresher workers) and the admin endpoint, started in that order and
+ * closed in reverse. The same code runs the embedded default and every cluster role; the config
+ * alone decides between a filesystem and a bucket, one member and a cluster, in-process events
+ * and Kafka.
+ */
 final class Node {
+
+    /** The Kafka consumer group of refresher workers: they share the topics' partitions. */
+    static final String REFRESHER_GROUP = "cargohold-refresher";
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     private static final int UPSTREAM_CONNECTIONS_PER_HOST = 32;
+    private static final long START_TIMEOUT_SECONDS = 120;
 
     private final Role role;
     private final CargoholdConfig config;
     private final Vertx vertx;
-    private final HazelcastInstance hazelcast;
-    private final EdgeNode edge;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private HazelcastInstance hazelcast;
+    private EdgeNode edge;
+    private HttpServer admin;
+    private volatile boolean started;
 
-    private Node(Role role, CargoholdConfig config, Vertx vertx, HazelcastInstance hazelcast, EdgeNode edge) {
+    private Node(Role role, CargoholdConfig config) {
         this.role = role;
         this.config = config;
-        this.vertx = vertx;
-        this.hazelcast = hazelcast;
-        this.edge = edge;
+        this.vertx = Vertx.vertx();
+        toClose.push(() -> await(vertx.close()));
     }
 
     static Node start(Role role, CargoholdConfig config) {
-        if (!"filesystem".equals(config.storage().type())) {
-            throw new ConfigException("storage.type: '" + config.storage().type()
-                    + "' is not supported by this build yet (use filesystem)");
-        }
-        Vertx vertx = Vertx.vertx();
-        HazelcastInstance hazelcast = null;
+        Node node = new Node(role, config);
         try {
-            hazelcast = member(config);
-            return new Node(role, config, vertx, hazelcast, startRoles(vertx, role, config, hazelcast));
+            node.startParts();
+            return node;
         } catch (RuntimeException e) {
-            if (hazelcast != null) {
-                hazelcast.shutdown();
-            }
-            vertx.close();
+            node.close();
             throw e;
         }
     }
 
-    private static HazelcastInstance member(CargoholdConfig config) {
-        CargoholdConfig.ClusterConfig cluster = config.cluster();
-        if (cluster == null) {
-            return HazelcastMembers.start(HazelcastMembers.standaloneConfig());
+    private void startParts() {
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmGcMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        Storage storage = await(Storage.open(vertx, config.storage(), role.servesRegistry()));
+        hazelcast = HazelcastMembers.start(memberConfig(storage.documents()));
+        toClose.push(hazelcast::shutdown);
+        HazelcastMetadataStore metadata = await(HazelcastMetadataStore.open(vertx, hazelcast));
+        EventPublisher events = events();
+        PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
+                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams()), nodeName(), Clock.systemUTC());
+        if (role.runsWorkers()) {
+            startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
         }
-        return HazelcastMembers.start(HazelcastMembers.clusterConfig(
-                cluster.name() == null ? "cargohold" : cluster.name(),
-                cluster.port() == null ? 5801 : cluster.port(),
-                cluster.members() == null ? List.of() : cluster.members()));
+        if (role.servesRegistry()) {
+            edge = await(EdgeNode.start(vertx, config, pullThrough));
+            toClose.push(() -> await(edge.close()));
+        }
+        admin = await(AdminServer.start(vertx, config.admin(), meters,
+                () -> started && hazelcast.getLifecycleService().isRunning()));
+        started = true;
     }
 
-    private static EdgeNode startRoles(Vertx vertx, Role role, CargoholdConfig config, HazelcastInstance hazelcast) {
-        FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, Path.of(config.storage().path()));
+    private Config memberConfig(DocumentStore documents) {
+        CargoholdConfig.ClusterConfig cluster = config.cluster();
+        Config member = cluster == null ? HazelcastMembers.standaloneConfig()
+                : HazelcastMembers.clusterConfig(
+                        cluster.name() == null ? HazelcastMembers.DEFAULT_CLUSTER_NAME : cluster.name(),
+                        cluster.host() == null ? config.http().host() : cluster.host(),
+                        cluster.port() == null ? HazelcastMembers.DEFAULT_PORT : cluster.port(),
+                        cluster.members() == null ? List.of() : cluster.members());
+        return HazelcastMembers.withDurableMaps(member, documents);
+    }
+
+    private EventPublisher events() {
+        if (config.kafka() == null) {
+            return new LocalEventPublisher(vertx);
+        }
+        KafkaEventPublisher kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(),
+                KafkaTopics.fromMap(config.kafka().topics()), meters);
+        toClose.push(kafka);
+        return kafka;
+    }
+
+    private Upstreams upstreams() {
         HttpClient http = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout(10_000)
                         .setIdleTimeout(60)
                         .setIdleTimeoutUnit(TimeUnit.SECONDS),
                 new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_HOST));
-        Upstreams upstreams = new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(),
+        return new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(),
                 SecretCredentialsProvider.of(vertx, rule.credentials())));
-        HazelcastMetadataStore metadata = new HazelcastMetadataStore(vertx, hazelcast);
-        LocalEventPublisher events = new LocalEventPublisher(vertx);
-        PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(blobs, metadata,
-                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams), nodeName(config), Clock.systemUTC());
-        if (role.runsWorkers()) {
-            RefresherWorker worker = new RefresherWorker(pullThrough, metadata, Clock.systemUTC());
-            vertx.eventBus().<JsonObject>localConsumer(LocalEventPublisher.ADDRESS, message -> {
-                RegistryEvent event = RegistryEvent.fromJson(message.body());
-                worker.handle(event).onFailure(e -> LOG.warn("{} of {} not handled: {}", event.type(),
-                        event.repository(), e.getMessage()));
-            });
-        }
-        Future<EdgeNode> edge = role.servesRegistry()
-                ? blobs.initialize().compose(v -> EdgeNode.start(vertx, config, pullThrough))
-                : blobs.initialize().map(v -> null);
-        return edge.toCompletionStage().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
     }
 
-    private static String nodeName(CargoholdConfig config) {
+    /**
+     * Feeds the refresher the events it reacts to: from the in-process bus in the embedded default,
+     * from the Kafka consumer group otherwise (at-least-once; the worker is idempotent).
+     */
+    private void startWorkers(RefresherWorker worker) {
+        if (config.kafka() == null) {
+            MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(LocalEventPublisher.ADDRESS,
+                    message -> {
+                        RegistryEvent event = RegistryEvent.fromJson(message.body());
+                        worker.handle(event).onFailure(e -> LOG.warn("{} of {} not handled: {}", event.type(),
+                                event.repository(), e.getMessage()));
+                    });
+            toClose.push(() -> await(consumer.unregister()));
+            return;
+        }
+        KafkaTopics topics = KafkaTopics.fromMap(config.kafka().topics());
+        Context context = vertx.getOrCreateContext();
+        KafkaEventSubscriber subscriber = new KafkaEventSubscriber(config.kafka().bootstrapServers(), REFRESHER_GROUP,
+                List.of(topics.images(), topics.pulls()), event -> onContext(context, () -> worker.handle(event)),
+                KafkaEventSubscriber.Options.defaults().withMeters(meters));
+        toClose.push(subscriber);
+        subscriber.start();
+    }
+
+    /** Runs Vert.x work for a caller on another thread (the Kafka poll loop) on a Vert.x context. */
+    private static Future<Void> onContext(Context context, Supplier<Future<Void>> work) {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> work.get().onComplete(done));
+        return done.future();
+    }
+
+    private String nodeName() {
         try {
             return InetAddress.getLocalHost().getHostName() + ":" + config.http().port();
         } catch (UnknownHostException e) {
@@ -122,15 +189,33 @@ final class Node {
         if (edge != null) {
             line.append(" registry http://").append(config.http().host()).append(':').append(edge.port());
         }
+        line.append(" admin http://").append(config.admin().host()).append(':').append(admin.actualPort());
         line.append(" cluster ").append(hazelcast.getCluster().getLocalMember().getAddress());
+        line.append(" storage ").append(config.storage().type());
+        line.append(" events ").append(config.kafka() == null ? "in-process" : "kafka");
         line.append(" rules ").append(config.rules().size());
         return line.toString();
     }
 
+    /** Stops every started part, newest first; a part that fails to stop does not keep the rest running. */
     void close() {
-        Future<Void> edgeClosed = edge == null ? Future.succeededFuture() : edge.close();
-        edgeClosed.eventually(() -> vertx.close()).toCompletionStage().toCompletableFuture()
-                .orTimeout(20, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        hazelcast.shutdown();
+        started = false;
+        while (!toClose.isEmpty()) {
+            try {
+                toClose.pop().close();
+            } catch (Exception e) {
+                LOG.warn("stopping a part failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Waits for a start-up step; its own failure (a {@code ConfigException}, say) is thrown as it is. */
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture()
+                    .orTimeout(START_TIMEOUT_SECONDS, TimeUnit.SECONDS).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 }

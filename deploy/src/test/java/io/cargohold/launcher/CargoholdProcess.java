@@ -30,13 +30,22 @@ final class CargoholdProcess implements AutoCloseable {
 
     /** Starts {@code standalone} with {@code configYaml}, whose {@code http.port} is {@code port}. */
     static CargoholdProcess standalone(Path dir, int port, String configYaml, String... jvmArgs) throws IOException {
-        Path config = dir.resolve("cargohold.yml");
+        return start(dir, "standalone", "cargohold", port, configYaml, jvmArgs);
+    }
+
+    /**
+     * Starts a role with {@code configYaml} (whose {@code http.port} is {@code port}), its config and
+     * log named after {@code name} in {@code dir}, and waits for its start-up line.
+     */
+    static CargoholdProcess start(Path dir, String role, String name, int port, String configYaml, String... jvmArgs)
+            throws IOException {
+        Path config = dir.resolve(name + ".yml");
         Files.writeString(config, configYaml);
-        Path log = dir.resolve("cargohold.log");
+        Path log = dir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         command.addAll(List.of(jvmArgs));
-        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString(), "standalone", "--config", config.toString()));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString(), role, "--config", config.toString()));
         Process process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectError(log.toFile()).start();
         CargoholdProcess started = new CargoholdProcess(process, log, port);
@@ -87,6 +96,15 @@ final class CargoholdProcess implements AutoCloseable {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Ends the process at once, as a crash would: no shutdown hook, no goodbye to the cluster. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -34,6 +34,7 @@ class LargeBlobIT {
             upstream.push(image, "library/big:1");
             int port = CargoholdProcess.freePort();
             String config = "http: { host: 127.0.0.1, port: " + port + " }\n"
+                + "admin: { host: 127.0.0.1, port: 0 }\n"
                     + "storage: { type: filesystem, path: " + dir.resolve("data") + " }\n"
                     + "rules: [ { prefix: up, upstreamUrl: \"" + upstream.url() + "\" } ]\n";
             try (CargoholdProcess cache = CargoholdProcess.standalone(dir, port, config, "-Xmx256m")) {

@@ -87,6 +87,7 @@ class PullThroughIT {
                         + upstream.credentials().get().password() + "\"\n"
                 : "";
         return "http: { host: 127.0.0.1, port: " + port + " }\n"
+                + "admin: { host: 127.0.0.1, port: 0 }\n"
                 + "storage: { type: filesystem, path: " + dir.resolve("data") + " }\n"
                 + "rules:\n"
                 + "  - prefix: up\n"

@@ -1,0 +1,62 @@
+package io.cargohold.launcher;
+
+import io.cargohold.config.ByteSize;
+import io.cargohold.config.ConfigException;
+import io.cargohold.config.SecretValue;
+import io.cargohold.config.StorageConfig;
+import io.cargohold.spi.BlobStore;
+import io.cargohold.spi.DocumentStore;
+import io.cargohold.store.fs.FileSystemBlobStore;
+import io.cargohold.store.fs.FileSystemDocumentStore;
+import io.cargohold.store.s3.S3BlobStore;
+import io.cargohold.store.s3.S3DocumentStore;
+import io.cargohold.store.s3.S3Settings;
+import io.cargohold.store.tier.LocalTierBlobStore;
+import io.minio.MinioClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The durable truth a process works on: blobs, and the metadata documents the shared index is
+ * loaded from and written through to. Both live in one place, the filesystem path or the bucket
+ * of {@code storage}, so a cluster restarted on the same storage loses nothing.
+ */
+record Storage(BlobStore blobs, DocumentStore documents) {
+
+    /**
+     * Opens and initializes the storage of {@code config}; {@code servesRegistry} adds the edge's
+     * local disk tier when one is configured.
+     */
+    static Future<Storage> open(Vertx vertx, StorageConfig config, boolean servesRegistry) {
+        Path root = Path.of(config.path());
+        if ("filesystem".equals(config.type())) {
+            FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, root);
+            return blobs.initialize().map(v -> new Storage(blobs, new FileSystemDocumentStore(root.resolve("metadata"))));
+        }
+        return vertx.executeBlocking(() -> settings(config, System.getenv()), false).compose(settings -> {
+            MinioClient client = settings.newClient();
+            S3BlobStore s3 = new S3BlobStore(vertx, client, settings.bucket(), root.resolve("spool"));
+            DocumentStore documents = new S3DocumentStore(client, settings.bucket());
+            Future<Void> ready = s3.initialize();
+            if (!servesRegistry || config.localTier() == null) {
+                return ready.map(v -> new Storage(s3, documents));
+            }
+            LocalTierBlobStore tier = new LocalTierBlobStore(vertx, s3, Path.of(config.localTier().get("path")),
+                    ByteSize.parse(config.localTier().get("maxSize")));
+            return ready.compose(v -> tier.initialize()).map(v -> new Storage(tier, documents));
+        });
+    }
+
+    private static S3Settings settings(StorageConfig config, Map<String, String> environment) {
+        try {
+            return new S3Settings(config.endpoint(), config.region(), config.bucket(),
+                    SecretValue.resolve("storage.accessKey", config.accessKey(), environment),
+                    SecretValue.resolve("storage.secretKey", config.secretKey(), environment));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("storage: " + e.getMessage(), e);
+        }
+    }
+}
