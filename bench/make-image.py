@@ -3,8 +3,10 @@
 
     make-image.py LAYOUT REF_NAME SIZE [SIZE...]
 
-SIZE is a byte count with an optional K/M suffix (KiB, MiB). One layer per size, random bytes
-from os.urandom, streamed and hashed chunk by chunk. The image is named REF_NAME in index.json
+SIZE is a byte count with an optional K/M/G suffix (KiB, MiB, GiB). One layer per size: SIZE random
+bytes from os.urandom in a gzip stream of stored (level 0) deflate blocks, about 0.01 % larger,
+streamed and hashed chunk by chunk. Being gzip already, skopeo pushes the layers unchanged (it
+compresses layers it finds uncompressed, which would change their digests). The image is named REF_NAME in index.json
 (annotation org.opencontainers.image.ref.name), so skopeo reads it as oci:LAYOUT:REF_NAME.
 Prints one line per object, 'manifest|config|layer <digest> <size>'.
 """
@@ -12,8 +14,9 @@ import hashlib
 import json
 import os
 import sys
+import zlib
 
-LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar"
+LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
 CONFIG_TYPE = "application/vnd.oci.image.config.v1+json"
 MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json"
 INDEX_TYPE = "application/vnd.oci.image.index.v1+json"
@@ -40,18 +43,24 @@ def write_bytes(layout, content):
 
 
 def write_random(layout, size):
-    hasher = hashlib.sha256()
+    """Returns (digest, size) of the gzip blob and the digest of its content (the diff ID)."""
+    blob_hasher, diff_hasher = hashlib.sha256(), hashlib.sha256()
+    gzip = zlib.compressobj(level=0, wbits=31)
     temp = os.path.join(layout, "blobs", "layer.tmp")
+    written = 0
     with open(temp, "wb") as out:
         left = size
         while left > 0:
             chunk = os.urandom(min(CHUNK, left))
-            hasher.update(chunk)
-            out.write(chunk)
+            diff_hasher.update(chunk)
             left -= len(chunk)
-    digest = "sha256:" + hasher.hexdigest()
+            for part in (gzip.compress(chunk), gzip.flush() if left == 0 else b""):
+                blob_hasher.update(part)
+                out.write(part)
+                written += len(part)
+    digest = "sha256:" + blob_hasher.hexdigest()
     os.replace(temp, blob_path(layout, digest))
-    return digest
+    return digest, written, "sha256:" + diff_hasher.hexdigest()
 
 
 def main():
@@ -62,11 +71,15 @@ def main():
     with open(os.path.join(layout, "oci-layout"), "w") as out:
         out.write('{"imageLayoutVersion":"1.0.0"}')
 
-    layers = [{"mediaType": LAYER_TYPE, "digest": write_random(layout, size), "size": size} for size in sizes]
+    layers, diff_ids = [], []
+    for size in sizes:
+        digest, written, diff_id = write_random(layout, size)
+        layers.append({"mediaType": LAYER_TYPE, "digest": digest, "size": written})
+        diff_ids.append(diff_id)
     config = json.dumps({
         "architecture": "amd64", "os": "linux",
         "config": {"Env": ["CARGOHOLD_BENCH_REF=" + ref_name]},
-        "rootfs": {"type": "layers", "diff_ids": [layer["digest"] for layer in layers]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
     }).encode()
     config_descriptor = {"mediaType": CONFIG_TYPE, "digest": write_bytes(layout, config), "size": len(config)}
     manifest = json.dumps({

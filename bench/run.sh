@@ -26,11 +26,11 @@ esac
 
 if [ "$MODE" = smoke ]; then
   ROUNDS=1
-  BLOB_SIZES=(1M 16M)           # the "small" and the "large" blob
+  BLOB_SIZES=(1M 8M)            # the "small" and the "large" blob
   CONNS=(16)
   DUR_SMALL=2s DUR_LARGE=2s DUR_MANIFEST=2s
   COLD_LAYERS=(1M 1M 1M 1M 1M)
-  HERD_PULLS=8 HERD_LAYERS=(1M 1M)
+  HERD_PULLS=4 HERD_LAYERS=(1M 1M)
   JIT_WARMUP=0
 else
   ROUNDS=3
