@@ -159,6 +159,7 @@ EOF
 log "mode $MODE; work dir $WORK; upstream :$UP, cargohold :$CH, distribution proxy :$DP, nginx :$NG"
 docker-registry serve "$WORK/upstream.yml" >"$WORK/upstream.log" 2>&1 &
 UP_PID=$!; CHILDREN+=("$UP_PID")
+wait_http upstream "$UP_PID" "http://127.0.0.1:$UP/v2/"   # the proxy checks its remote at start-up
 docker-registry serve "$WORK/dist.yml" >"$WORK/distribution.log" 2>&1 &
 DIST_PID=$!; CHILDREN+=("$DIST_PID")
 # shellcheck disable=SC2086  # CARGOHOLD_JAVA_OPTS is a list of options
@@ -168,7 +169,6 @@ CH_PID=$!; CHILDREN+=("$CH_PID")
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx.log" >>"$WORK/nginx.log" 2>&1 &
 NG_PID=$!; CHILDREN+=("$NG_PID")
 
-wait_http upstream "$UP_PID" "http://127.0.0.1:$UP/v2/"
 wait_http distribution "$DIST_PID" "http://127.0.0.1:$DP/v2/"
 wait_http cargohold "$CH_PID" "http://127.0.0.1:$CH/v2/"
 log "upstream, distribution proxy and cargohold answer /v2/"
