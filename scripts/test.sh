@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs the real software the tests start (CNCF distribution as the
-# upstream registry, skopeo as the client, htpasswd for basic auth) when it is missing.
+# Runs the whole test suite, then a 30-second smoke run of the benchmark harness (bench/run.sh) so
+# it cannot rot. Installs the real software the tests start (CNCF distribution as the upstream
+# registry, skopeo as the client, htpasswd for basic auth, wrk and nginx for the benchmark) when it
+# is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,8 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -16,4 +20,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
 fi
 
-exec mvn -B verify "$@"
+mvn -B verify "$@"
+bash bench/run.sh --smoke

@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# Benchmarks Cargohold against CNCF distribution 2.8 as a pull-through cache of the same upstream
+# (issue 5). Everything runs on 127.0.0.1 and free ports:
+#   - an upstream `docker-registry` loaded with generated images (bench/make-image.py + skopeo);
+#   - Cargohold `standalone` (filesystem storage, rule `up` -> the upstream);
+#   - `docker-registry` configured as a proxy of the same upstream;
+#   - nginx with sendfile serving the same blob files (the machine's limit).
+# Cached measurements (wrk) are interleaved between the caches, repeated ROUNDS times, and
+# reported as medians with the ratio Cargohold/distribution.
+#
+#   bash bench/run.sh            full run (< 15 min on 2 cores); writes bench/results/latest.md
+#   bash bench/run.sh --smoke    ~30 s version for CI; writes bench/results/smoke.md
+#
+# Exits non-zero when a server does not start, a pull fails or returns wrong bytes, or a wrk run
+# gets non-2xx answers. CARGOHOLD_JAVA_OPTS adds JVM options for Cargohold (none by default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+MODE=full
+case "${1:-}" in
+  --smoke) MODE=smoke ;;
+  "") ;;
+  *) echo "usage: bash bench/run.sh [--smoke]" >&2; exit 2 ;;
+esac
+
+if [ "$MODE" = smoke ]; then
+  ROUNDS=1
+  BLOB_SIZES=(1M 8M)            # the "small" and the "large" blob
+  CONNS=(16)
+  DUR_SMALL=2s DUR_LARGE=2s DUR_MANIFEST=2s
+  COLD_LAYERS=(1M 1M 1M 1M 1M)
+  HERD_PULLS=4 HERD_LAYERS=(1M 1M)
+  JIT_WARMUP=0
+else
+  ROUNDS=3
+  BLOB_SIZES=(1M 256M)
+  CONNS=(1 16 64)
+  DUR_SMALL=5s DUR_LARGE=8s DUR_MANIFEST=5s
+  COLD_LAYERS=(40M 40M 40M 40M 40M)
+  HERD_PULLS=32 HERD_LAYERS=(8M 8M 8M)
+  JIT_WARMUP=1
+fi
+MAX_CONNS=${CONNS[-1]}
+LARGE=${BLOB_SIZES[-1]}
+MANIFEST_CONNS=64
+ACCEPT="Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json"
+
+# ---- what the harness needs -----------------------------------------------------------------
+need=()
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v skopeo >/dev/null || need+=(skopeo)
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+JAR=$ROOT/deploy/target/cargohold.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+
+# ---- work directory, children, clean-up -----------------------------------------------------
+WORK=$(mktemp -d /tmp/cargohold-bench.XXXXXX)
+chmod 755 "$WORK"                # nginx workers run as another user
+RAW=$WORK/raw.tsv
+: >"$RAW"
+CHILDREN=()
+T0=$EPOCHREALTIME
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+cleanup() {
+  local status=$?
+  for pid in "${CHILDREN[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ $status -ne 0 ]; then
+    echo "bench: FAILED (status $status); logs kept in $WORK" >&2
+    for log in "$WORK"/*.log; do [ -f "$log" ] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }; done
+  else
+    rm -rf "$WORK"
+  fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[bench %5.1fs] %s\n' "$(elapsed)" "$*" >&2; }
+elapsed() { python3 -c "print($EPOCHREALTIME - $T0)"; }
+die() { echo "bench: $*" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }   # metric target round value
+
+# wait_http NAME PID URL: waits up to 60 s for URL to answer 200 while PID lives.
+wait_http() {
+  local name=$1 pid=$2 url=$3 deadline=$((SECONDS + 60))
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up (see $WORK/$name.log)"
+    [ $SECONDS -lt $deadline ] || die "$name did not answer $url within 60 s"
+    sleep 0.2
+  done
+}
+
+# ---- servers --------------------------------------------------------------------------------
+UP=$(free_port); CH=$(free_port); CH_ADMIN=$(free_port); DP=$(free_port); NG=$(free_port)
+
+mkdir -p "$WORK/up" "$WORK/dist" "$WORK/cargohold" "$WORK/www" "$WORK/nginx"
+cat >"$WORK/upstream.yml" <<EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: false}}
+storage: {filesystem: {rootdirectory: $WORK/up}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:$UP}
+EOF
+cat >"$WORK/dist.yml" <<EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $WORK/dist}}
+http: {addr: 127.0.0.1:$DP, secret: cargohold-bench}
+proxy: {remoteurl: http://127.0.0.1:$UP}
+EOF
+cat >"$WORK/cargohold.yml" <<EOF
+http: {host: 127.0.0.1, port: $CH}
+admin: {host: 127.0.0.1, port: $CH_ADMIN}
+storage: {type: filesystem, path: $WORK/cargohold}
+rules:
+  - prefix: up
+    upstreamUrl: http://127.0.0.1:$UP
+EOF
+user_line=""
+[ "$(id -u)" -ne 0 ] || user_line="user nobody nogroup;"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+$user_line
+daemon off;
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$NG;
+    root $WORK/www;
+    default_type application/octet-stream;
+  }
+}
+EOF
+
+log "mode $MODE; work dir $WORK; upstream :$UP, cargohold :$CH, distribution proxy :$DP, nginx :$NG"
+docker-registry serve "$WORK/upstream.yml" >"$WORK/upstream.log" 2>&1 &
+UP_PID=$!; CHILDREN+=("$UP_PID")
+wait_http upstream "$UP_PID" "http://127.0.0.1:$UP/v2/"   # the proxy checks its remote at start-up
+docker-registry serve "$WORK/dist.yml" >"$WORK/distribution.log" 2>&1 &
+DIST_PID=$!; CHILDREN+=("$DIST_PID")
+# shellcheck disable=SC2086  # CARGOHOLD_JAVA_OPTS is a list of options
+(cd "$WORK/cargohold" && exec java ${CARGOHOLD_JAVA_OPTS:-} -jar "$JAR" standalone --config "$WORK/cargohold.yml") \
+  >"$WORK/cargohold.log" 2>&1 &
+CH_PID=$!; CHILDREN+=("$CH_PID")
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx.log" >>"$WORK/nginx.log" 2>&1 &
+NG_PID=$!; CHILDREN+=("$NG_PID")
+
+wait_http distribution "$DIST_PID" "http://127.0.0.1:$DP/v2/"
+wait_http cargohold "$CH_PID" "http://127.0.0.1:$CH/v2/"
+log "upstream, distribution proxy and cargohold answer /v2/"
+
+# ---- images ---------------------------------------------------------------------------------
+LAYOUT=$WORK/layout
+# make_image REF SIZE...: writes the image to the layout, pushes it as bench/REF:v1 upstream;
+# digests land in $WORK/REF.digests ('manifest|config|layer <digest> <size>').
+make_image() {
+  local ref=$1; shift
+  python3 bench/make-image.py "$LAYOUT" "$ref" "$@" >"$WORK/$ref.digests"
+  timeout 300 skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:$ref" "docker://127.0.0.1:$UP/bench/$ref:v1" \
+    >>"$WORK/skopeo.log" 2>&1 || die "pushing bench/$ref:v1 to the upstream failed (see $WORK/skopeo.log)"
+}
+digest_of() { awk -v k="$1" '$1 == k { print $2 }' "$WORK/$2.digests"; }   # KIND REF -> digests
+
+make_image blobs "${BLOB_SIZES[@]}"
+mapfile -t BLOB_DIGESTS < <(digest_of layer blobs)
+for i in "${!BLOB_SIZES[@]}"; do
+  ln "$LAYOUT/blobs/sha256/${BLOB_DIGESTS[$i]#sha256:}" "$WORK/www/blob-${BLOB_SIZES[$i]}"
+done
+for r in $(seq "$ROUNDS"); do make_image "cold$r" "${COLD_LAYERS[@]}"; done
+make_image herd "${HERD_LAYERS[@]}"
+wait_http nginx "$NG_PID" "http://127.0.0.1:$NG/blob-${BLOB_SIZES[0]}"
+log "images pushed upstream: blobs (${BLOB_SIZES[*]}), cold1..cold$ROUNDS (${COLD_LAYERS[*]}), herd (${HERD_LAYERS[*]})"
+
+# URL bases per target: cargohold names are up/<repo>, distribution's are <repo>.
+declare -A V2=([cargohold]="http://127.0.0.1:$CH/v2/up" [distribution]="http://127.0.0.1:$DP/v2" [upstream]="http://127.0.0.1:$UP/v2")
+declare -A REGISTRY=([cargohold]="127.0.0.1:$CH/up" [distribution]="127.0.0.1:$DP" [direct]="127.0.0.1:$UP")
+declare -A PID_OF=([cargohold]=$CH_PID [distribution]=$DIST_PID)
+
+# fetch_verified URL DIGEST [curl args]: GETs URL and checks the body's sha256.
+fetch_verified() {
+  local url=$1 digest=$2; shift 2
+  local got
+  got=$(curl -fsS --max-time 300 "$@" "$url" | sha256sum | cut -d' ' -f1) || die "GET $url failed"
+  [ "sha256:$got" = "$digest" ] || die "GET $url: body is sha256:$got, expected $digest"
+}
+
+# ---- warm the caches ------------------------------------------------------------------------
+MANIFEST=$(digest_of manifest blobs)
+for target in cargohold distribution; do
+  for pass in 1 2; do     # the first GET fills the cache; the second checks what it serves
+    fetch_verified "${V2[$target]}/bench/blobs/manifests/v1" "$MANIFEST" -H "$ACCEPT"
+    for digest in $(digest_of config blobs) "${BLOB_DIGESTS[@]}"; do
+      fetch_verified "${V2[$target]}/bench/blobs/blobs/$digest" "$digest"
+    done
+  done
+done
+for i in "${!BLOB_SIZES[@]}"; do
+  fetch_verified "http://127.0.0.1:$NG/blob-${BLOB_SIZES[$i]}" "${BLOB_DIGESTS[$i]}"
+done
+log "caches warm: manifest and blobs of bench/blobs:v1 served with the right digests"
+
+# ---- wrk ------------------------------------------------------------------------------------
+WRK_RUN=0
+# run_wrk CONNS DURATION URL [wrk args]: prints the values of wrk-report.lua's WRK line.
+run_wrk() {
+  local conns=$1 duration=$2 url=$3; shift 3
+  local threads=$(( conns < $(nproc) ? conns : $(nproc) ))
+  local out=$WORK/wrk-$((++WRK_RUN)).txt
+  wrk -t "$threads" -c "$conns" -d "$duration" --timeout 60s --latency -s bench/wrk-report.lua "$@" "$url" \
+    >"$out" 2>&1 || die "wrk $url failed (see $out)"
+  local line
+  line=$(grep '^WRK ' "$out") || die "wrk $url printed no summary (see $out)"
+  [[ $line == *" status_errors=0 "* ]] || die "wrk $url got non-2xx answers: $line"
+  echo "${line#WRK }"
+}
+field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }   # LINE KEY
+
+blob_url() {   # TARGET SIZE
+  local target=$1 size=$2 i
+  for i in "${!BLOB_SIZES[@]}"; do [ "${BLOB_SIZES[$i]}" = "$size" ] && break; done
+  if [ "$target" = nginx ]; then echo "http://127.0.0.1:$NG/blob-$size"
+  else echo "${V2[$target]}/bench/blobs/blobs/${BLOB_DIGESTS[$i]}"; fi
+}
+
+# rotated LIST... ROUND: the list rotated by ROUND, so no target always goes first.
+rotated() {
+  local round=${*: -1}; local items=("${@:1:$#-1}")
+  local n=${#items[@]} i
+  for ((i = 0; i < n; i++)); do echo "${items[$(( (i + round) % n ))]}"; done
+}
+
+# rss_sampler PID FILE: writes VmRSS (kB) of PID every 100 ms until killed.
+rss_sampler() {
+  while kill -0 "$1" 2>/dev/null; do
+    awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || true
+    sleep 0.1
+  done >"$2"
+}
+
+if [ "$JIT_WARMUP" = 1 ]; then
+  for target in cargohold distribution; do
+    run_wrk 16 3s "$(blob_url "$target" "${BLOB_SIZES[0]}")" >/dev/null
+    run_wrk 16 3s "${V2[$target]}/bench/blobs/manifests/v1" -H "$ACCEPT" >/dev/null
+  done
+  log "JIT warm-up done (3 s of blob and manifest GETs per cache, not recorded)"
+fi
+
+for round in $(seq "$ROUNDS"); do
+  for size in "${BLOB_SIZES[@]}"; do
+    duration=$DUR_SMALL
+    [ "$size" = "$LARGE" ] && duration=$DUR_LARGE
+    for conns in "${CONNS[@]}"; do
+      for target in $(rotated cargohold distribution nginx "$round"); do
+        sampler=""
+        if [ "$size" = "$LARGE" ] && [ "$conns" = "$MAX_CONNS" ] && [ "$target" != nginx ]; then
+          rss_sampler "${PID_OF[$target]}" "$WORK/rss-$target-$round.txt" &
+          sampler=$!; CHILDREN+=("$sampler")
+        fi
+        result=$(run_wrk "$conns" "$duration" "$(blob_url "$target" "$size")")
+        if [ -n "$sampler" ]; then
+          kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+          record rss_peak_mib "$target" "$round" "$(sort -n "$WORK/rss-$target-$round.txt" | tail -1 | awk '{ printf "%.0f", $1 / 1024 }')"
+        fi
+        record "blob_mb_s|$size|$conns" "$target" "$round" "$(field "$result" mb_s)"
+        record "blob_socket_errors|$size|$conns" "$target" "$round" "$(field "$result" socket_errors)"
+        log "round $round: blob $size, $conns connections, $target: $(field "$result" mb_s) MB/s"
+      done
+    done
+  done
+  for target in $(rotated cargohold distribution "$round"); do
+    result=$(run_wrk "$MANIFEST_CONNS" "$DUR_MANIFEST" "${V2[$target]}/bench/blobs/manifests/v1" -H "$ACCEPT")
+    record manifest_req_s "$target" "$round" "$(field "$result" req_s)"
+    record manifest_p50_ms "$target" "$round" "$(field "$result" p50_ms)"
+    record manifest_p99_ms "$target" "$round" "$(field "$result" p99_ms)"
+    log "round $round: manifest by tag, $MANIFEST_CONNS connections, $target: $(field "$result" req_s) req/s"
+  done
+done
+for target in cargohold distribution; do
+  record rss_hwm_mib "$target" 1 "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/${PID_OF[$target]}/status")"
+done
+
+# ---- pulls ----------------------------------------------------------------------------------
+# verify_pull DIR REF: skopeo's dir: output holds the manifest we pushed and blobs named by digest.
+verify_pull() {
+  local dir=$1 ref=$2 file name
+  [ "sha256:$(sha256sum <"$dir/manifest.json" | cut -d' ' -f1)" = "$(digest_of manifest "$ref")" ] \
+    || die "pull of bench/$ref into $dir: manifest digest differs from the pushed one"
+  for digest in $(digest_of config "$ref") $(digest_of layer "$ref"); do
+    name=${digest#sha256:}
+    file=$dir/$name
+    [ -f "$file" ] || die "pull of bench/$ref into $dir: blob $digest missing"
+    [ "$(sha256sum <"$file" | cut -d' ' -f1)" = "$name" ] || die "pull of bench/$ref into $dir: blob $digest corrupt"
+  done
+}
+
+# pull TARGET REF DIR: skopeo copy from the target registry into DIR.
+pull() {
+  timeout 600 skopeo copy -q --src-tls-verify=false "docker://${REGISTRY[$1]}/bench/$2:v1" "dir:$3" >"$3.log" 2>&1
+}
+
+mkdir -p "$WORK/pulls"
+for round in $(seq "$ROUNDS"); do
+  for target in $(rotated direct cargohold distribution "$round"); do
+    out=$WORK/pulls/cold$round-$target
+    start=$EPOCHREALTIME
+    pull "$target" "cold$round" "$out" || die "cold pull of bench/cold$round:v1 from $target failed: $(tail -3 "$out.log")"
+    seconds=$(python3 -c "print(round($EPOCHREALTIME - $start, 3))")
+    verify_pull "$out" "cold$round"
+    rm -rf "$out"
+    record cold_pull_s "$target" "$round" "$seconds"
+    log "round $round: cold pull of bench/cold$round:v1 (${COLD_LAYERS[*]}) from $target: $seconds s"
+  done
+done
+
+# Concurrent cold pulls of one image through each cache, one cache after the other; the
+# upstream's access log (lines added meanwhile) counts the GETs per blob.
+for target in cargohold distribution; do
+  before=$(wc -l <"$WORK/upstream.log")
+  pids=()
+  for i in $(seq "$HERD_PULLS"); do
+    out=$WORK/pulls/herd-$target-$i
+    timeout 600 skopeo copy -q --src-tls-verify=false "docker://${REGISTRY[$target]}/bench/herd:v1" "dir:$out" \
+      >"$out.log" 2>&1 &
+    pids+=($!); CHILDREN+=($!)
+  done
+  failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  [ $failed -eq 0 ] || die "$failed of $HERD_PULLS concurrent pulls of bench/herd:v1 from $target failed: $(tail -3 "$WORK/pulls/herd-$target-1.log")"
+  for i in $(seq "$HERD_PULLS"); do verify_pull "$WORK/pulls/herd-$target-$i" herd; rm -rf "$WORK/pulls/herd-$target-$i"; done
+  sleep 1   # let detached cache fills finish
+  counts=()
+  for digest in $(digest_of config herd) $(digest_of layer herd); do
+    counts+=("$(tail -n +"$((before + 1))" "$WORK/upstream.log" | grep -c "\"GET /v2/bench/herd/blobs/$digest " || true)")
+  done
+  record herd_gets_max "$target" 1 "$(printf '%s\n' "${counts[@]}" | sort -n | tail -1)"
+  record herd_gets_mean "$target" 1 "$(printf '%s\n' "${counts[@]}" | awk '{ s += $1 } END { printf "%.2f", s / NR }')"
+  log "$HERD_PULLS concurrent cold pulls of bench/herd:v1 through $target: upstream GETs per blob ${counts[*]}"
+done
+
+# ---- report ---------------------------------------------------------------------------------
+mkdir -p bench/results
+name=latest
+[ "$MODE" = smoke ] && name=smoke
+cp "$RAW" "bench/results/$name.tsv"
+python3 bench/report.py "$RAW" --mode "$MODE" --rounds "$ROUNDS" --sizes "${BLOB_SIZES[*]}" --conns "${CONNS[*]}" \
+  --cold "${COLD_LAYERS[*]}" --herd "$HERD_PULLS x (${HERD_LAYERS[*]})" \
+  --durations "small blob $DUR_SMALL, large blob $DUR_LARGE, manifest $DUR_MANIFEST" \
+  --seconds "$(elapsed)" --load "$LOAD_START" >"bench/results/$name.md"
+cat "bench/results/$name.md"
+log "done; report in bench/results/$name.md"
