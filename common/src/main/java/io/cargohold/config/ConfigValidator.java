@@ -74,6 +74,10 @@ public final class ConfigValidator {
             s3(storage);
         }
         localTier(storage.localTier());
+        if (storage.redirect() && storage.localTier() != null) {
+            fail("storage.localTier", storage.localTier(), "cannot be used with storage.redirect: true (clients are "
+                    + "sent to the bucket, so the tier would never serve)");
+        }
     }
 
     private static void kafka(CargoholdConfig.KafkaConfig kafka) {

@@ -75,6 +75,7 @@ class ConfigLoaderTest {
         "storage: { localTier: { path: /var/cache/cargohold, maxSize: 20 gigs } }|storage.localTier.maxSize: '20 gigs' must be a size",
         "storage: { localTier: { path: /var/cache/cargohold } }|storage.localTier.maxSize: (missing) must be a size",
         "storage: { localTier: { path: /var/cache/cargohold, maxSize: 0 } }|storage.localTier.maxSize: '0' must be positive",
+        "storage: { type: s3, endpoint: 'http://m:9000', bucket: b1b, redirect: true, localTier: { path: /c, maxSize: 1GiB } }|storage.localTier: '{path=/c, maxSize=1GiB}' cannot be used with storage.redirect: true",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 
@@ -99,7 +100,9 @@ final class FillReader implements ReadStream<Buffer> {
                 return;
             }
             finished = true;
-            readTail = failure == null && lagging;
+            // A fill settled by another node's download (or a commit seen meanwhile) never passed
+            // its bytes through here: what was not delivered live comes from the store.
+            readTail = failure == null && (lagging || delivered < fill.length().result());
         }
         if (failure != null) {
             fill.remove(this);
@@ -121,7 +124,18 @@ final class FillReader implements ReadStream<Buffer> {
                     synchronized (this) {
                         tail = stream;
                     }
-                    stream.handler(handler).endHandler(endHandler).exceptionHandler(exceptionHandler);
+                    stream.handler(handler)
+                            .endHandler(v -> close(stream).onComplete(closed -> {
+                                if (endHandler != null) {
+                                    endHandler.handle(null);
+                                }
+                            }))
+                            .exceptionHandler(e -> {
+                                close(stream);
+                                if (exceptionHandler != null) {
+                                    exceptionHandler.handle(e);
+                                }
+                            });
                     if (demand == 0) {
                         stream.pause();
                     } else if (demand != Long.MAX_VALUE) {
@@ -133,6 +147,11 @@ final class FillReader implements ReadStream<Buffer> {
                         exceptionHandler.handle(e);
                     }
                 });
+    }
+
+    /** A file opened for the tail is not closed by reaching its end. */
+    private static Future<Void> close(ReadStream<Buffer> stream) {
+        return stream instanceof AsyncFile file ? file.close() : Future.succeededFuture();
     }
 
     private Future<ReadStream<Buffer>> stream(BlobContent content) {
