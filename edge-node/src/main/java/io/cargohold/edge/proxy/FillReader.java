@@ -136,9 +136,12 @@ final class FillReader implements ReadStream<Buffer> {
                                     exceptionHandler.handle(e);
                                 }
                             });
+                    // Store streams start paused (BlobContent.Stream); files flow once handled.
                     if (demand == 0) {
                         stream.pause();
-                    } else if (demand != Long.MAX_VALUE) {
+                    } else if (demand == Long.MAX_VALUE) {
+                        stream.resume();
+                    } else {
                         stream.pause().fetch(demand);
                     }
                 })
