@@ -23,10 +23,16 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
     }
 
     /**
-     * Hazelcast members to join; absent: one embedded member with no network join. {@code host} is
-     * the interface the member binds (default: {@code http.host}; {@code 0.0.0.0} binds every one).
+     * Hazelcast members to join, listed ({@code members}) or found through a Kubernetes headless
+     * Service ({@code kubernetes}); absent: one embedded member with no network join. {@code host}
+     * is the interface the member binds (default: {@code http.host}; {@code 0.0.0.0} binds every one).
      */
-    public record ClusterConfig(String name, String host, Integer port, List<String> members) {
+    public record ClusterConfig(String name, String host, Integer port, List<String> members,
+                                KubernetesJoin kubernetes) {
+    }
+
+    /** Members found by resolving the DNS name of a headless Service, such as {@code cargohold-hz}. */
+    public record KubernetesJoin(String serviceDns) {
     }
 
     /** Kafka brokers and topic names; absent: in-process events. */

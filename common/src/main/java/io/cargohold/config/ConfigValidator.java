@@ -17,6 +17,8 @@ public final class ConfigValidator {
     private static final Pattern PREFIX = Pattern.compile(PREFIX_REGEX);
     private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+/[a-z0-9]+");
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern DNS_NAME =
+            Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+:[0-9]{1,5}");
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
@@ -95,7 +97,21 @@ public final class ConfigValidator {
     }
 
     private static void cluster(CargoholdConfig.ClusterConfig cluster) {
-        if (cluster == null || cluster.members() == null) {
+        if (cluster == null) {
+            return;
+        }
+        if (cluster.kubernetes() != null) {
+            if (cluster.members() != null) {
+                fail("cluster.kubernetes", cluster.kubernetes().serviceDns(), "and cluster.members exclude each other");
+            }
+            String serviceDns = cluster.kubernetes().serviceDns();
+            if (serviceDns == null || !DNS_NAME.matcher(serviceDns).matches()) {
+                fail("cluster.kubernetes.serviceDns", serviceDns,
+                        "must be the DNS name of a headless Service, such as cargohold-hz.cargohold.svc.cluster.local");
+            }
+            return;
+        }
+        if (cluster.members() == null) {
             return;
         }
         for (String member : cluster.members()) {

@@ -71,6 +71,8 @@ class ConfigLoaderTest {
         "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'env:1', secretKey: x }|storage.accessKey: 'env:1' env: needs a variable name",
         "kafka: { topics: { pulls: p } }|kafka.bootstrapServers: (missing) is required when kafka is set",
         "cluster: { members: [ '127.0.0.1:5801-5803' ] }|cluster.members: '127.0.0.1:5801-5803' must be host:port",
+        "cluster: { kubernetes: { serviceDns: 'Cargohold_HZ' } }|cluster.kubernetes.serviceDns: 'Cargohold_HZ' must be the DNS name",
+        "cluster: { members: [ 'a:5801' ], kubernetes: { serviceDns: hz } }|cluster.kubernetes: 'hz' and cluster.members exclude each other",
         "storage: { localTier: { maxSize: 20GiB } }|storage.localTier.path: (missing) is required",
         "storage: { localTier: { path: /var/cache/cargohold, maxSize: 20 gigs } }|storage.localTier.maxSize: '20 gigs' must be a size",
         "storage: { localTier: { path: /var/cache/cargohold } }|storage.localTier.maxSize: (missing) must be a size",

@@ -116,12 +116,15 @@ final class Node {
 
     private Config memberConfig(DocumentStore documents) {
         CargoholdConfig.ClusterConfig cluster = config.cluster();
-        Config member = cluster == null ? HazelcastMembers.standaloneConfig()
-                : HazelcastMembers.clusterConfig(
-                        cluster.name() == null ? HazelcastMembers.DEFAULT_CLUSTER_NAME : cluster.name(),
-                        cluster.host() == null ? config.http().host() : cluster.host(),
-                        cluster.port() == null ? HazelcastMembers.DEFAULT_PORT : cluster.port(),
-                        cluster.members() == null ? List.of() : cluster.members());
+        if (cluster == null) {
+            return HazelcastMembers.withDurableMaps(HazelcastMembers.standaloneConfig(), documents);
+        }
+        String name = cluster.name() == null ? HazelcastMembers.DEFAULT_CLUSTER_NAME : cluster.name();
+        int port = cluster.port() == null ? HazelcastMembers.DEFAULT_PORT : cluster.port();
+        Config member = cluster.kubernetes() != null
+                ? HazelcastMembers.kubernetesConfig(name, port, cluster.kubernetes().serviceDns())
+                : HazelcastMembers.clusterConfig(name, cluster.host() == null ? config.http().host() : cluster.host(),
+                        port, cluster.members() == null ? List.of() : cluster.members());
         return HazelcastMembers.withDurableMaps(member, documents);
     }
 

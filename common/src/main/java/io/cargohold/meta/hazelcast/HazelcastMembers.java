@@ -55,6 +55,19 @@ public final class HazelcastMembers {
     }
 
     /**
+     * A member that finds the others by resolving {@code serviceDns}, the DNS name of a Kubernetes
+     * headless Service over every member pod (Hazelcast's Kubernetes discovery in DNS lookup
+     * mode: no API permissions needed). It listens on every interface.
+     */
+    public static Config kubernetesConfig(String clusterName, int port, String serviceDns) {
+        Config config = baseConfig(clusterName, null, port);
+        config.getNetworkConfig().getJoin().getKubernetesConfig().setEnabled(true)
+                .setProperty("service-dns", serviceDns)
+                .setProperty("service-port", String.valueOf(port));
+        return config;
+    }
+
+    /**
      * Makes the metadata maps of {@code config} durable in {@code documents}: written through to it
      * and loaded from it by a new cluster (see
      * {@link HazelcastMetadataStore#configureMaps(Config, DocumentStore)}). Give every member of a
