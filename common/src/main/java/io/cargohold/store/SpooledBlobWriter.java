@@ -12,9 +12,12 @@ import io.vertx.core.file.AsyncFile;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.function.Function;
@@ -167,6 +170,30 @@ public final class SpooledBlobWriter implements BlobWriter {
      * Checks a spool file against {@code expected}, hashing it again only when {@code expected} uses
      * another algorithm than sha256; throws DIGEST_INVALID on a mismatch. Blocking.
      */
+    /**
+     * Deletes the spool files in {@code directory} last modified before {@code cutoff}: writers a
+     * crash left behind. Blocking; answers how many it deleted.
+     */
+    public static int removeStale(Path directory, Instant cutoff) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                try {
+                    if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(file);
+                        removed++;
+                    }
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile
+                }
+            }
+        }
+        return removed;
+    }
+
     public static void verify(Path spoolFile, Digest computed, Digest expected) throws IOException {
         Digest actual = computed.algorithm().equals(expected.algorithm()) ? computed : hash(spoolFile, expected);
         if (!actual.equals(expected)) {

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -87,23 +86,7 @@ public final class FileSystemBlobStore implements BlobStore {
     /** Deletes upload files last modified more than {@code maxAge} ago; answers how many it deleted. */
     public Future<Integer> removeStaleUploads(Duration maxAge) {
         return blocking(() -> {
-            Instant cutoff = Instant.now().minus(maxAge);
-            int removed = 0;
-            if (!Files.isDirectory(uploads)) {
-                return 0;
-            }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(uploads)) {
-                for (Path file : files) {
-                    try {
-                        if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-                            Files.deleteIfExists(file);
-                            removed++;
-                        }
-                    } catch (NoSuchFileException gone) {
-                        // removed meanwhile
-                    }
-                }
-            }
+            int removed = SpooledBlobWriter.removeStale(uploads, Instant.now().minus(maxAge));
             if (removed > 0) {
                 LOG.info("removed {} stale uploads from {}", removed, uploads);
             }

@@ -25,11 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,23 +103,7 @@ public final class S3BlobStore implements BlobStore {
     /** Deletes spool files last modified more than {@code maxAge} ago; answers how many it deleted. */
     public Future<Integer> removeStaleSpoolFiles(Duration maxAge) {
         return blocking(() -> {
-            Instant cutoff = Instant.now().minus(maxAge);
-            int removed = 0;
-            if (!Files.isDirectory(spool)) {
-                return 0;
-            }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(spool)) {
-                for (Path file : files) {
-                    try {
-                        if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-                            Files.deleteIfExists(file);
-                            removed++;
-                        }
-                    } catch (NoSuchFileException gone) {
-                        // removed meanwhile
-                    }
-                }
-            }
+            int removed = SpooledBlobWriter.removeStale(spool, Instant.now().minus(maxAge));
             if (removed > 0) {
                 LOG.info("removed {} stale spool files from {}", removed, spool);
             }
