@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -70,6 +72,36 @@ public final class KafkaTestClient implements AutoCloseable {
                 throw new IllegalStateException("could not create topic " + name, e);
             }
         });
+        awaitLeaders(topics);
+    }
+
+    /**
+     * Waits until the broker's metadata has a leader for every partition: a producer that asks
+     * sooner waits for it, and one with a short {@code max.block.ms} gives up on the first events.
+     */
+    private void awaitLeaders(Collection<String> topics) {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin().describeTopics(topics).allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).values().stream()
+                        .flatMap(topic -> topic.partitions().stream())
+                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("could not describe topics " + topics, e.getCause());
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("could not describe topics " + topics, e);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("no leaders for " + topics + " within " + ADMIN_TIMEOUT);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
     }
 
     public void createTopic(String topic, int partitions) {
