@@ -12,6 +12,7 @@ import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
+import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.refresher.RefresherWorker;
@@ -69,6 +70,8 @@ final class Node {
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HazelcastInstance hazelcast;
+    private StorageProbe storageProbe;
+    private KafkaEventPublisher kafka;
     private EdgeNode edge;
     private HttpServer admin;
     private volatile boolean started;
@@ -96,12 +99,16 @@ final class Node {
         new JvmGcMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         Storage storage = await(Storage.open(vertx, config.storage(), role.servesRegistry()));
+        storageProbe = await(StorageProbe.start(vertx, storage.blobs()));
+        toClose.push(storageProbe);
         hazelcast = HazelcastMembers.start(memberConfig(storage.documents()));
         toClose.push(hazelcast::shutdown);
         HazelcastMetadataStore metadata = await(HazelcastMetadataStore.open(vertx, hazelcast));
+        new HazelcastMapMetrics(hazelcast).bindTo(meters);
         EventPublisher events = events();
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
-                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams()), nodeName(), Clock.systemUTC());
+                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams(), meters), nodeName(),
+                Clock.systemUTC());
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
         }
@@ -109,9 +116,30 @@ final class Node {
             edge = await(EdgeNode.start(vertx, config, pullThrough));
             toClose.push(() -> await(edge.close()));
         }
-        admin = await(AdminServer.start(vertx, config.admin(), meters,
-                () -> started && hazelcast.getLifecycleService().isRunning()));
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason));
         started = true;
+    }
+
+    /**
+     * Why this process cannot take work, or null when it can: every part started, the Hazelcast
+     * member running, the storage answering its probe and, with Kafka configured, the event
+     * producer connected.
+     */
+    private String notReadyReason() {
+        if (!started) {
+            return "starting";
+        }
+        if (!hazelcast.getLifecycleService().isRunning()) {
+            return "the Hazelcast member is not running";
+        }
+        String storageProblem = storageProbe.problem();
+        if (storageProblem != null) {
+            return storageProblem;
+        }
+        if (kafka != null && !kafka.isConnected()) {
+            return "the Kafka producer has not reached " + config.kafka().bootstrapServers() + " lately";
+        }
+        return null;
     }
 
     private Config memberConfig(DocumentStore documents) {
@@ -132,7 +160,7 @@ final class Node {
         if (config.kafka() == null) {
             return new LocalEventPublisher(vertx);
         }
-        KafkaEventPublisher kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(),
+        kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(),
                 KafkaTopics.fromMap(config.kafka().topics()), meters);
         toClose.push(kafka);
         return kafka;
