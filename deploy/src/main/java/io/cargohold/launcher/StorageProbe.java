@@ -32,9 +32,13 @@ final class StorageProbe implements AutoCloseable {
 
     /** Starts probing; the future completes after the first check, whatever it found. */
     static Future<StorageProbe> start(Vertx vertx, BlobStore store) {
+        return start(vertx, store, INTERVAL);
+    }
+
+    static Future<StorageProbe> start(Vertx vertx, BlobStore store, Duration interval) {
         StorageProbe probe = new StorageProbe(vertx, store);
         return probe.check().map(v -> {
-            probe.timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> probe.check());
+            probe.timer = vertx.setPeriodic(interval.toMillis(), id -> probe.check());
             return probe;
         });
     }
