@@ -44,7 +44,10 @@ public final class Routes implements Handler<HttpServerRequest> {
         HttpServerResponse response = request.response();
         String route = path == null ? "invalid" : path.route().name().toLowerCase(Locale.ROOT);
         // Also called when the connection closes before the response ended.
-        response.endHandler(v -> metrics.requestServed(route, request.method().name(), response.getStatusCode(),
+        // Any other method is one label: clients choose methods, and each label value is a new series.
+        String method = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
+                ? request.method().name() : "other";
+        response.endHandler(v -> metrics.requestServed(route, method, response.getStatusCode(),
                 System.nanoTime() - started));
         response.putHeader(Headers.API_VERSION, "registry/2.0");
         Future<Void> handled;

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 
 import java.util.Locale;
@@ -19,7 +18,7 @@ import java.util.function.Supplier;
  * The meters of the pull-through cache, all named here and registered in the process's one
  * {@link MeterRegistry} (Prometheus names in brackets):
  * <ul>
- *   <li>{@value #HTTP_REQUESTS} {@code {route,method,status}}: registry API requests, timed from
+ *   <li>{@value #HTTP_REQUESTS} {@code {route,method,status}}: registry API requests (method GET, HEAD or other), timed from
  *       arrival to the end of the response ({@code cargohold_http_requests_seconds_*});</li>
  *   <li>{@value #CACHE_REQUESTS} {@code {rule,kind,result}}: client lookups of a manifest or blob,
  *       {@code hit} (served from the cache), {@code stale} (a cached tag served while the upstream
@@ -78,15 +77,6 @@ public final class EdgeMetrics {
                 .register(registry);
         this.cacheBytes = bytesCounter(Source.CACHE);
         this.upstreamBytes = bytesCounter(Source.UPSTREAM);
-    }
-
-    /** Meters kept in a registry of their own, for callers that report nowhere. */
-    public static EdgeMetrics standalone() {
-        return new EdgeMetrics(new SimpleMeterRegistry());
-    }
-
-    public MeterRegistry registry() {
-        return registry;
     }
 
     /** A registry API request answered with {@code status} after {@code nanos}. */

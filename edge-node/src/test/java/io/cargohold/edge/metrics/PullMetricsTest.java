@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +138,21 @@ class PullMetricsTest {
                 "operation", "manifest.get", "status", "404")).isEqualTo(upstream404 + 1);
         awaitTrue("the 404 timed", () -> timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "manifest",
                 "method", "GET", "status", "404") == client404 + 1);
+    }
+
+    @Test
+    void unsupportedMethodAndInvalidName_countedUnderFixedLabels() {
+        MeterRegistry meters = edge.meters();
+        long other = timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "manifest", "method", "other",
+                "status", "405");
+        long invalid = timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "invalid", "method", "GET");
+
+        assertStatus(edge.request(HttpMethod.DELETE, "/v2/" + RULE + "/library/app/manifests/1"), 405);
+        assertStatus(edge.get("/v2/" + RULE + "/Not_Valid/manifests/1"), 400);
+
+        awaitTrue("both timed", () -> timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "manifest",
+                "method", "other", "status", "405") == other + 1
+                && timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "invalid", "method", "GET") == invalid + 1);
     }
 
     @Test
