@@ -4,6 +4,8 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.Reference;
 import io.vertx.core.Future;
 
+import java.util.OptionalLong;
+
 /**
  * One upstream registry, with its credentials. Repository names here are the upstream's own
  * (after a rule's prefix was replaced). Failures are {@code UpstreamException}s.
@@ -21,4 +23,9 @@ public interface UpstreamClient {
 
     /** Starts fetching a blob; the body is paused until the caller pipes it. */
     Future<BlobContent.Stream> getBlob(String repository, Digest digest);
+
+    /** The last {@code RateLimit-Remaining} the upstream sent (Docker Hub), if any. */
+    default OptionalLong rateLimitRemaining() {
+        return OptionalLong.empty();
+    }
 }

@@ -8,27 +8,29 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.cargohold.config.CargoholdConfig;
 
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin endpoint every process serves: {@code /metrics} for Prometheus, {@code /healthz}
- * (the process answers) and {@code /readyz} (its roles are started and its cluster member runs).
+ * (the process answers) and {@code /readyz}: 200 when the process can take work, 503 with a
+ * one-line reason otherwise (see {@code Node#notReadyReason}).
  */
 final class AdminServer {
 
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry meters;
-    private final BooleanSupplier ready;
+    private final Supplier<String> notReadyReason;
 
-    private AdminServer(PrometheusMeterRegistry meters, BooleanSupplier ready) {
+    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason) {
         this.meters = meters;
-        this.ready = ready;
+        this.notReadyReason = notReadyReason;
     }
 
+    /** {@code notReadyReason}: why the process cannot take work yet, or null when it can. */
     static Future<HttpServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
-                                    BooleanSupplier ready) {
-        AdminServer admin = new AdminServer(meters, ready);
+                                    Supplier<String> notReadyReason) {
+        AdminServer admin = new AdminServer(meters, notReadyReason);
         return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
                 .requestHandler(admin::handle)
                 .listen();
@@ -39,10 +41,19 @@ final class AdminServer {
             case "/metrics" -> request.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(meters.scrape());
             case "/healthz" -> status(request, 200, "ok");
             case "/readyz" -> {
-                boolean isReady = ready.getAsBoolean();
-                status(request, isReady ? 200 : 503, isReady ? "ready" : "starting");
+                String reason = notReady();
+                status(request, reason == null ? 200 : 503, reason == null ? "ready" : reason);
             }
             default -> status(request, 404, "no such endpoint");
+        }
+    }
+
+    private String notReady() {
+        try {
+            String reason = notReadyReason.get();
+            return reason == null ? null : reason.replaceAll("\\s+", " ").trim();
+        } catch (RuntimeException e) {
+            return "readiness check failed: " + e;
         }
     }
 

@@ -12,6 +12,7 @@ import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
+import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.refresher.RefresherWorker;
@@ -28,12 +29,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +73,8 @@ final class Node {
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HazelcastInstance hazelcast;
+    private StorageProbe storageProbe;
+    private KafkaEventPublisher kafka;
     private EdgeNode edge;
     private HttpServer admin;
     private volatile boolean started;
@@ -76,7 +82,11 @@ final class Node {
     private Node(Role role, CargoholdConfig config) {
         this.role = role;
         this.config = config;
-        this.vertx = Vertx.vertx();
+        // Vert.x reports its own meters (HTTP servers and clients, pools, event bus) to the same registry.
+        this.vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(meters))
+                .build();
         toClose.push(() -> await(vertx.close()));
     }
 
@@ -96,12 +106,16 @@ final class Node {
         new JvmGcMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         Storage storage = await(Storage.open(vertx, config.storage(), role.servesRegistry()));
+        storageProbe = await(StorageProbe.start(vertx, storage.blobs()));
+        toClose.push(storageProbe);
         hazelcast = HazelcastMembers.start(memberConfig(storage.documents()));
         toClose.push(hazelcast::shutdown);
         HazelcastMetadataStore metadata = await(HazelcastMetadataStore.open(vertx, hazelcast));
+        new HazelcastMapMetrics(hazelcast).bindTo(meters);
         EventPublisher events = events();
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
-                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams()), nodeName(), Clock.systemUTC());
+                new HazelcastFetchLeases(vertx, hazelcast), events, upstreams(), meters), nodeName(),
+                Clock.systemUTC());
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
         }
@@ -109,9 +123,30 @@ final class Node {
             edge = await(EdgeNode.start(vertx, config, pullThrough));
             toClose.push(() -> await(edge.close()));
         }
-        admin = await(AdminServer.start(vertx, config.admin(), meters,
-                () -> started && hazelcast.getLifecycleService().isRunning()));
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason));
         started = true;
+    }
+
+    /**
+     * Why this process cannot take work, or null when it can: every part started, the Hazelcast
+     * member running, the storage answering its probe and, with Kafka configured, the event
+     * producer connected.
+     */
+    private String notReadyReason() {
+        if (!started) {
+            return "starting";
+        }
+        if (!hazelcast.getLifecycleService().isRunning()) {
+            return "the Hazelcast member is not running";
+        }
+        String storageProblem = storageProbe.problem();
+        if (storageProblem != null) {
+            return storageProblem;
+        }
+        if (kafka != null && !kafka.isConnected()) {
+            return "the Kafka producer has not reached " + config.kafka().bootstrapServers() + " lately";
+        }
+        return null;
     }
 
     private Config memberConfig(DocumentStore documents) {
@@ -132,7 +167,7 @@ final class Node {
         if (config.kafka() == null) {
             return new LocalEventPublisher(vertx);
         }
-        KafkaEventPublisher kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(),
+        kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(),
                 KafkaTopics.fromMap(config.kafka().topics()), meters);
         toClose.push(kafka);
         return kafka;

@@ -135,6 +135,16 @@ class ClusterIT {
 
         assertThat(upstream.requests("GET", "/v2/library/app/manifests/.*")).as(upstream.accessLog().toString())
                 .isEqualTo(1);
+        double upstreamBlobGets = 0;
+        for (int node = 0; node <= EDGES; node++) {
+            HttpResponse<String> ready = admin(node - 1, "/readyz");
+            assertThat(ready.statusCode()).as("node %d ready: %s", node, ready.body()).isEqualTo(200);
+            upstreamBlobGets += S3StandaloneIT.sample(admin(node - 1, "/metrics").body(),
+                    "cargohold_upstream_requests_seconds_count", "upstream", upstream.hostPort(),
+                    "operation", "blob.get", "status", "200");
+        }
+        assertThat(upstreamBlobGets).as("upstream blob GETs the cluster's nodes counted")
+                .isEqualTo(app.blobs().size());
         for (Descriptor blob : app.blobs()) {
             assertThat(upstream.requests("GET", "/v2/library/app/blobs/" + blob.digest().value()))
                     .as("upstream GETs of %s", blob.digest()).isEqualTo(1);
@@ -195,9 +205,14 @@ class ClusterIT {
             assertImage(pull(1, "library/app:1", "kafka-down-hit"), app);
             assertImage(pull(2, "library/during:1", "kafka-down-miss"), during);
             awaitTrue("the dropped-event metric of edge-2 to rise", () -> droppedEvents(2) > droppedBefore);
+            awaitTrue("edge-2 to report Kafka unreachable on /readyz", () -> {
+                HttpResponse<String> ready = admin(2, "/readyz");
+                return ready.statusCode() == 503 && ready.body().contains("Kafka producer");
+            });
         } finally {
             kafka.startBroker();
         }
+        awaitTrue("edge-2 to be ready again", () -> admin(2, "/readyz").statusCode() == 200);
 
         assertImage(pull(2, "library/after:1", "kafka-back"), after);
         assertThat(awaitEvents(topics.pulls(), "up/library/after", 1)).singleElement()
@@ -307,6 +322,19 @@ class ClusterIT {
     }
 
     /** The sum of {@code cargohold_events_dropped_total} on an edge's admin endpoint. */
+    /** GET on the admin endpoint of edge {@code edge} (0 to 2; -1 is the refresher). */
+    private static HttpResponse<String> admin(int edge, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPorts[edge + 1] + path))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static double droppedEvents(int edge) {
         try {
             String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPorts[edge + 1]

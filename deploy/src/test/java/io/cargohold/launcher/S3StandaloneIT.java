@@ -67,8 +67,50 @@ class S3StandaloneIT {
                 HttpResponse<String> metrics = admin(adminPort, "/metrics");
                 assertThat(metrics.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
                 assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+                // Each blob was fetched upstream once, by the first copy or by the refresher's prefetch
+                // (so a client's lookup may hit already); the blob GETs of both copies and of the
+                // redirect checks above were all counted; the manifest came from upstream first.
+                int blobs = image.blobs().size();
+                String upstreamHost = upstream.hostPort();
+                String scrape = metrics.body();
+                double blobMisses = sample(scrape, "cargohold_cache_requests_total",
+                        "rule", "up", "kind", "blob", "result", "miss");
+                assertThat(blobMisses).isLessThanOrEqualTo(blobs);
+                assertThat(blobMisses + sample(scrape, "cargohold_cache_requests_total",
+                        "rule", "up", "kind", "blob", "result", "hit")).isGreaterThanOrEqualTo(3 * blobs);
+                assertThat(sample(scrape, "cargohold_cache_requests_total",
+                        "rule", "up", "kind", "manifest", "result", "miss")).isEqualTo(1);
+                assertThat(sample(scrape, "cargohold_upstream_requests_seconds_count",
+                        "upstream", upstreamHost, "operation", "blob.get", "status", "200")).isEqualTo(blobs);
+                assertThat(sample(scrape, "cargohold_upstream_requests_seconds_count",
+                        "upstream", upstreamHost, "operation", "manifest.get", "status", "200")).isEqualTo(1);
+                assertThat(sample(scrape, "cargohold_http_requests_seconds_count",
+                        "route", "blob", "method", "GET", "status", "307")).isGreaterThanOrEqualTo(2 * blobs);
+                assertThat(sample(scrape, "cargohold_bytes_served_total", "source", "upstream"))
+                        .isGreaterThanOrEqualTo(image.content().length);
+                assertThat(sample(scrape, "cargohold_fetches_inflight")).isZero();
+                assertThat(sample(scrape, "cargohold_metadata_entries", "map", "manifests")).isEqualTo(1);
+                assertThat(sample(scrape, "cargohold_metadata_entries", "map", "tags")).isEqualTo(1);
+                assertThat(sample(scrape, "cargohold_metadata_entries", "map", "repositories")).isEqualTo(1);
+                assertThat(scrape).contains("vertx_http_server_requests_total", "vertx_http_client_requests_total");
             }
         }
+    }
+
+    /** The value of the Prometheus sample {@code name} with these labels (name, value, ...), 0 when absent. */
+    static double sample(String scrape, String name, String... labels) {
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .filter(line -> {
+                    for (int i = 0; i + 1 < labels.length; i += 2) {
+                        if (!line.contains(labels[i] + "=\"" + labels[i + 1] + "\"")) {
+                            return false;
+                        }
+                    }
+                    return true;
+                })
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static HttpResponse<String> admin(int port, String path) throws Exception {

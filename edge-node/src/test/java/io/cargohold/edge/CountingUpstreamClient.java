@@ -8,6 +8,7 @@ import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.Future;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +49,11 @@ public final class CountingUpstreamClient implements UpstreamClient {
         counts.increment(Counts.blobKey(digest));
         counts.increment("GET blob " + repository + "@" + digest.value());
         return delegate.getBlob(repository, digest);
+    }
+
+    @Override
+    public OptionalLong rateLimitRemaining() {
+        return delegate.rateLimitRemaining();
     }
 
     /** Call counts, shared by every client of a harness. */

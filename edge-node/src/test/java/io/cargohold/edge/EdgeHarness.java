@@ -16,6 +16,8 @@ import io.cargohold.spi.RegistryEvent;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.cargohold.upstream.http.UpstreamTimeouts;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -48,7 +50,8 @@ import java.util.stream.Stream;
  * A real edge node in this JVM for tests: {@link EdgeNode} on 127.0.0.1 and a free port, over a
  * {@link FileSystemBlobStore} in a temporary directory, a {@link HazelcastMetadataStore} on one
  * embedded member, a {@link LocalEventPublisher} whose events are recorded, and
- * {@link HttpUpstreamClient}s wrapped in a {@link CountingUpstreamClient}. It owns its Vert.x
+ * {@link HttpUpstreamClient}s wrapped in a {@link CountingUpstreamClient}, its meters in a
+ * {@link SimpleMeterRegistry}. It owns its Vert.x
  * instance and an HTTP client to talk to the node; {@link #close()} stops everything.
  */
 public final class EdgeHarness implements AutoCloseable {
@@ -69,10 +72,12 @@ public final class EdgeHarness implements AutoCloseable {
     private final EdgeNode node;
     private final HttpClient client;
     private final MutableClock clock;
+    private final MeterRegistry meters;
 
     private EdgeHarness(Vertx vertx, Path dir, FileSystemBlobStore blobStore, HazelcastInstance hazelcast,
                         MetadataStore metadata, List<RegistryEvent> events, CountingUpstreamClient.Counts counts,
-                        HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock) {
+                        HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock,
+                        MeterRegistry meters) {
         this.vertx = vertx;
         this.dir = dir;
         this.blobStore = blobStore;
@@ -84,6 +89,7 @@ public final class EdgeHarness implements AutoCloseable {
         this.node = node;
         this.client = client;
         this.clock = clock;
+        this.meters = meters;
     }
 
     public static Builder builder() {
@@ -148,14 +154,15 @@ public final class EdgeHarness implements AutoCloseable {
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
                         null, null, null, rules, new LimitsConfig(maxManifestBytes, null));
                 MutableClock clock = MutableClock.now();
+                MeterRegistry meters = new SimpleMeterRegistry();
                 EdgeNode node = await(EdgeNode.start(vertx, config, PullThrough.create(config,
                         new PullThrough.Dependencies(blobStore, metadata, new HazelcastFetchLeases(vertx, hazelcast),
-                                publisher, upstreams), "edge-test", clock)));
+                                publisher, upstreams, meters), "edge-test", clock)));
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                                 .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
                         new PoolOptions().setHttp1MaxSize(64));
                 return new EdgeHarness(vertx, dir, blobStore, hazelcast, metadata, events, counts, upstreamHttp, node,
-                        client, clock);
+                        client, clock, meters);
             } catch (IOException | RuntimeException e) {
                 if (hazelcast != null) {
                     hazelcast.shutdown();
@@ -211,6 +218,11 @@ public final class EdgeHarness implements AutoCloseable {
 
     public CountingUpstreamClient.Counts upstreamCalls() {
         return counts;
+    }
+
+    /** The registry the node's meters are in. */
+    public MeterRegistry meters() {
+        return meters;
     }
 
     public MutableClock clock() {

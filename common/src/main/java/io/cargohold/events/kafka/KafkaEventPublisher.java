@@ -8,6 +8,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -33,6 +35,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and counted in {@code cargohold.events.dropped} (tag {@code reason}); a warning is logged at most
  * once every few seconds. Acknowledged events are counted in {@code cargohold.events.published}
  * (tag {@code type}).
+ *
+ * <p>{@link #isConnected()} says whether the producer reaches the cluster: it refreshes the
+ * cluster's metadata every {@value #METADATA_MAX_AGE_MS} ms, sending or not, and is connected
+ * while its last successful refresh is at most three such periods old.
  */
 public final class KafkaEventPublisher implements EventPublisher, AutoCloseable {
 
@@ -50,8 +56,13 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     static final int REQUEST_TIMEOUT_MS = 10_000;
     static final int DELIVERY_TIMEOUT_MS = 30_000;
     static final int LINGER_MS = 5;
+    static final int METADATA_MAX_AGE_MS = 10_000;
+    private static final int STALE_METADATA_PERIODS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
+    /** The producer's seconds since its last successful metadata refresh. */
+    private static final String METADATA_AGE_METRIC = "metadata-age";
+    private static final String PRODUCER_METRICS_GROUP = "producer-metrics";
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
     private static final long IDLE_POLL_MS = 100;
 
@@ -59,6 +70,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     private final MeterRegistry meters;
     private final BlockingQueue<RegistryEvent> queue;
     private final Producer<String, byte[]> producer;
+    private final long connectedMetadataAgeMs;
     private final Thread sender;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long drainDeadlineNanos;
@@ -85,8 +97,10 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         for (String reason : new String[] {REASON_QUEUE_FULL, REASON_SEND_FAILED}) {
             droppedCounter(reason);
         }
-        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, producerOverrides),
-                new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> config = producerConfig(bootstrapServers, producerOverrides);
+        this.connectedMetadataAgeMs = STALE_METADATA_PERIODS
+                * Long.parseLong(String.valueOf(config.get(ProducerConfig.METADATA_MAX_AGE_CONFIG)));
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         this.sender = new Thread(this::drain, "cargohold-kafka-events");
         sender.setDaemon(true);
         sender.start();
@@ -103,6 +117,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
         config.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
         config.putAll(overrides);
         return config;
     }
@@ -125,6 +140,25 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
             drop(REASON_QUEUE_FULL, event, "event queue full (" + (queue.size() + queue.remainingCapacity())
                     + " events), Kafka unreachable or slow");
         }
+    }
+
+    /**
+     * True while the producer's last successful metadata refresh from the cluster is recent: the
+     * brokers answered it lately. False before the first answer, after close, and once the cluster
+     * has been unreachable for a few refresh periods.
+     */
+    public boolean isConnected() {
+        if (closed.get()) {
+            return false;
+        }
+        for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+            if (METADATA_AGE_METRIC.equals(metric.getKey().name())
+                    && PRODUCER_METRICS_GROUP.equals(metric.getKey().group())
+                    && metric.getValue().metricValue() instanceof Number ageSeconds) {
+                return ageSeconds.doubleValue() * 1000 < connectedMetadataAgeMs;
+            }
+        }
+        return false;
     }
 
     /** Events waiting for the sender thread. */

@@ -99,6 +99,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     /** The last {@code RateLimit-Remaining} the upstream sent (Docker Hub sends {@code 76;w=21600}). */
+    @Override
     public OptionalLong rateLimitRemaining() {
         return caller.rateLimitRemaining();
     }

@@ -105,6 +105,29 @@ class KafkaEventPublisherTest extends AbstractKafkaEventPublisherTest {
         }
     }
 
+    @Test
+    void isConnected_brokerUpThenStopped_trueWithoutSendingThenFalse() {
+        try (KafkaBroker own = KafkaBroker.start();
+             KafkaEventPublisher publisher = new KafkaEventPublisher(own.bootstrapServers(), uniqueTopics(),
+                     new SimpleMeterRegistry(), 10, Map.of("metadata.max.age.ms", 500))) {
+            Eventually.await(WAIT, "the producer to fetch the cluster's metadata", publisher::isConnected);
+
+            own.stopBroker();
+
+            Eventually.await(WAIT, "the producer to notice the broker is gone", () -> !publisher.isConnected());
+        }
+    }
+
+    @Test
+    void isConnected_kafkaUnreachable_false() throws IOException {
+        try (KafkaEventPublisher publisher = new KafkaEventPublisher("127.0.0.1:" + closedPort(), uniqueTopics(),
+                new SimpleMeterRegistry(), 10, Map.of())) {
+            assertThat(publisher.isConnected()).isFalse();
+            publisher.close(Duration.ofMillis(200));
+            assertThat(publisher.isConnected()).isFalse();
+        }
+    }
+
     private static double published(MeterRegistry meters) {
         return count(meters, KafkaEventPublisher.PUBLISHED_METER, "type", RegistryEvent.PULL);
     }

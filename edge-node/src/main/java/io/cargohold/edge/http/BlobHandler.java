@@ -1,5 +1,6 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.edge.proxy.ProxyBlobStore;
 import io.cargohold.edge.proxy.ProxyTarget;
 import io.cargohold.oci.ByteRange;
@@ -20,11 +21,13 @@ final class BlobHandler {
 
     private final ProxyBlobStore blobs;
     private final boolean redirect;
+    private final EdgeMetrics metrics;
 
     /** {@code redirect}: answer GETs of stored blobs with a 307 to the store's presigned URL. */
-    BlobHandler(ProxyBlobStore blobs, boolean redirect) {
+    BlobHandler(ProxyBlobStore blobs, boolean redirect, EdgeMetrics metrics) {
         this.blobs = blobs;
         this.redirect = redirect;
+        this.metrics = metrics;
     }
 
     Future<Void> handle(HttpServerRequest request, ProxyTarget target, String reference) {
@@ -64,12 +67,18 @@ final class BlobHandler {
                 .compose(content -> send(response, content));
     }
 
-    private static Future<Void> send(HttpServerResponse response, BlobContent content) {
+    private Future<Void> send(HttpServerResponse response, BlobContent content) {
+        EdgeMetrics.Source source = ProxyBlobStore.fromUpstream(content)
+                ? EdgeMetrics.Source.UPSTREAM : EdgeMetrics.Source.CACHE;
+        Future<Void> sent;
         if (content instanceof BlobContent.FileRegion file) {
-            return response.sendFile(file.file().toString(), file.offset(), file.length());
+            sent = response.sendFile(file.file().toString(), file.offset(), file.length());
+        } else {
+            // Never end the response when the source fails (pipeTo would): a body cut short must
+            // reach the client as a reset connection, not as a clean end it could take for the blob.
+            sent = ((BlobContent.Stream) content).stream().pipe().endOnFailure(false).to(response);
         }
-        // Never end the response when the source fails (pipeTo would): a body cut short must
-        // reach the client as a reset connection, not as a clean end it could take for the blob.
-        return ((BlobContent.Stream) content).stream().pipe().endOnFailure(false).to(response);
+        return sent.andThen(done -> metrics.bytesServed(source,
+                done.succeeded() ? content.length() : response.bytesWritten()));
     }
 }

@@ -1,5 +1,6 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.edge.proxy.ProxyManifestStore;
 import io.cargohold.edge.proxy.ProxyTarget;
 import io.cargohold.edge.proxy.ServedManifest;
@@ -23,14 +24,16 @@ import java.util.List;
 final class ManifestHandler {
 
     private final ProxyManifestStore manifests;
+    private final EdgeMetrics metrics;
 
-    ManifestHandler(ProxyManifestStore manifests) {
+    ManifestHandler(ProxyManifestStore manifests, EdgeMetrics metrics) {
         this.manifests = manifests;
+        this.metrics = metrics;
     }
 
     Future<Void> handle(HttpServerRequest request, ProxyTarget target, String value) {
         Reference reference = Reference.parse(value);
-        return manifests.get(target, reference)
+        return lookup(target, reference)
                 .compose(served -> negotiate(request, target, served))
                 .compose(served -> respond(request, served, reference instanceof Tag tag ? tag.value() : null));
     }
@@ -51,8 +54,18 @@ final class ManifestHandler {
                 .filter(entry -> entry.platform() != null && entry.platform().matches("linux", "amd64"))
                 .map(Descriptor::digest)
                 .findFirst()
-                .map(digest -> manifests.get(target, digest))
+                .map(digest -> lookup(target, digest))
                 .orElse(Future.succeededFuture(served));
+    }
+
+    /**
+     * Gets a manifest through the cache, counting the lookup as a hit, a stale hit or a miss (also
+     * when it failed: the cache could not answer).
+     */
+    private Future<ServedManifest> lookup(ProxyTarget target, Reference reference) {
+        return manifests.get(target, reference).andThen(done -> metrics.cacheLookup(target.rule().prefix(),
+                EdgeMetrics.Kind.MANIFEST, done.failed() || done.result().fetched() ? EdgeMetrics.Result.MISS
+                        : done.result().staleReason() != null ? EdgeMetrics.Result.STALE : EdgeMetrics.Result.HIT));
     }
 
     private static List<String> accepted(HttpServerRequest request) {
@@ -78,6 +91,7 @@ final class ManifestHandler {
             return response.end();
         }
         manifests.recordPull(manifest, tag);
-        return response.end(Buffer.buffer(manifest.content()));
+        return response.end(Buffer.buffer(manifest.content())).onSuccess(v -> metrics.bytesServed(
+                served.fetched() ? EdgeMetrics.Source.UPSTREAM : EdgeMetrics.Source.CACHE, manifest.size()));
     }
 }

@@ -1,5 +1,6 @@
 package io.cargohold.edge.proxy;
 
+import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.oci.ByteRange;
 import io.cargohold.oci.Digest;
 import io.cargohold.spi.BlobContent;
@@ -31,22 +32,34 @@ public final class ProxyBlobStore {
     private final EventPublisher events;
     private final String node;
     private final ClusterSingleFlight flight;
+    private final EdgeMetrics metrics;
     private final Map<Digest, BlobFill> fills = new ConcurrentHashMap<>();
 
     public ProxyBlobStore(BlobStore store, Upstreams upstreams, FetchLeases leases, EventPublisher events,
-                          String node) {
+                          String node, EdgeMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.flight = new ClusterSingleFlight(leases);
         this.upstreams = upstreams;
         this.events = events;
         this.node = node;
     }
 
-    /** The blob's size, fetching it into the cache when it is not there yet. */
+    /**
+     * The blob's size, fetching it into the cache when it is not there yet; a client's lookup,
+     * counted as a cache hit or miss.
+     */
     public Future<Long> stat(ProxyTarget target, Digest digest) {
-        return store.stat(digest).compose(size -> size.isPresent()
-                ? Future.succeededFuture(size.get())
-                : fill(target, digest).length());
+        return store.stat(digest).compose(size -> {
+            metrics.cacheLookup(target.rule().prefix(), EdgeMetrics.Kind.BLOB,
+                    size.isPresent() ? EdgeMetrics.Result.HIT : EdgeMetrics.Result.MISS);
+            return size.isPresent() ? Future.succeededFuture(size.get()) : fill(target, digest).length();
+        });
+    }
+
+    /** True when {@code content} from {@link #open} follows a download from the upstream. */
+    public static boolean fromUpstream(BlobContent content) {
+        return content instanceof BlobContent.Stream stream && stream.stream() instanceof FillReader;
     }
 
     /**
@@ -87,13 +100,13 @@ public final class ProxyBlobStore {
             return running;
         }
         fill.committed().onComplete(done -> fills.remove(digest, fill));
-        flight.run("blob:" + digest, () -> store.stat(digest), () -> {
+        flight.run("blob:" + digest, () -> store.stat(digest), () -> metrics.fetching(() -> {
             fill.start(upstreamBlob(target, digest));
             return fill.committed().compose(v -> fill.length())
                     .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
                             digest.value(), failure.getMessage().startsWith(what) ? failure.getMessage()
                                     : what + " failed: " + failure.getMessage(), node)));
-        }).onComplete(fill::settle);
+        })).onComplete(fill::settle);
         return fill;
     }
 

@@ -185,7 +185,7 @@ public final class ProxyManifestStore {
                 .map(v -> {
                     events.publish(RegistryEvent.of(RegistryEvent.IMAGE_CACHED, target.name(), tagOf(reference),
                             record.digest(), record.mediaType(), record.size(), node));
-                    return ServedManifest.fresh(record);
+                    return ServedManifest.fetched(record);
                 });
     }
 

@@ -1,32 +1,43 @@
 package io.cargohold.edge.proxy;
 
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.FetchLeases;
 import io.cargohold.spi.MetadataStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;
 
 /**
- * The pull-through cache of one process, shared by its edge and its workers: the rules, and the
- * manifest and blob stores that fetch through them.
+ * The pull-through cache of one process, shared by its edge and its workers: the rules, the
+ * manifest and blob stores that fetch through them, and the meters they report to.
  */
 public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs,
-                          MetadataStore metadata) {
+                          MetadataStore metadata, EdgeMetrics metrics) {
 
-    /** What the cache serves from and reports to. */
+    /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
-                               EventPublisher events, Upstreams upstreams) {
+                               EventPublisher events, Upstreams upstreams, MeterRegistry meters) {
+
+        /** Meters kept in a registry of their own. */
+        public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
+                            Upstreams upstreams) {
+            this(blobStore, metadata, leases, events, upstreams, new SimpleMeterRegistry());
+        }
     }
 
     /** {@code clock} ages cached tags (tests move it by hand); {@code node} names this process in events. */
     public static PullThrough create(CargoholdConfig config, Dependencies dependencies, String node, Clock clock) {
+        EdgeMetrics metrics = new EdgeMetrics(dependencies.meters());
+        Upstreams upstreams = dependencies.upstreams().metered(metrics);
         return new PullThrough(new RuleResolver(config.rules()),
-                new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(), dependencies.upstreams(),
+                new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(), upstreams,
                         dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock),
-                new ProxyBlobStore(dependencies.blobStore(), dependencies.upstreams(), dependencies.leases(),
-                        dependencies.events(), node),
-                dependencies.metadata());
+                new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
+                        dependencies.events(), node, metrics),
+                dependencies.metadata(), metrics);
     }
 }

@@ -1,6 +1,8 @@
 package io.cargohold.edge.proxy;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.edge.metrics.EdgeMetrics;
+import io.cargohold.edge.metrics.MeteredUpstreamClient;
 import io.cargohold.spi.UpstreamClient;
 
 import java.util.Map;
@@ -19,5 +21,10 @@ public final class Upstreams {
 
     public UpstreamClient client(CacheRule rule) {
         return clients.computeIfAbsent(rule, factory);
+    }
+
+    /** Clients from the same factory, each timed and its rate limit kept in {@code metrics}. */
+    public Upstreams metered(EdgeMetrics metrics) {
+        return new Upstreams(factory.andThen(client -> new MeteredUpstreamClient(client, metrics)));
     }
 }
