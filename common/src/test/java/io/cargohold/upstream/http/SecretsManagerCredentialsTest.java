@@ -4,6 +4,7 @@ import io.cargohold.config.CacheRule;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.oci.Tag;
+import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.testkit.AwsApiServer;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -86,6 +87,20 @@ class SecretsManagerCredentialsTest {
         assertThat(reads()).as("the secret was read again after the 401").isEqualTo(2);
         assertThat(registry.accessLog()).last().satisfies(entry -> assertThat(entry.status()).isEqualTo(200));
         credentials.close();
+    }
+
+    @Test
+    void pull_secretMissing_failsUnavailable502NamingTheSecret() {
+        CacheRule rule = new CacheRule("up", registry.url(), null, "aws-secretsmanager:prod/none", null, null, null,
+                new CacheRule.Aws("us-east-1", aws.endpoint()));
+        HttpUpstreamClient client = new HttpUpstreamClient(vertx, http, URI.create(registry.url()),
+                RuleCredentials.provider(vertx, rule, StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIACACHE", "secret")), Clock.systemUTC()));
+
+        HttpUpstreamClientTest.assertUpstreamFailure(client.getManifest("library/app", Tag.parse("1"), MAX),
+                OciErrorCode.UNAVAILABLE, 502, 0, "fetching manifest library/app:1 from " + registry.hostPort()
+                        + " failed: credentials aws-secretsmanager:prod/none cannot be read: ResourceNotFoundException: "
+                        + "Secrets Manager can't find the specified secret.");
     }
 
     private static long reads() {
