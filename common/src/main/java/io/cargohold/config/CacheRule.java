@@ -11,9 +11,12 @@ import java.util.Set;
  * Maps repositories under {@code prefix} to an upstream registry: {@code <prefix>/<rest>} is
  * fetched as {@code <upstreamRepositoryPrefix>/<rest>} from {@code upstreamUrl}. {@code platforms}
  * ({@code os/architecture}) limits which images of an index are prefetched; empty means all.
+ * {@code credentials} is a reference (see {@link SecretReference}); {@code customRoleArn} is an IAM
+ * role assumed through STS before the AWS calls of {@code aws-ecr} and {@code aws-secretsmanager:}
+ * references, and {@code aws} sets their region and endpoint.
  */
 public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
-                        Duration refreshInterval, List<String> platforms) {
+                        Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws) {
 
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
     private static final Set<String> DOCKER_HUB_HOSTS =
@@ -23,6 +26,22 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
         upstreamRepositoryPrefix = upstreamRepositoryPrefix == null ? "" : upstreamRepositoryPrefix;
         refreshInterval = refreshInterval == null ? DEFAULT_REFRESH_INTERVAL : refreshInterval;
         platforms = platforms == null ? List.of() : List.copyOf(platforms);
+        aws = aws == null ? Aws.DEFAULT : aws;
+    }
+
+    /** A rule without AWS settings. */
+    public CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
+                     Duration refreshInterval, List<String> platforms) {
+        this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, null, null);
+    }
+
+    /**
+     * Where the AWS calls of a rule go: {@code region} (default: from the secret's ARN, from an ECR
+     * upstream's host name, else the SDK's default region chain) and {@code endpointOverride}, an
+     * AWS-compatible endpoint used for Secrets Manager, ECR and STS alike (private endpoints, tests).
+     */
+    public record Aws(String region, String endpointOverride) {
+        public static final Aws DEFAULT = new Aws(null, null);
     }
 
     /** A rule for {@code prefix} with every optional setting at its default. */

@@ -20,6 +20,9 @@ public final class ConfigValidator {
     private static final Pattern DNS_NAME =
             Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+:[0-9]{1,5}");
+    private static final Pattern ROLE_ARN =
+            Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
     private ConfigValidator() {
@@ -65,6 +68,41 @@ public final class ConfigValidator {
         }
         if (rule.credentials() != null) {
             SecretReference.validate(key + ".credentials", rule.credentials());
+        }
+        aws(key, rule);
+    }
+
+    private static void aws(String key, CacheRule rule) {
+        boolean aws = SecretReference.isAws(rule.credentials());
+        if (rule.customRoleArn() != null) {
+            if (!ROLE_ARN.matcher(rule.customRoleArn()).matches()) {
+                fail(key + ".customRoleArn", rule.customRoleArn(),
+                        "must be an IAM role ARN such as arn:aws:iam::123456789012:role/puller");
+            }
+            if (!aws) {
+                fail(key + ".customRoleArn", rule.customRoleArn(),
+                        "needs credentials: aws-ecr or aws-secretsmanager:ARN_OR_NAME");
+            }
+        }
+        CacheRule.Aws settings = rule.aws();
+        if (settings.region() != null && !AWS_REGION.matcher(settings.region()).matches()) {
+            fail(key + ".aws.region", settings.region(), "must be an AWS region such as us-east-1");
+        }
+        if (settings.endpointOverride() != null) {
+            try {
+                URI uri = new URI(settings.endpointOverride());
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    fail(key + ".aws.endpointOverride", settings.endpointOverride(),
+                            "must be an http(s) URL such as https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com");
+                }
+            } catch (URISyntaxException e) {
+                fail(key + ".aws.endpointOverride", settings.endpointOverride(), "must be a valid URL ("
+                        + e.getReason() + ")");
+            }
+        }
+        if (!aws && (settings.region() != null || settings.endpointOverride() != null)) {
+            fail(key + ".aws", settings.region() != null ? settings.region() : settings.endpointOverride(),
+                    "is only used with credentials: aws-ecr or aws-secretsmanager:ARN_OR_NAME");
         }
     }
 

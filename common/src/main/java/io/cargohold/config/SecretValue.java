@@ -23,7 +23,7 @@ public final class SecretValue {
             ConfigValidator.fail(key, reference, "env: needs a variable name such as env:S3_ACCESS_KEY");
         }
         if (reference.startsWith("aws-secretsmanager:")) {
-            ConfigValidator.fail(key, reference, "aws-secretsmanager references are not supported by this build yet");
+            ConfigValidator.fail(key, reference, "aws-secretsmanager references are supported in rules[].credentials only");
         }
     }
 

@@ -61,6 +61,15 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', refreshInterval: daily } ]|rules[0].refreshInterval:",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'env:1X' } ]|rules[0].credentials: 'env:1X' env: needs a variable name",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: a, upstreamUrl: 'https://s.example' } ]|rules[1].prefix: 'a' must be unique",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'aws-secretsmanager:' } ]|rules[0].credentials: 'aws-secretsmanager:' must name a secret",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'aws-secretsmanager:arn:aws:s3:::b' } ]|rules[0].credentials: 'aws-secretsmanager:arn:aws:s3:::b' must name a secret",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: aws-ecs } ]|rules[0].credentials: 'aws-ecs' must be env:NAME, file:PATH, aws-secretsmanager:ARN_OR_NAME, aws-ecr or username:password",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: b, upstreamUrl: 'https://r.example', credentials: aws-ecr, customRoleArn: 'arn:aws:iam::x' } ]|rules[1].customRoleArn: 'arn:aws:iam::x' must be an IAM role ARN",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'env:HUB', customRoleArn: 'arn:aws:iam::222233334444:role/puller' } ]|rules[0].customRoleArn: 'arn:aws:iam::222233334444:role/puller' needs credentials: aws-ecr or aws-secretsmanager:ARN_OR_NAME",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: aws-ecr, aws: { region: Frankfurt } } ]|rules[0].aws.region: 'Frankfurt' must be an AWS region",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: aws-ecr, aws: { endpointOverride: 'localhost:4566' } } ]|rules[0].aws.endpointOverride: 'localhost:4566' must be an http(s) URL",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', aws: { region: us-east-1 } } ]|rules[0].aws: 'us-east-1' is only used with credentials: aws-ecr or aws-secretsmanager",
+        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'aws-secretsmanager:k', secretKey: x }|storage.accessKey: 'aws-secretsmanager:k' aws-secretsmanager references are supported in rules[].credentials only",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', colour: blue } ]|rules[0].colour: unknown key",
         "http: { port: 70000 }|http.port: '70000' must be between 0 and 65535",
         "storage: { type: tape }|storage.type: 'tape' must be one of",
@@ -84,6 +93,32 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(expected)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void parse_awsCredentials_keepsReferenceRoleAndSettings() throws IOException {
+        CargoholdConfig config = parse("""
+                rules:
+                  - prefix: ecr
+                    upstreamUrl: https://222233334444.dkr.ecr.eu-west-1.amazonaws.com
+                    credentials: aws-ecr
+                    customRoleArn: arn:aws:iam::222233334444:role/puller
+                    aws: { region: eu-west-1, endpointOverride: 'http://127.0.0.1:4566' }
+                  - prefix: private
+                    upstreamUrl: https://registry.example.com
+                    credentials: aws-secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:any-name-AbCdEf
+                  - prefix: named
+                    upstreamUrl: https://registry.example.com
+                    credentials: aws-secretsmanager:team/registry-pull
+                """);
+
+        CacheRule ecr = config.rules().get(0);
+        assertThat(ecr.credentials()).isEqualTo("aws-ecr");
+        assertThat(ecr.customRoleArn()).isEqualTo("arn:aws:iam::222233334444:role/puller");
+        assertThat(ecr.aws()).isEqualTo(new CacheRule.Aws("eu-west-1", "http://127.0.0.1:4566"));
+        assertThat(config.rules().get(1).aws()).isEqualTo(CacheRule.Aws.DEFAULT);
+        assertThat(config.rules().get(1).customRoleArn()).isNull();
+        assertThat(config.rules().get(2).credentials()).isEqualTo("aws-secretsmanager:team/registry-pull");
     }
 
     @Test

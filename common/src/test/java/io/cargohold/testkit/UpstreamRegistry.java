@@ -71,6 +71,22 @@ public final class UpstreamRegistry implements AutoCloseable {
     }
 
     /**
+     * Replaces the only user of a {@link #basicAuth} registry, as a password rotation does; the
+     * registry reads the file again on its next request (it watches the modification time).
+     */
+    public void rotateBasicAuth(String username, String password) {
+        try {
+            Path htpasswd = dir.resolve("htpasswd");
+            String line = exec(dir, "htpasswd", "-Bbn", username, password).strip();
+            Files.writeString(htpasswd, line + "\n");
+            Files.setLastModifiedTime(htpasswd, java.nio.file.attribute.FileTime.from(
+                    Files.getLastModifiedTime(htpasswd).toInstant().plusSeconds(1)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * A registry with Docker token auth, backed by an in-process {@link TokenServer} that accepts
      * {@code username:password}.
      */

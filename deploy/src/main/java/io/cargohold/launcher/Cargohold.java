@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cargohold", mixinStandardHelpOptions = true,
         description = "A pull-through cache for container images.",
         subcommands = {RoleCommand.Standalone.class, RoleCommand.Edge.class, RoleCommand.Refresher.class,
-                RoleCommand.Coordinator.class})
+                RoleCommand.Coordinator.class, ValidateCommand.class})
 public final class Cargohold {
 
     public static void main(String[] args) {

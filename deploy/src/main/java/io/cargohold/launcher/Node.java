@@ -2,8 +2,11 @@ package io.cargohold.launcher;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.config.SecretCredentialsProvider;
+import io.cargohold.credentials.CachingCredentialsProvider;
+import io.cargohold.credentials.RuleCredentials;
+import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
@@ -47,6 +50,8 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -71,6 +76,7 @@ final class Node {
     private final CargoholdConfig config;
     private final Vertx vertx;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final Map<CacheRule, CredentialsProvider> credentials = new ConcurrentHashMap<>();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HazelcastInstance hazelcast;
     private StorageProbe storageProbe;
@@ -179,8 +185,33 @@ final class Node {
                         .setIdleTimeout(60)
                         .setIdleTimeoutUnit(TimeUnit.SECONDS),
                 new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_HOST));
-        return new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(),
-                SecretCredentialsProvider.of(vertx, rule.credentials())));
+        toClose.push(() -> credentials.values().forEach(provider -> {
+            if (provider instanceof CachingCredentialsProvider caching) {
+                caching.close();
+            }
+        }));
+        warnUnreadableCredentials();
+        return new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(), credentials(rule)));
+    }
+
+    private CredentialsProvider credentials(CacheRule rule) {
+        return credentials.computeIfAbsent(rule, r -> RuleCredentials.provider(vertx, r));
+    }
+
+    /**
+     * Reads every rule's credentials once in the background and logs the ones that cannot be read:
+     * an upstream secret unreadable for a while must not stop the cache, whose other rules still work.
+     */
+    private void warnUnreadableCredentials() {
+        for (int i = 0; i < config.rules().size(); i++) {
+            if (credentials(config.rules().get(i)) instanceof CachingCredentialsProvider provider) {
+                provider.validate("rules[" + i + "].credentials").onSuccess(check -> {
+                    if (!check.readable()) {
+                        LOG.warn("{} (pulls through this rule fail until it can be read)", check.message());
+                    }
+                });
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.cargohold.upstream.http;
 
+import io.cargohold.credentials.CredentialsReadException;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.UpstreamException;
 import io.netty.channel.ConnectTimeoutException;
@@ -66,10 +67,13 @@ final class UpstreamFailures {
                 upstreamStatus, cause);
     }
 
-    /** No answer: connection refused or reset (502), or a time-out (504). */
+    /** No answer: connection refused or reset (502), a time-out (504), or credentials that cannot be read (502). */
     static UpstreamException fromThrowable(String action, Throwable failure) {
         if (failure instanceof UpstreamException upstream) {
             return upstream;
+        }
+        if (failure instanceof CredentialsReadException unreadable) {
+            return unavailable(action, unreadable.getMessage(), 0, failure);
         }
         if (failure instanceof ConnectTimeoutException || failure instanceof TimeoutException) {
             return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: timed out ("
