@@ -53,6 +53,32 @@ class LifecyclePolicyValidationTest {
     }
 
     @Test
+    void parse_readmeExample_accepted() {
+        LifecyclePolicy policy = LifecyclePolicy.parse("""
+                {
+                  "rules": [
+                    {
+                      "rulePriority": 1,
+                      "description": "Keep the 5 newest release images",
+                      "selection": {"tagStatus": "tagged", "tagPatternList": ["release-*"],
+                                    "countType": "imageCountMoreThan", "countNumber": 5},
+                      "action": {"type": "expire"}
+                    },
+                    {
+                      "rulePriority": 2,
+                      "description": "Expire whatever nobody pulled for 90 days",
+                      "selection": {"tagStatus": "any", "countType": "sinceImagePulled",
+                                    "countUnit": "days", "countNumber": 90},
+                      "action": {"type": "expire"}
+                    }
+                  ]
+                }""");
+
+        assertThat(policy.rules()).extracting(LifecycleRule::label)
+                .containsExactly("rule 1 (imageCountMoreThan 5)", "rule 2 (sinceImagePulled > 90 days)");
+    }
+
+    @Test
     void parse_notJson_couldNotMapPolicyString() {
         assertRefused("{\"rules\": [" + " ".repeat(100), null, "Could not map policyString into LifecyclePolicy.");
         assertRefused("[" + " ".repeat(100) + "]", null, "Could not map policyString into LifecyclePolicy.");
