@@ -1,7 +1,5 @@
 package io.cargohold.lifecycle;
 
-import java.util.regex.Pattern;
-
 /** One entry of {@code tagPatternList}: a whole tag with {@code *} matching any run of characters, even none. */
 public record TagPattern(String pattern) {
 
@@ -12,21 +10,29 @@ public record TagPattern(String pattern) {
         return (int) pattern.chars().filter(c -> c == '*').count();
     }
 
+    /** Glob matching without regular expressions: on a mismatch, the last {@code *} takes one more character. */
     public boolean matches(String tag) {
-        return toRegex().matcher(tag).matches();
-    }
-
-    private Pattern toRegex() {
-        String[] literals = pattern.split("\\*", -1);
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < literals.length; i++) {
-            if (i > 0) {
-                regex.append(".*");
-            }
-            if (!literals[i].isEmpty()) {
-                regex.append(Pattern.quote(literals[i]));
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int starTag = 0;
+        while (t < tag.length()) {
+            if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                starTag = t;
+            } else if (p < pattern.length() && pattern.charAt(p) == tag.charAt(t)) {
+                p++;
+                t++;
+            } else if (star >= 0) {
+                p = star + 1;
+                t = ++starTag;
+            } else {
+                return false;
             }
         }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 }

@@ -249,6 +249,27 @@ class LifecyclePropertiesTest {
         assertThat(LifecyclePolicy.parse(text(c.policy().rules()))).as("seed %d", c.seed()).isEqualTo(c.policy());
     }
 
+    @RepeatedTest(REPETITIONS)
+    void tagPattern_matches_likeTheEquivalentRegularExpression(RepetitionInfo repetition) {
+        SplittableRandom random = new SplittableRandom(repetition.getCurrentRepetition());
+        String pattern = randomString(random, "ab.-*", random.nextInt(0, 7));
+        String regex = java.util.Arrays.stream(pattern.split("\\*", -1))
+                .map(literal -> literal.isEmpty() ? "" : java.util.regex.Pattern.quote(literal))
+                .collect(Collectors.joining(".*"));
+        for (int i = 0; i < 50; i++) {
+            String tag = randomString(random, "ab.-", random.nextInt(0, 8));
+            assertThat(new TagPattern(pattern).matches(tag)).as("%s ~ %s", pattern, tag).isEqualTo(tag.matches(regex));
+        }
+    }
+
+    static String randomString(SplittableRandom random, String alphabet, int length) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+
     /** Ways to break a valid policy; each must be refused, so that no evaluation can ever see it. */
     static final List<UnaryOperator<List<LifecycleRule>>> BREAKAGES = List.of(
             rules -> with(rules, new LifecycleRule(rules.get(0).rulePriority(), tagged(List.of("zz-duplicate-priority")))),
