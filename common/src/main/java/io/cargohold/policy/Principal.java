@@ -23,7 +23,7 @@ public record Principal(String account, String orgId, String arn, Map<String, St
         tags = Collections.unmodifiableMap(byKey);
     }
 
-    public static Principal account(String account) {
+    public static Principal ofAccount(String account) {
         return new Principal(account, null, "arn:aws:iam::" + account + ":root", Map.of());
     }
 
