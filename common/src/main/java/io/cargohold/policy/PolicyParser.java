@@ -51,7 +51,7 @@ final class PolicyParser {
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new PolicyException("policy: must be a JSON object with Version and Statement");
         }
-        onlyElements("", root, POLICY_ELEMENTS, "a policy");
+        onlyElements("policy", root, POLICY_ELEMENTS, "a policy");
         String version = text("Version", root.get("Version"));
         if (!VERSIONS.contains(version)) {
             throw PolicyException.of("Version", version, "must be 2012-10-17 or 2008-10-17");
@@ -101,7 +101,7 @@ final class PolicyParser {
             throw new PolicyException(path + ".NotPrincipal: is not supported; name the principals in Principal "
                     + "and exclude others with a Deny statement");
         }
-        onlyElements(path + ".", node, STATEMENT_ELEMENTS, "a statement");
+        onlyElements(path, node, STATEMENT_ELEMENTS, "a statement");
         String sid = node.has("Sid") ? text(path + ".Sid", node.get("Sid")) : null;
         if (sid != null && !SID.matcher(sid).matches()) {
             throw PolicyException.of(path + ".Sid", sid, "must be at most 128 letters, digits, spaces and _.-");
@@ -112,14 +112,14 @@ final class PolicyParser {
         String actionKey = notAction ? "NotAction" : "Action";
         List<String> actions = strings(path + "." + actionKey, node.get(actionKey));
         for (int i = 0; i < actions.size(); i++) {
-            EcrActions.validatePattern(path + "." + actionKey + item(actions, i), actions.get(i));
+            EcrActions.validatePattern(path + "." + actionKey + item(node.get(actionKey), i), actions.get(i));
         }
         boolean notResource = either(path, node, "Resource", "NotResource", false);
         String resourceKey = notResource ? "NotResource" : "Resource";
         List<String> resources = node.has(resourceKey) ? strings(path + "." + resourceKey, node.get(resourceKey))
                 : List.of();
         for (int i = 0; i < resources.size(); i++) {
-            Arn.validateResourcePattern(path + "." + resourceKey + item(resources, i), resources.get(i));
+            Arn.validateResourcePattern(path + "." + resourceKey + item(node.get(resourceKey), i), resources.get(i));
         }
         List<Condition> conditions = node.has("Condition") ? conditions(path + ".Condition", node.get("Condition"))
                 : List.of();
@@ -173,7 +173,7 @@ final class PolicyParser {
             } else if (Principal.ACCOUNT.matcher(value).matches()) {
                 accounts.add(value);
             } else {
-                Arn.validatePrincipalArn(path + ".AWS" + item(values, i), value);
+                Arn.validatePrincipalArn(path + ".AWS" + item(node.get("AWS"), i), value);
                 if (value.endsWith(":root")) {
                     accounts.add(Arn.parts(value)[4]);
                 } else {
@@ -236,7 +236,7 @@ final class PolicyParser {
         List<String> values = strings(path, node);
         for (int i = 0; i < values.size(); i++) {
             if (operator.arn()) {
-                Arn.validateConditionArn(path + item(values, i), values.get(i));
+                Arn.validateConditionArn(path + item(node, i), values.get(i));
             }
         }
         return new Condition(operator, ifExists, key, values);
@@ -284,20 +284,20 @@ final class PolicyParser {
         return node.textValue();
     }
 
-    private static void onlyElements(String prefix, JsonNode node, List<String> allowed, String what) {
+    private static void onlyElements(String path, JsonNode node, List<String> allowed, String what) {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw new PolicyException(prefix + PolicyException.shorten(name) + ": is not an element of " + what
-                        + " (" + String.join(", ", allowed) + ")");
+                throw PolicyException.of(path, name, "is not an element of " + what + " (" + String.join(", ", allowed)
+                        + ")");
             }
         }
     }
 
     /** The index suffix for an element of a list written as an array; nothing for a lone string. */
-    private static String item(List<String> values, int i) {
-        return values.size() == 1 ? "" : "[" + i + "]";
+    private static String item(JsonNode list, int i) {
+        return list.isArray() ? "[" + i + "]" : "";
     }
 
     private static String describe(JsonNode node) {

@@ -69,7 +69,7 @@ class PolicyParserTest {
         "missing Version           | {\"Statement\":[]} | Version: (missing) is required",
         "wrong Version             | {\"Version\":\"2020-01-01\",\"Statement\":[]} | Version: '2020-01-01' must be 2012-10-17 or 2008-10-17",
         "Version number            | {\"Version\":2012,\"Statement\":[]} | Version: must be a string, not the number 2012",
-        "unknown top element       | {\"Version\":\"2012-10-17\",\"Statment\":[]} | Statment: is not an element of a policy (Version, Id, Statement)",
+        "unknown top element       | {\"Version\":\"2012-10-17\",\"Statment\":[]} | policy: 'Statment' is not an element of a policy (Version, Id, Statement)",
         "empty statements          | {\"Version\":\"2012-10-17\",\"Statement\":[]} | Statement: [] a policy needs at least one statement",
         "statement string          | {\"Version\":\"2012-10-17\",\"Statement\":\"x\"} | Statement: must be a statement object or an array of them, not 'x'",
     })
@@ -79,7 +79,7 @@ class PolicyParserTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "unknown element      | \"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:ListImages\",\"Actions\":1 | Statement[1].Actions: is not an element of a statement",
+        "unknown element      | \"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:ListImages\",\"Actions\":1 | Statement[1]: 'Actions' is not an element of a statement",
         "effect lower case    | \"Effect\":\"allow\",\"Principal\":\"*\",\"Action\":\"ecr:ListImages\" | Statement[1].Effect: 'allow' must be Allow or Deny",
         "effect missing       | \"Principal\":\"*\",\"Action\":\"ecr:ListImages\" | Statement[1].Effect: (missing) is required",
         "principal missing    | \"Effect\":\"Allow\",\"Action\":\"ecr:ListImages\" | Statement[1].Principal: (missing) a statement must name its principals",
@@ -115,6 +115,12 @@ class PolicyParserTest {
                 + "\"Principal\":\"*\",\"Action\":\"ecr:ListImages\"},{" + statement + "}]}";
 
         assertRejected(json, message);
+    }
+
+    @Test
+    void parse_badElementOfOneElementArray_pathNamesTheIndex() {
+        assertRejected("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                + "\"Action\":[\"ecr:Nope\"]}}", "Statement[0].Action[0]: 'ecr:Nope' is not an Amazon ECR action");
     }
 
     @Test
