@@ -10,6 +10,7 @@ import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.oci.Digest;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
@@ -69,10 +70,12 @@ public final class EdgeHarness implements AutoCloseable {
     private final EdgeNode node;
     private final HttpClient client;
     private final MutableClock clock;
+    private final PullThrough pullThrough;
 
     private EdgeHarness(Vertx vertx, Path dir, FileSystemBlobStore blobStore, HazelcastInstance hazelcast,
                         MetadataStore metadata, List<RegistryEvent> events, CountingUpstreamClient.Counts counts,
-                        HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock) {
+                        HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock,
+                        PullThrough pullThrough) {
         this.vertx = vertx;
         this.dir = dir;
         this.blobStore = blobStore;
@@ -84,6 +87,7 @@ public final class EdgeHarness implements AutoCloseable {
         this.node = node;
         this.client = client;
         this.clock = clock;
+        this.pullThrough = pullThrough;
     }
 
     public static Builder builder() {
@@ -148,14 +152,15 @@ public final class EdgeHarness implements AutoCloseable {
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
                         null, null, null, rules, new LimitsConfig(maxManifestBytes, null));
                 MutableClock clock = MutableClock.now();
-                EdgeNode node = await(EdgeNode.start(vertx, config, PullThrough.create(config,
+                PullThrough pullThrough = PullThrough.create(config,
                         new PullThrough.Dependencies(blobStore, metadata, new HazelcastFetchLeases(vertx, hazelcast),
-                                publisher, upstreams), "edge-test", clock)));
+                                publisher, upstreams), "edge-test", clock);
+                EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough));
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                                 .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
                         new PoolOptions().setHttp1MaxSize(64));
                 return new EdgeHarness(vertx, dir, blobStore, hazelcast, metadata, events, counts, upstreamHttp, node,
-                        client, clock);
+                        client, clock, pullThrough);
             } catch (IOException | RuntimeException e) {
                 if (hazelcast != null) {
                     hazelcast.shutdown();
@@ -220,6 +225,14 @@ public final class EdgeHarness implements AutoCloseable {
     /** The HTTP client the harness talks to the node with (default host and port set). */
     public HttpClient client() {
         return client;
+    }
+
+    /**
+     * Waits until no fill of {@code digest} runs any more: a client following a fill has its bytes
+     * once they are verified, possibly before the store has committed them.
+     */
+    public void awaitFill(Digest digest) {
+        await(pullThrough.blobs().idle(digest));
     }
 
     /** Files left in the blob store's upload directory (writers that were neither committed nor cancelled). */

@@ -62,9 +62,26 @@ final class FillReader implements ReadStream<Buffer> {
         context.runOnContext(v -> drain());
     }
 
+    /**
+     * Called by the fill, after its last chunk, when what it received matches the digest: a reader
+     * that took every chunk live may then deliver the last one and end, before the blob is stored.
+     */
+    void verified() {
+        synchronized (this) {
+            if (lagging || fillDone) {
+                return;
+            }
+            fillDone = true;
+        }
+        context.runOnContext(v -> drain());
+    }
+
     /** Called by the fill when it is stored ({@code failure} null) or abandoned. */
     void complete(Throwable failure) {
         synchronized (this) {
+            if (fillDone && this.failure == null && !lagging) {
+                return;   // verified already: the content this reader delivers is known to be right
+            }
             fillDone = true;
             this.failure = failure;
         }
@@ -78,8 +95,8 @@ final class FillReader implements ReadStream<Buffer> {
                 if (tail != null || finished || demand == 0) {
                     return;
                 }
-                // The last chunk received is held back until the fill is verified and stored, so a
-                // client never gets the whole of a blob whose digest turns out wrong.
+                // The last chunk received is held back until the fill is verified (see verified()),
+                // so a client never gets the whole of a blob whose digest turns out wrong.
                 if (queue.isEmpty() || (queue.size() == 1 && !(fillDone && failure == null))) {
                     break;
                 }

@@ -73,6 +73,16 @@ public final class ProxyBlobStore {
                 : store.presignedUrl(digest, REDIRECT_VALIDITY);
     }
 
+    /**
+     * Completes once no fill of {@code digest} runs on this node (stored, or abandoned). A client
+     * following a fill gets its last bytes once they are verified, which can be before the blob is
+     * durable in the store.
+     */
+    public Future<Void> idle(Digest digest) {
+        BlobFill running = fills.get(digest);
+        return running == null ? Future.succeededFuture() : running.committed().otherwiseEmpty();
+    }
+
     /** Makes sure the blob is stored, fetching it if needed; completes when it is. */
     public Future<Void> prefetch(ProxyTarget target, Digest digest) {
         return store.stat(digest).compose(size -> size.isPresent() ? Future.succeededFuture()
