@@ -13,9 +13,9 @@ import io.vertx.core.streams.ReadStream;
 import java.util.ArrayDeque;
 
 /**
- * Follows a {@link BlobFill} for one client. Chunks arrive live while the client keeps up; a
- * client that falls more than {@link #MAX_QUEUED} bytes behind (or joins after the fill began)
- * stops taking live chunks and, once the fill is stored, reads the rest from the store. Memory
+ * Follows a {@link BlobFill} for one client from its first byte. Chunks arrive live while the
+ * client keeps up; a client that falls more than {@link #MAX_QUEUED} bytes behind stops taking
+ * live chunks and, once the fill is stored, reads the rest from the store. Memory
  * per client stays bounded and a slow client never slows the fill.
  */
 final class FillReader implements ReadStream<Buffer> {
@@ -37,13 +37,9 @@ final class FillReader implements ReadStream<Buffer> {
     private Handler<Void> endHandler;
     private Handler<Throwable> exceptionHandler;
 
-    FillReader(Context context, BlobFill fill, boolean live) {
+    FillReader(Context context, BlobFill fill) {
         this.context = context;
         this.fill = fill;
-        this.lagging = !live;
-        if (!live) {
-            fill.committed().onComplete(done -> complete(done.cause()));
-        }
     }
 
     /** Called by the fill, on its own thread, for each chunk it receives. */
