@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.function.Function;
 
@@ -99,6 +100,15 @@ public final class SpooledBlobWriter implements BlobWriter {
             return promise.future();
         }
         return track(file.write(data));
+    }
+
+    @Override
+    public synchronized Optional<Digest> sha256() {
+        try {
+            return Optional.of(Digest.of((MessageDigest) hasher.clone()));
+        } catch (CloneNotSupportedException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -76,6 +76,7 @@ class ConcurrentPullTest {
             assertThat(counts.blobGets(blob.digest())).as("GETs of %s: %s", blob.digest(), counts).isEqualTo(1);
             assertThat(upstreamGets(repository, "blobs", blob.digest().value()))
                     .as("upstream access log GETs of %s", blob.digest()).isEqualTo(1);
+            edge.awaitFill(blob.digest());
         }
         assertThat(edge.uploadsLeft()).isEmpty();
     }

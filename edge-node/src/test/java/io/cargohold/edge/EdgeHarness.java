@@ -10,6 +10,7 @@ import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.oci.Digest;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
@@ -73,11 +74,12 @@ public final class EdgeHarness implements AutoCloseable {
     private final HttpClient client;
     private final MutableClock clock;
     private final MeterRegistry meters;
+    private final PullThrough pullThrough;
 
     private EdgeHarness(Vertx vertx, Path dir, FileSystemBlobStore blobStore, HazelcastInstance hazelcast,
                         MetadataStore metadata, List<RegistryEvent> events, CountingUpstreamClient.Counts counts,
                         HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock,
-                        MeterRegistry meters) {
+                        MeterRegistry meters, PullThrough pullThrough) {
         this.vertx = vertx;
         this.dir = dir;
         this.blobStore = blobStore;
@@ -90,6 +92,7 @@ public final class EdgeHarness implements AutoCloseable {
         this.client = client;
         this.clock = clock;
         this.meters = meters;
+        this.pullThrough = pullThrough;
     }
 
     public static Builder builder() {
@@ -155,14 +158,15 @@ public final class EdgeHarness implements AutoCloseable {
                         null, null, null, rules, new LimitsConfig(maxManifestBytes, null));
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
-                EdgeNode node = await(EdgeNode.start(vertx, config, PullThrough.create(config,
+                PullThrough pullThrough = PullThrough.create(config,
                         new PullThrough.Dependencies(blobStore, metadata, new HazelcastFetchLeases(vertx, hazelcast),
-                                publisher, upstreams, meters), "edge-test", clock)));
+                                publisher, upstreams, meters), "edge-test", clock);
+                EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough));
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                                 .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
                         new PoolOptions().setHttp1MaxSize(64));
                 return new EdgeHarness(vertx, dir, blobStore, hazelcast, metadata, events, counts, upstreamHttp, node,
-                        client, clock, meters);
+                        client, clock, meters, pullThrough);
             } catch (IOException | RuntimeException e) {
                 if (hazelcast != null) {
                     hazelcast.shutdown();
@@ -232,6 +236,14 @@ public final class EdgeHarness implements AutoCloseable {
     /** The HTTP client the harness talks to the node with (default host and port set). */
     public HttpClient client() {
         return client;
+    }
+
+    /**
+     * Waits until no fill of {@code digest} runs any more: a client following a fill has its bytes
+     * once they are verified, possibly before the store has committed them.
+     */
+    public void awaitFill(Digest digest) {
+        await(pullThrough.blobs().idle(digest));
     }
 
     /** Files left in the blob store's upload directory (writers that were neither committed nor cancelled). */

@@ -10,6 +10,7 @@ import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,8 @@ import java.util.List;
  * blobs. Idempotent: what is stored already costs one look-up.
  */
 final class Prefetcher {
+
+    private static final int LANES = 2;
 
     private final MetadataStore metadata;
     private final ProxyManifestStore manifests;
@@ -38,7 +41,7 @@ final class Prefetcher {
     private Future<Void> prefetch(ProxyTarget target, ManifestRecord record) {
         Manifest manifest = Manifest.parse(record.content(), record.mediaType());
         if (!manifest.isIndex()) {
-            return all(manifest.blobs().stream().map(blob -> blobs.prefetch(target, blob.digest())).toList());
+            return inOrder(target, manifest.blobs());
         }
         List<Future<Void>> platforms = manifest.manifests().stream()
                 .filter(entry -> target.rule().prefetches(entry.platform()))
@@ -47,6 +50,22 @@ final class Prefetcher {
                         .compose(served -> prefetch(target, served.manifest())))
                 .toList();
         return all(platforms);
+    }
+
+    /**
+     * Prefetches {@value #LANES} blob(s) at a time, in the manifest's order: clients fetch the
+     * blobs in that order, and one that asks for the first blob while every blob downloads at once
+     * waits for a download slowed by all the others (a client joining a download under way gets the
+     * blob once it is stored). A failed blob does not stop the ones after it.
+     */
+    private Future<Void> inOrder(ProxyTarget target, List<Descriptor> descriptors) {
+        List<Future<Void>> fetched = new ArrayList<>();
+        for (int i = 0; i < descriptors.size(); i++) {
+            Digest digest = descriptors.get(i).digest();
+            Future<Void> turn = i < LANES ? Future.succeededFuture() : fetched.get(i - LANES).otherwiseEmpty();
+            fetched.add(turn.compose(v -> blobs.prefetch(target, digest)));
+        }
+        return all(fetched);
     }
 
     private static Future<Void> all(List<Future<Void>> futures) {

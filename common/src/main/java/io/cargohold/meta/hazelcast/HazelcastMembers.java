@@ -5,12 +5,14 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.util.ConcurrencyUtil;
 import io.cargohold.spi.DocumentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Makes the Hazelcast member a Cargohold process embeds: alone, with no network join, when there is
@@ -22,6 +24,8 @@ public final class HazelcastMembers {
     public static final String DEFAULT_CLUSTER_NAME = "cargohold";
     public static final int DEFAULT_PORT = 5801;
     public static final String LOOPBACK = "127.0.0.1";
+
+    private static final int ASYNC_CALLBACK_THREADS = 2;
 
     private HazelcastMembers() {
     }
@@ -79,7 +83,24 @@ public final class HazelcastMembers {
 
     /** Starts a member; blocks for a few seconds, so never call it on an event loop. */
     public static HazelcastInstance start(Config config) {
+        boundAsyncCallbacks();
         return Hazelcast.newHazelcastInstance(config);
+    }
+
+    /**
+     * Hazelcast runs the callbacks of its futures (every {@code getAsync} deserializes its value in
+     * one, near-cache hits included) on the common fork-join pool, but where that pool has a single
+     * thread (machines with fewer than 3 cores) it starts a new thread for each callback instead.
+     * On 2 cores that thread start per metadata lookup limited cached manifest GETs to a few
+     * hundred per second; a small pool of its own does what the common pool does on larger machines.
+     * (Hazelcast offers no public setting for this executor.)
+     */
+    private static synchronized void boundAsyncCallbacks() {
+        if (ForkJoinPool.getCommonPoolParallelism() <= 1
+                && !(ConcurrencyUtil.getDefaultAsyncExecutor() instanceof ForkJoinPool)) {
+            ConcurrencyUtil.setDefaultAsyncExecutor(new ForkJoinPool(ASYNC_CALLBACK_THREADS,
+                    ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true));
+        }
     }
 
     /** Starts a member on a worker thread. */

@@ -1,10 +1,15 @@
 package io.cargohold.meta.hazelcast;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.IndexConfig;
 import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
@@ -16,17 +21,20 @@ import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The metadata index in Hazelcast maps, shared by every member of the cluster: repositories by
  * name, manifests by {@code <repo>@<digest>}, tags by {@code <repo>:<tag>}. Values are the spi
  * records, stored with Hazelcast's compact serialization. Key lookups and writes use the maps' async
- * operations; the two listings are indexed queries, which Hazelcast only offers as blocking calls,
+ * operations (tags and manifests through a near cache, so hot lookups stay in this member's memory); the two listings are indexed queries, which Hazelcast only offers as blocking calls,
  * so they run on a worker thread. Results complete on the caller's Vert.x context.
  *
  * <p>With {@link #configureMaps(Config, DocumentStore)} the maps are durable: every write goes
@@ -42,6 +50,11 @@ public final class HazelcastMetadataStore implements MetadataStore {
     public static final String TAGS = "cargohold.tags";
 
     private static final String REPOSITORY_ATTRIBUTE = "repository";
+    private static final String INVALIDATION_BATCHING = "hazelcast.map.invalidation.batch.enabled";
+    /** Tags are small records. */
+    private static final int MAX_NEAR_CACHED_TAGS = 10_000;
+    /** Manifests carry their bytes (a few KiB each, typically): a bounded few MiB of heap. */
+    private static final int MAX_NEAR_CACHED_MANIFESTS = 2_000;
 
     private final Vertx vertx;
     private final IMap<String, Repository> repositories;
@@ -70,6 +83,12 @@ public final class HazelcastMetadataStore implements MetadataStore {
     public static Config configureMaps(Config config) {
         addRepositoryIndex(config.getMapConfig(TAGS));
         addRepositoryIndex(config.getMapConfig(MANIFESTS));
+        addNearCache(config.getMapConfig(TAGS), MAX_NEAR_CACHED_TAGS);
+        addNearCache(config.getMapConfig(MANIFESTS), MAX_NEAR_CACHED_MANIFESTS);
+        // Invalidations of other members' near caches are sent at once rather than in batches
+        // (every 10 s by default), so a tag moved on one node is seen by the others within
+        // milliseconds, as it was without a near cache.
+        config.setProperty(INVALIDATION_BATCHING, "false");
         return config;
     }
 
@@ -96,6 +115,27 @@ public final class HazelcastMetadataStore implements MetadataStore {
         if (!present) {
             map.addIndexConfig(new IndexConfig(IndexType.HASH, REPOSITORY_ATTRIBUTE));
         }
+    }
+
+    /**
+     * A cached manifest by tag is two lookups (tag, then manifest) on every GET. Without a near
+     * cache each is a partition operation plus deserialization, even on the member that owns the
+     * entry; with it, hot entries are read from this member's memory as the objects themselves
+     * (the records are immutable). Writes anywhere in the cluster invalidate the entry, and local
+     * entries are cached too, which the embedded single member needs.
+     */
+    private static void addNearCache(MapConfig map, int maxEntries) {
+        if (map.getNearCacheConfig() != null) {
+            return;
+        }
+        map.setNearCacheConfig(new NearCacheConfig()
+                .setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setCacheLocalEntries(true)
+                .setInvalidateOnChange(true)
+                .setEvictionConfig(new EvictionConfig()
+                        .setEvictionPolicy(EvictionPolicy.LRU)
+                        .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT)
+                        .setSize(maxEntries)));
     }
 
     private static <V> void attach(MapConfig map, DocumentMapStore<V> store) {
@@ -158,9 +198,32 @@ public final class HazelcastMetadataStore implements MetadataStore {
         return repository + ":" + tag;
     }
 
-    /** A Hazelcast completion as a Vert.x future, completed on the calling context when there is one. */
+    /**
+     * A Hazelcast completion as a Vert.x future, completed on the calling context when there is one.
+     * The completion is handed to the context as the executor of {@code whenCompleteAsync}: a plain
+     * callback would run on Hazelcast's default async executor, which on machines with fewer than 3
+     * cores (common pool parallelism 1) starts a new thread for every completion. That thread start
+     * capped manifest GETs at a few hundred per second on 2 cores. A lookup the near cache answered
+     * is complete already and needs no hop at all.
+     */
     private static <T> Future<T> adapt(CompletionStage<T> stage) {
         Context context = Vertx.currentContext();
-        return context == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, context);
+        if (context == null) {
+            return Future.fromCompletionStage(stage);
+        }
+        CompletableFuture<T> future = stage.toCompletableFuture();
+        if (future.isDone() && !future.isCompletedExceptionally() && Vertx.currentContext() == context) {
+            return Future.succeededFuture(future.join());
+        }
+        Promise<T> promise = Promise.promise();
+        stage.whenCompleteAsync((value, failure) -> {
+            if (failure == null) {
+                promise.complete(value);
+            } else {
+                promise.fail(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            }
+        }, command -> context.runOnContext(v -> command.run()));
+        return promise.future();
     }
 }

@@ -13,9 +13,9 @@ import io.vertx.core.streams.ReadStream;
 import java.util.ArrayDeque;
 
 /**
- * Follows a {@link BlobFill} for one client. Chunks arrive live while the client keeps up; a
- * client that falls more than {@link #MAX_QUEUED} bytes behind (or joins after the fill began)
- * stops taking live chunks and, once the fill is stored, reads the rest from the store. Memory
+ * Follows a {@link BlobFill} for one client from its first byte. Chunks arrive live while the
+ * client keeps up; a client that falls more than {@link #MAX_QUEUED} bytes behind stops taking
+ * live chunks and, once the fill is stored, reads the rest from the store. Memory
  * per client stays bounded and a slow client never slows the fill.
  */
 final class FillReader implements ReadStream<Buffer> {
@@ -37,13 +37,9 @@ final class FillReader implements ReadStream<Buffer> {
     private Handler<Void> endHandler;
     private Handler<Throwable> exceptionHandler;
 
-    FillReader(Context context, BlobFill fill, boolean live) {
+    FillReader(Context context, BlobFill fill) {
         this.context = context;
         this.fill = fill;
-        this.lagging = !live;
-        if (!live) {
-            fill.committed().onComplete(done -> complete(done.cause()));
-        }
     }
 
     /** Called by the fill, on its own thread, for each chunk it receives. */
@@ -62,9 +58,26 @@ final class FillReader implements ReadStream<Buffer> {
         context.runOnContext(v -> drain());
     }
 
+    /**
+     * Called by the fill, after its last chunk, when what it received matches the digest: a reader
+     * that took every chunk live may then deliver the last one and end, before the blob is stored.
+     */
+    void verified() {
+        synchronized (this) {
+            if (lagging || fillDone) {
+                return;
+            }
+            fillDone = true;
+        }
+        context.runOnContext(v -> drain());
+    }
+
     /** Called by the fill when it is stored ({@code failure} null) or abandoned. */
     void complete(Throwable failure) {
         synchronized (this) {
+            if (fillDone && this.failure == null && !lagging) {
+                return;   // verified already: the content this reader delivers is known to be right
+            }
             fillDone = true;
             this.failure = failure;
         }
@@ -78,8 +91,8 @@ final class FillReader implements ReadStream<Buffer> {
                 if (tail != null || finished || demand == 0) {
                     return;
                 }
-                // The last chunk received is held back until the fill is verified and stored, so a
-                // client never gets the whole of a blob whose digest turns out wrong.
+                // The last chunk received is held back until the fill is verified (see verified()),
+                // so a client never gets the whole of a blob whose digest turns out wrong.
                 if (queue.isEmpty() || (queue.size() == 1 && !(fillDone && failure == null))) {
                     break;
                 }

@@ -64,17 +64,20 @@ public final class ProxyBlobStore {
 
     /**
      * Opens {@code range} of a blob whose size {@link #stat} gave. A whole-blob read of a blob
-     * being filled follows the fill; a partial read waits until it is stored.
+     * whose download has not begun follows it; any other read of a blob being filled waits until
+     * it is stored.
      */
     public Future<BlobContent> open(ProxyTarget target, Digest digest, ByteRange range, long size, Context context) {
         BlobFill running = fills.get(digest);
         if (running == null) {
             return store.open(digest, range);
         }
-        if (range.offset() == 0 && range.length() == size) {
-            return Future.succeededFuture(new BlobContent.Stream(running.reader(context), size));
-        }
-        return running.committed().compose(stored -> store.open(digest, range));
+        Optional<FillReader> live = range.offset() == 0 && range.length() == size
+                ? running.reader(context) : Optional.empty();
+        // A client joining a download under way waits for the blob to be stored and gets it from
+        // the store: as a file region (sendfile) on a filesystem, rather than copied through here.
+        return live.isPresent() ? Future.succeededFuture(new BlobContent.Stream(live.get(), size))
+                : running.committed().compose(stored -> store.open(digest, range));
     }
 
     /**
@@ -84,6 +87,16 @@ public final class ProxyBlobStore {
     public Future<Optional<URI>> redirectUrl(Digest digest) {
         return fills.containsKey(digest) ? Future.succeededFuture(Optional.empty())
                 : store.presignedUrl(digest, REDIRECT_VALIDITY);
+    }
+
+    /**
+     * Completes once no fill of {@code digest} runs on this node (stored, or abandoned). A client
+     * following a fill gets its last bytes once they are verified, which can be before the blob is
+     * durable in the store.
+     */
+    public Future<Void> idle(Digest digest) {
+        BlobFill running = fills.get(digest);
+        return running == null ? Future.succeededFuture() : running.committed().otherwiseEmpty();
     }
 
     /** Makes sure the blob is stored, fetching it if needed; completes when it is. */

@@ -109,6 +109,7 @@ class BlobRouteTest {
         assertThat(Digest.sha256(second.bytes())).isEqualTo(layer.digest());
         assertHeaders(second, blobHeaders(layer, layer.size()));
         assertThat(edge.upstreamCalls().blobGets(layer.digest())).isEqualTo(1);
+        edge.awaitFill(layer.digest());
         assertThat(EdgeHarness.await(edge.blobStore().stat(layer.digest()))).hasValue(layer.size());
         assertThat(edge.uploadsLeft()).isEmpty();
     }

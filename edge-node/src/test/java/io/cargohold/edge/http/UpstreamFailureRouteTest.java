@@ -248,6 +248,7 @@ class UpstreamFailureRouteTest {
         assertStatus(later, 200);
         assertThat(later.bytes()).isEqualTo(good);
         assertThat(edge.upstreamCalls().blobGets(digest)).isEqualTo(2);
+        edge.awaitFill(digest);
         assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) good.length);
     }
 
@@ -264,6 +265,7 @@ class UpstreamFailureRouteTest {
         RegistryResponse later = edge.get("/v2/bad/cut-blob/blobs/" + digest);
         assertStatus(later, 200);
         assertThat(later.bytes()).isEqualTo(good);
+        edge.awaitFill(digest);
         assertThat(edge.uploadsLeft()).isEmpty();
     }
 

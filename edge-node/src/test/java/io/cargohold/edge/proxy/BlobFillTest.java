@@ -54,7 +54,7 @@ class BlobFillTest {
         Promise<Buffer> received = Promise.promise();
         context.runOnContext(v -> {
             Buffer body = Buffer.buffer();
-            fill.reader(context).handler(body::appendBuffer).exceptionHandler(received::tryFail)
+            fill.reader(context).orElseThrow().handler(body::appendBuffer).exceptionHandler(received::tryFail)
                     .endHandler(end -> received.tryComplete(body));
         });
 
