@@ -89,7 +89,9 @@ class KafkaEventPublisherTest extends AbstractKafkaEventPublisherTest {
                 // many find the queue full depends on scheduling; that some do, without blocking, does not.
                 assertThat(count(meters, KafkaEventPublisher.DROPPED_METER, "reason",
                         KafkaEventPublisher.REASON_QUEUE_FULL)).isPositive();
-                Eventually.await(WAIT, "a send to the stopped broker to fail", () -> count(meters,
+                // A send fails only once its delivery time-out has passed.
+                Eventually.await(Duration.ofMillis(KafkaEventPublisher.DELIVERY_TIMEOUT_MS).plus(WAIT),
+                        "a send to the stopped broker to fail", () -> count(meters,
                         KafkaEventPublisher.DROPPED_METER, "reason", KafkaEventPublisher.REASON_SEND_FAILED) >= 1);
 
                 own.startBroker();
