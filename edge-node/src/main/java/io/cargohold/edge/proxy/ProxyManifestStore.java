@@ -24,19 +24,24 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Manifests through the cache (distribution's {@code proxyManifestStore}). By digest: served from
  * the cache once there. By tag: served from the cache while the tag was checked upstream within
  * the rule's refresh interval; after that re-checked with a HEAD, and served stale when the
  * upstream is down or rate-limits. One upstream request per repository and reference at a time,
- * on this node and across the cluster.
+ * on this node and across the cluster. After an outage answer, the tag is served stale without
+ * asking again for {@link #OUTAGE_BACKOFF}, so a down or rate-limiting upstream is not asked once
+ * per pull.
  */
 public final class ProxyManifestStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyManifestStore.class);
     private static final Duration PULL_RECORD_GRANULARITY = Duration.ofMinutes(1);
+    public static final Duration OUTAGE_BACKOFF = Duration.ofSeconds(30);
 
     private final MetadataStore metadata;
     private final BlobStore blobs;
@@ -47,6 +52,11 @@ public final class ProxyManifestStore {
     private final Clock clock;
     private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
     private final ClusterSingleFlight flight;
+    private final Map<String, Outage> outages = new ConcurrentHashMap<>();
+
+    /** The upstream's last outage answer for a tag, and until when it stands. */
+    private record Outage(long untilMillis, String reason) {
+    }
 
     public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams, FetchLeases leases,
                               EventPublisher events, String node, long maxManifestBytes, Clock clock) {
@@ -75,6 +85,12 @@ public final class ProxyManifestStore {
             if (isFresh(target, record)) {
                 return cached(target, Digest.parse(record.digest())).compose(hit -> hit != null
                         ? Future.succeededFuture(ServedManifest.fresh(hit))
+                        : flights.run(target.describe(tag), () -> fetch(target, tag)));
+            }
+            Outage outage = outages.get(target.describe(tag));
+            if (outage != null && clock.millis() < outage.untilMillis()) {
+                return cached(target, Digest.parse(record.digest())).compose(hit -> hit != null
+                        ? Future.succeededFuture(new ServedManifest(hit, outage.reason()))
                         : flights.run(target.describe(tag), () -> fetch(target, tag)));
             }
             return flights.run(target.describe(tag), () -> revalidate(target, record));
@@ -110,6 +126,7 @@ public final class ProxyManifestStore {
                             .compose(hit -> hit != null ? Future.succeededFuture(ServedManifest.fresh(hit))
                                     : fetch(target, tag));
                 })
+                .onSuccess(served -> outages.remove(target.describe(tag)))
                 .recover(failure -> serveStale(target, record, failure));
     }
 
@@ -122,6 +139,8 @@ public final class ProxyManifestStore {
                 return Future.failedFuture(failure);
             }
             LOG.warn("serving stale {}: {}", target.describe(record.tag()), failure.getMessage());
+            outages.put(target.describe(record.tag()),
+                    new Outage(clock.millis() + OUTAGE_BACKOFF.toMillis(), failure.getMessage()));
             return Future.succeededFuture(new ServedManifest(hit, failure.getMessage()));
         });
     }

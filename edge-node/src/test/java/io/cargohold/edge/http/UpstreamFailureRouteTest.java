@@ -2,6 +2,7 @@ package io.cargohold.edge.http;
 
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
+import io.cargohold.edge.proxy.ProxyManifestStore;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
@@ -371,6 +372,35 @@ class UpstreamFailureRouteTest {
         assertThat(staleHead.header("Warning")).startsWith("110 ");
         assertThat(edge.upstreamCalls().manifestHeads("flaky", Tag.parse("1"))).as("revalidated").isPositive();
         assertThat(edge.upstreamCalls().manifestGets("flaky", Tag.parse("1"))).isEqualTo(1);
+    }
+
+    @Test
+    void getManifest_staleTagUpstreamDown_askedAgainOnlyAfterTheBackoff() {
+        byte[] content = manifest("outage");
+        BEHAVIOURS.put("outage", serveManifest(content));
+        assertStatus(edge.get("/v2/bad/outage/manifests/1"), 200);
+        BEHAVIOURS.put("outage", request -> ScriptedUpstream.error(request, 503, "UNAVAILABLE"));
+        edge.clock().advance(REFRESH.plusSeconds(1));
+        Tag tag = Tag.parse("1");
+
+        for (int i = 0; i < 5; i++) {
+            RegistryResponse stale = edge.get("/v2/bad/outage/manifests/1");
+            assertStatus(stale, 200);
+            assertThat(stale.header("Warning")).startsWith("110 ").contains("503");
+        }
+        assertThat(edge.upstreamCalls().manifestHeads("outage", tag)).as("one check per back-off").isEqualTo(1);
+
+        edge.clock().advance(ProxyManifestStore.OUTAGE_BACKOFF.plusSeconds(1));
+        assertThat(edge.get("/v2/bad/outage/manifests/1").header("Warning")).startsWith("110 ");
+        assertThat(edge.upstreamCalls().manifestHeads("outage", tag)).isEqualTo(2);
+
+        BEHAVIOURS.put("outage", serveManifest(content, "Docker-Content-Digest", Digest.sha256(content).value()));
+        edge.clock().advance(ProxyManifestStore.OUTAGE_BACKOFF.plusSeconds(1));
+        RegistryResponse recovered = edge.get("/v2/bad/outage/manifests/1");
+        assertStatus(recovered, 200);
+        assertThat(recovered.headers().contains("Warning")).isFalse();
+        assertThat(edge.get("/v2/bad/outage/manifests/1").headers().contains("Warning")).isFalse();
+        assertThat(edge.upstreamCalls().manifestHeads("outage", tag)).isEqualTo(3);
     }
 
     @Test
