@@ -55,12 +55,7 @@ class ConcurrentPullTest {
 
     @AfterAll
     static void stop() {
-        if (edge != null) {
-            edge.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        EdgeHarness.closeAll(edge, upstream);
     }
 
     /** Upstream GETs of a path of {@code repository}, from the registry's access log. */

@@ -281,6 +281,28 @@ public final class EdgeHarness implements AutoCloseable {
                                 .map(body -> new RegistryResponse(response.statusCode(), response.headers(), body))));
     }
 
+    /** Closes every part that was started (nulls skipped), the later ones even when an earlier one fails. */
+    public static void closeAll(AutoCloseable... parts) {
+        IllegalStateException failure = null;
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing " + part + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** Waits for a future on a test thread (never an event loop), failing after {@link #TIMEOUT}. */
     public static <T> T await(Future<T> future) {
         try {

@@ -53,12 +53,7 @@ class BlobRouteTest {
 
     @AfterAll
     static void stop() {
-        if (edge != null) {
-            edge.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        EdgeHarness.closeAll(edge, upstream);
     }
 
     private static String blobs(String name, String digest) {

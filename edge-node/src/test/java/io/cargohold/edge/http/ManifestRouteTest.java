@@ -56,12 +56,7 @@ class ManifestRouteTest {
 
     @AfterAll
     static void stop() {
-        if (edge != null) {
-            edge.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        EdgeHarness.closeAll(edge, upstream);
     }
 
     private static String manifests(String name, String reference) {

@@ -61,12 +61,7 @@ class TagsRouteTest {
 
     @AfterAll
     static void stop() {
-        if (edge != null) {
-            edge.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        EdgeHarness.closeAll(edge, upstream);
     }
 
     private static List<String> strings(JsonArray array) {

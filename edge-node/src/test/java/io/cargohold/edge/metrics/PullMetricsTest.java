@@ -74,12 +74,7 @@ class PullMetricsTest {
         if (limitedVertx != null) {
             EdgeHarness.await(limitedVertx.close());
         }
-        if (edge != null) {
-            edge.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        EdgeHarness.closeAll(edge, upstream);
     }
 
     @Test
