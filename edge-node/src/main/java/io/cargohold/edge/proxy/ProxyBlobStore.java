@@ -117,10 +117,15 @@ public final class ProxyBlobStore {
             fill.start(upstreamBlob(target, digest));
             return fill.committed().compose(v -> fill.length())
                     .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
-                            digest.value(), failure.getMessage().startsWith(what) ? failure.getMessage()
-                                    : what + " failed: " + failure.getMessage(), node)));
+                            digest.value(), detail(what, failure), node)));
         })).onComplete(fill::settle);
         return fill;
+    }
+
+    /** The failure's message, prefixed with what was fetched from where unless it already says so. */
+    private static String detail(String what, Throwable failure) {
+        String message = String.valueOf(failure.getMessage());
+        return message.startsWith(what) ? message : what + " failed: " + message;
     }
 
     private Future<BlobContent.Stream> upstreamBlob(ProxyTarget target, Digest digest) {
