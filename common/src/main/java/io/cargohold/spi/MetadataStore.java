@@ -13,6 +13,9 @@ public interface MetadataStore {
     /** Creates the repository unless it exists; answers the one that is stored either way. */
     Future<Repository> createRepositoryIfAbsent(Repository repository);
 
+    /** Replaces a stored repository: its settings changed. */
+    Future<Void> putRepository(Repository repository);
+
     /** Every repository name, sorted. */
     Future<List<String>> repositoryNames();
 
@@ -20,10 +23,22 @@ public interface MetadataStore {
 
     Future<Void> putManifest(ManifestRecord manifest);
 
+    /** Every manifest of a repository, in no particular order. */
+    Future<List<ManifestRecord>> manifests(String repository);
+
+    /** Forgets a manifest; its tags and blobs are the caller's to handle. Deleting nothing succeeds. */
+    Future<Void> deleteManifest(String repository, String digest);
+
     Future<Optional<TagRecord>> tag(String repository, String tag);
 
     Future<Void> putTag(TagRecord tag);
 
     /** Every tag of a repository, sorted. */
     Future<List<String>> tags(String repository);
+
+    /** Every tag record of a repository, sorted by tag. */
+    Future<List<TagRecord>> tagRecords(String repository);
+
+    /** Forgets a tag. Deleting nothing succeeds. */
+    Future<Void> deleteTag(String repository, String tag);
 }

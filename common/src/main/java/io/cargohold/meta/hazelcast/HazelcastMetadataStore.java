@@ -24,6 +24,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,13 +35,14 @@ import java.util.concurrent.CompletionStage;
  * The metadata index in Hazelcast maps, shared by every member of the cluster: repositories by
  * name, manifests by {@code <repo>@<digest>}, tags by {@code <repo>:<tag>}. Values are the spi
  * records, stored with Hazelcast's compact serialization. Key lookups and writes use the maps' async
- * operations (tags and manifests through a near cache, so hot lookups stay in this member's memory); the two listings are indexed queries, which Hazelcast only offers as blocking calls,
+ * operations (tags and manifests through a near cache, so hot lookups stay in this member's memory);
+ * the listings are indexed queries, which Hazelcast only offers as blocking calls,
  * so they run on a worker thread. Results complete on the caller's Vert.x context.
  *
  * <p>With {@link #configureMaps(Config, DocumentStore)} the maps are durable: every write goes
  * through to the document store before it is acknowledged (a write the store refused fails), and a
  * new cluster loads every stored entry when the maps are first opened, so the key lookups and the
- * two listings answer as before the restart. Opening the maps then blocks until they are loaded:
+ * listings answer as before the restart. Opening the maps then blocks until they are loaded:
  * construct this store off the event loop, or with {@link #open(Vertx, HazelcastInstance)}.
  */
 public final class HazelcastMetadataStore implements MetadataStore {
@@ -157,6 +159,11 @@ public final class HazelcastMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Future<Void> putRepository(Repository repository) {
+        return adapt(repositories.setAsync(repository.name(), repository));
+    }
+
+    @Override
     public Future<List<String>> repositoryNames() {
         return vertx.executeBlocking(() -> repositories.keySet().stream().sorted().toList(), false);
     }
@@ -169,6 +176,17 @@ public final class HazelcastMetadataStore implements MetadataStore {
     @Override
     public Future<Void> putManifest(ManifestRecord manifest) {
         return adapt(manifests.setAsync(manifestKey(manifest.repository(), manifest.digest()), manifest));
+    }
+
+    @Override
+    public Future<List<ManifestRecord>> manifests(String repository) {
+        return vertx.executeBlocking(() -> List.copyOf(manifests.values(
+                Predicates.equal(REPOSITORY_ATTRIBUTE, repository))), false);
+    }
+
+    @Override
+    public Future<Void> deleteManifest(String repository, String digest) {
+        return adapt(manifests.removeAsync(manifestKey(repository, digest))).mapEmpty();
     }
 
     @Override
@@ -188,6 +206,18 @@ public final class HazelcastMetadataStore implements MetadataStore {
                 .map(key -> key.substring(prefix))
                 .sorted()
                 .toList(), false);
+    }
+
+    @Override
+    public Future<List<TagRecord>> tagRecords(String repository) {
+        return vertx.executeBlocking(() -> tags.values(Predicates.equal(REPOSITORY_ATTRIBUTE, repository)).stream()
+                .sorted(Comparator.comparing(TagRecord::tag))
+                .toList(), false);
+    }
+
+    @Override
+    public Future<Void> deleteTag(String repository, String tag) {
+        return adapt(tags.removeAsync(tagKey(repository, tag))).mapEmpty();
     }
 
     static String manifestKey(String repository, String digest) {

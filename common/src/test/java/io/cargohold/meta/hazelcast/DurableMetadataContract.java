@@ -7,6 +7,8 @@ import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
+import io.cargohold.spi.RepositorySettings;
+import io.cargohold.spi.TagMutability;
 import io.cargohold.spi.TagRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,6 +25,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
@@ -155,6 +158,31 @@ abstract class DurableMetadataContract {
         documents.put(MetadataDocuments.manifestKey(APP, DIGEST_B), MetadataDocuments.MANIFEST_CODEC.encode(manifest));
 
         assertThat(await(store.manifest(APP, DIGEST_B))).get().usingRecursiveComparison().isEqualTo(manifest);
+    }
+
+    @Test
+    void settingsListingsAndDeletes_surviveAFullRestart(Vertx vertx) {
+        MetadataStore store = open(vertx, startStandalone());
+        Repository app = repository(APP, 1).withSettings(new RepositorySettings(TagMutability.IMMUTABLE,
+                "mirrored nginx", Map.of("team", "platform"), "{\"rules\":[]}", "{\"Version\":\"2012-10-17\"}"));
+        await(store.createRepositoryIfAbsent(repository(APP, 1)));
+        await(store.putRepository(app));
+        await(store.putManifest(manifest(APP, DIGEST_A, MANIFEST_TYPE, bytes("{\"a\":1}"))));
+        await(store.putManifest(manifest(APP, DIGEST_B, MANIFEST_TYPE, bytes("{\"b\":1}"))));
+        await(store.putTag(new TagRecord(APP, "2", DIGEST_A, 7, DIGEST_B)));
+        await(store.putTag(new TagRecord(APP, "1", DIGEST_B, 7)));
+        await(store.deleteManifest(APP, DIGEST_B));
+        await(store.deleteTag(APP, "1"));
+        await(store.deleteTag(APP, "never-was"));
+        stopAll();
+
+        MetadataStore restarted = open(vertx, startStandalone());
+        assertThat(await(restarted.repository(APP))).contains(app);
+        assertThat(await(restarted.manifests(APP))).extracting(ManifestRecord::digest).containsExactly(DIGEST_A);
+        assertThat(await(restarted.tagRecords(APP))).containsExactly(new TagRecord(APP, "2", DIGEST_A, 7, DIGEST_B));
+        assertThat(documents.keys(MetadataDocuments.TAGS_PREFIX)).containsExactly(MetadataDocuments.tagKey(APP, "2"));
+        assertThat(documents.keys(MetadataDocuments.MANIFESTS_PREFIX))
+                .containsExactly(MetadataDocuments.manifestKey(APP, DIGEST_A));
     }
 
     /** What {@link #writeSample} wrote and a restarted cluster must answer. */
