@@ -1,5 +1,9 @@
 package io.cargohold.config;
 
+import io.cargohold.policy.Authorizer;
+import io.cargohold.policy.RegistryId;
+
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -39,7 +43,41 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
     public record KafkaConfig(String bootstrapServers, java.util.Map<String, String> topics) {
     }
 
-    /** Client authentication on the registry API; absent: anonymous pulls. */
-    public record AuthConfig(Boolean anonymousPull, List<java.util.Map<String, String>> users) {
+    /**
+     * Client authentication and authorization on the registry API; absent: anonymous pulls and no policies.
+     * {@code account} and {@code region} name the cache itself in repository ARNs ({@code Resource} of policies);
+     * {@code tokenKey} is the secret the tokens are signed with (absent: one generated key shared by the cluster);
+     * {@code registryPolicy} seeds the registry policy while the cluster has none.
+     */
+    public record AuthConfig(Boolean anonymousPull, List<User> users, String account, String region,
+                             String service, String realm, String tokenKey, Duration tokenTtl,
+                             String registryPolicy) {
+
+        public static final String DEFAULT_ACCOUNT = "000000000000";
+        public static final String DEFAULT_REGION = "us-east-1";
+        public static final String DEFAULT_SERVICE = "cargohold";
+        public static final Duration DEFAULT_TOKEN_TTL = Duration.ofMinutes(5);
+
+        public AuthConfig {
+            anonymousPull = anonymousPull != null && anonymousPull;
+            users = users == null ? List.of() : List.copyOf(users);
+            account = account == null ? DEFAULT_ACCOUNT : account;
+            region = region == null ? DEFAULT_REGION : region;
+            service = service == null ? DEFAULT_SERVICE : service;
+            tokenTtl = tokenTtl == null ? DEFAULT_TOKEN_TTL : tokenTtl;
+        }
+
+        /**
+         * How this registry decides: the cache's own account is allowed what no statement denies (it has no
+         * identity policies), anonymous principals too with {@code anonymousPull}.
+         */
+        public Authorizer authorizer() {
+            return new Authorizer(RegistryId.of(region, account), Authorizer.OwnAccount.ALLOWED_UNLESS_DENIED,
+                    anonymousPull);
+        }
+    }
+
+    /** A client of the registry API: its bcrypt password hash and the account and organization it acts for. */
+    public record User(String name, String passwordBcrypt, String account, String org) {
     }
 }

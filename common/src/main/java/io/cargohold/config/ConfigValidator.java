@@ -1,9 +1,12 @@
 package io.cargohold.config;
 
 import io.cargohold.events.kafka.KafkaTopics;
+import io.cargohold.policy.Policy;
+import io.cargohold.policy.PolicyException;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,11 @@ public final class ConfigValidator {
     private static final Pattern ROLE_ARN =
             Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
+    private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
+    private static final Pattern ORG_ID = Pattern.compile("o-[a-z0-9]{1,32}");
+    private static final Duration MAX_TOKEN_TTL = Duration.ofHours(12);
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
     private ConfigValidator() {
@@ -34,6 +42,7 @@ public final class ConfigValidator {
         storage(config.storage());
         kafka(config.kafka());
         cluster(config.cluster());
+        auth(config.auth());
         if (config.limits().maxManifestBytes() <= 0) {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
@@ -156,6 +165,79 @@ public final class ConfigValidator {
             if (member == null || !HOST_PORT.matcher(member).matches()) {
                 fail("cluster.members", member, "must be host:port, one member per entry");
             }
+        }
+    }
+
+    private static void auth(CargoholdConfig.AuthConfig auth) {
+        if (auth == null) {
+            return;
+        }
+        if (!auth.anonymousPull() && auth.users().isEmpty()) {
+            fail("auth.users", auth.users(), "must list at least one user when auth.anonymousPull is false");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < auth.users().size(); i++) {
+            user("auth.users[" + i + "]", auth.users().get(i));
+            if (!names.add(auth.users().get(i).name())) {
+                fail("auth.users[" + i + "].name", auth.users().get(i).name(), "must be unique among users");
+            }
+        }
+        if (!ACCOUNT.matcher(auth.account()).matches()) {
+            fail("auth.account", auth.account(), "must be a 12-digit account ID");
+        }
+        if (!AWS_REGION.matcher(auth.region()).matches()) {
+            fail("auth.region", auth.region(), "must be a region such as us-east-1");
+        }
+        if (auth.service().isBlank()) {
+            fail("auth.service", auth.service(), "must not be empty");
+        }
+        if (auth.realm() != null) {
+            try {
+                URI uri = new URI(auth.realm());
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    fail("auth.realm", auth.realm(), "must be an http(s) URL such as https://cache.example.com/v2/token");
+                }
+            } catch (URISyntaxException e) {
+                fail("auth.realm", auth.realm(), "must be a valid URL (" + e.getReason() + ")");
+            }
+        }
+        if (auth.tokenKey() != null) {
+            SecretValue.validate("auth.tokenKey", auth.tokenKey());
+        }
+        if (auth.tokenTtl().compareTo(Duration.ofMinutes(1)) < 0 || auth.tokenTtl().compareTo(MAX_TOKEN_TTL) > 0) {
+            fail("auth.tokenTtl", auth.tokenTtl(), "must be an ISO-8601 duration from PT1M to PT12H");
+        }
+        registryPolicy(auth.registryPolicy());
+    }
+
+    private static void user(String key, CargoholdConfig.User user) {
+        if (user == null) {
+            fail(key, null, "must be a user {name, passwordBcrypt, account, org}");
+        }
+        if (user.name() == null || !USER_NAME.matcher(user.name()).matches()) {
+            fail(key + ".name", user.name(), "must match " + USER_NAME.pattern());
+        }
+        if (user.passwordBcrypt() == null || !BCRYPT.matcher(user.passwordBcrypt()).matches()) {
+            fail(key + ".passwordBcrypt", user.passwordBcrypt() == null ? null : "(hidden)",
+                    "must be a bcrypt hash such as htpasswd -nbB makes: $2y$10$ and 53 characters");
+        }
+        if (user.account() == null || !ACCOUNT.matcher(user.account()).matches()) {
+            fail(key + ".account", user.account(), "must be a 12-digit account ID");
+        }
+        if (user.org() != null && !ORG_ID.matcher(user.org()).matches()) {
+            fail(key + ".org", user.org(), "must be an organization ID matching " + ORG_ID.pattern());
+        }
+    }
+
+    /** A literal policy is checked now; a {@code file:} one when the process starts. */
+    private static void registryPolicy(String policy) {
+        if (policy == null || policy.startsWith("file:")) {
+            return;
+        }
+        try {
+            Policy.parse(policy);
+        } catch (PolicyException e) {
+            fail("auth.registryPolicy", PolicyException.shorten(policy), "is not a valid policy: " + e.getMessage());
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.List;
  *   <li>Own account: Cargohold has no identity policies, so with {@link OwnAccount#ALLOWED_UNLESS_DENIED}
  *   principals of the registry's own account are allowed what no statement denies (as an ECR account whose
  *   identities hold {@code ecr:*}); with {@link OwnAccount#NEEDS_POLICY} they need an Allow like anyone else.
- *   Other accounts and anonymous principals always need an Allow.</li>
+ *   Other accounts always need an Allow; anonymous principals too, unless the authorizer is built to allow them
+ *   what no statement denies (a registry that allows anonymous pulls).</li>
  * </ul>
  */
 public final class Authorizer {
@@ -29,10 +30,17 @@ public final class Authorizer {
 
     private final RegistryId registry;
     private final OwnAccount ownAccount;
+    private final boolean anonymousUnlessDenied;
 
     public Authorizer(RegistryId registry, OwnAccount ownAccount) {
+        this(registry, ownAccount, false);
+    }
+
+    /** {@code anonymousUnlessDenied}: anonymous principals are allowed what no statement explicitly denies them. */
+    public Authorizer(RegistryId registry, OwnAccount ownAccount, boolean anonymousUnlessDenied) {
         this.registry = registry;
         this.ownAccount = ownAccount;
+        this.anonymousUnlessDenied = anonymousUnlessDenied;
     }
 
     public RegistryId registry() {
@@ -106,6 +114,10 @@ public final class Authorizer {
                 && !principal.isAnonymous() && principal.account().equals(registry.account())) {
             return new Decision(Decision.Outcome.ALLOW, canonical, null, null, "allowed to " + principal
                     + " of the registry's own account " + registry.account() + ": no statement denies it");
+        }
+        if (decision.outcome() == Decision.Outcome.IMPLICIT_DENY && anonymousUnlessDenied && principal.isAnonymous()) {
+            return new Decision(Decision.Outcome.ALLOW, canonical, null, null,
+                    "allowed to anonymous principals (anonymous pulls are on): no statement denies it");
         }
         return decision;
     }

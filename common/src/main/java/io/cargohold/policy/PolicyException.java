@@ -16,7 +16,7 @@ public class PolicyException extends RuntimeException {
     }
 
     /** Keeps a value quoted in a message short and on one line. */
-    static String shorten(String value) {
+    public static String shorten(String value) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < value.length() && out.length() < 80; i++) {
             char c = value.charAt(i);

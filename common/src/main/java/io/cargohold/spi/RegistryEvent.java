@@ -32,6 +32,15 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
                 -1, node, detail);
     }
 
+    /**
+     * A change through the control API: {@code detail} is the JSON {@code {"who", "what", "before", "after"}};
+     * {@code repository} is null for registry-wide changes.
+     */
+    public static RegistryEvent audit(String repository, JsonObject detail, String node) {
+        return new RegistryEvent(VERSION, AUDIT, System.currentTimeMillis(), repository, null, null, null, -1, node,
+                detail.encode());
+    }
+
     public JsonObject toJson() {
         return JsonObject.mapFrom(this);
     }

@@ -7,7 +7,12 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.CredentialsProvider;
+import io.cargohold.config.ConfigException;
+import io.cargohold.config.SecretValue;
+import io.cargohold.coordinator.PolicyApi;
 import io.cargohold.edge.EdgeNode;
+import io.cargohold.edge.auth.PolicyAccessControl;
+import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.kafka.KafkaEventPublisher;
@@ -18,6 +23,10 @@ import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
+import io.cargohold.policy.Authorizer;
+import io.cargohold.policy.Policy;
+import io.cargohold.policy.PolicyException;
 import io.cargohold.refresher.RefresherWorker;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.EventPublisher;
@@ -119,6 +128,8 @@ final class Node {
         toClose.push(hazelcast::shutdown);
         HazelcastMetadataStore metadata = await(HazelcastMetadataStore.open(vertx, hazelcast));
         new HazelcastMapMetrics(hazelcast).bindTo(meters);
+        HazelcastRegistryDocuments registryDocuments = new HazelcastRegistryDocuments(hazelcast);
+        seedRegistryPolicy(registryDocuments);
         EventPublisher events = events();
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
                 new HazelcastFetchLeases(vertx, hazelcast), events, upstreams(), meters), nodeName(),
@@ -127,11 +138,60 @@ final class Node {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
         }
         if (role.servesRegistry()) {
-            edge = await(EdgeNode.start(vertx, config, pullThrough));
+            edge = await(EdgeNode.start(vertx, config, pullThrough, registryAccess(pullThrough, registryDocuments)));
             toClose.push(() -> await(edge.close()));
         }
-        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason));
+        PolicyApi policyApi = new PolicyApi(metadata, registryDocuments, authorizer(), events, nodeName());
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason,
+                router -> {
+                    if (role.servesControlApi()) {
+                        policyApi.addRoutes(router);
+                    }
+                }));
         started = true;
+    }
+
+    /**
+     * Client authentication and policies on the registry API when the config has {@code auth}: tokens signed with
+     * {@code auth.tokenKey}, or else with the key the cluster shares.
+     */
+    private RegistryAccess registryAccess(PullThrough pullThrough, HazelcastRegistryDocuments registryDocuments) {
+        CargoholdConfig.AuthConfig auth = config.auth();
+        if (auth == null) {
+            return RegistryAccess.ANONYMOUS;
+        }
+        String key = await(vertx.executeBlocking(() -> auth.tokenKey() != null
+                ? SecretValue.resolve("auth.tokenKey", auth.tokenKey(), System.getenv())
+                : registryDocuments.sharedTokenKey(), false));
+        return PolicyAccessControl.create(vertx, auth, key, pullThrough, registryDocuments);
+    }
+
+    /**
+     * How the control API simulates decisions: as the edges decide; without {@code auth}, where the edges enforce
+     * no policies, as they would with the default {@code auth} settings and anonymous pulls on.
+     */
+    private Authorizer authorizer() {
+        CargoholdConfig.AuthConfig auth = config.auth() != null ? config.auth()
+                : new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null, null);
+        return auth.authorizer();
+    }
+
+    /** {@code auth.registryPolicy} becomes the registry policy while the cluster has none. */
+    private void seedRegistryPolicy(HazelcastRegistryDocuments registryDocuments) {
+        String reference = config.auth() == null ? null : config.auth().registryPolicy();
+        if (reference == null) {
+            return;
+        }
+        String policy = SecretValue.resolve("auth.registryPolicy", reference, System.getenv());
+        try {
+            Policy.parse(policy);
+        } catch (PolicyException e) {
+            throw new ConfigException("auth.registryPolicy: '" + reference + "' is not a valid policy: "
+                    + e.getMessage(), e);
+        }
+        if (registryDocuments.seedRegistryPolicy(policy)) {
+            LOG.info("registry policy seeded from auth.registryPolicy");
+        }
     }
 
     /**

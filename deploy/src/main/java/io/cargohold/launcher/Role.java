@@ -14,6 +14,10 @@ enum Role {
         return this == STANDALONE || this == EDGE;
     }
 
+    boolean servesControlApi() {
+        return this == STANDALONE || this == COORDINATOR;
+    }
+
     boolean runsWorkers() {
         return this == STANDALONE || this == REFRESHER;
     }

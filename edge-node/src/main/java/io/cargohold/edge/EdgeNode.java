@@ -1,6 +1,7 @@
 package io.cargohold.edge;
 
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.http.Routes;
 import io.cargohold.edge.proxy.PullThrough;
 import io.vertx.core.Future;
@@ -23,8 +24,14 @@ public final class EdgeNode {
         this.servers = servers;
     }
 
+    /** An edge without client authentication: every pull allowed. */
     public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough) {
-        Routes routes = new Routes(pullThrough, config.storage().redirect());
+        return start(vertx, config, pullThrough, RegistryAccess.ANONYMOUS);
+    }
+
+    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough,
+                                         RegistryAccess access) {
+        Routes routes = new Routes(pullThrough, config.storage().redirect(), access);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())

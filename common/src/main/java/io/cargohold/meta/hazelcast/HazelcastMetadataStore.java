@@ -97,7 +97,8 @@ public final class HazelcastMetadataStore implements MetadataStore {
     /**
      * Adds this store's map settings and makes the maps durable in {@code documents}: written
      * through ({@code repositories/<repo>}, {@code manifests/<repo>@<digest>},
-     * {@code tags/<repo>:<tag>}, see {@link MetadataDocuments}) and loaded eagerly from it by a new
+     * {@code tags/<repo>:<tag>}, and the registry-wide documents {@code registry/<name>} of
+     * {@link HazelcastRegistryDocuments}, see {@link MetadataDocuments}) and loaded eagerly from it by a new
      * cluster. Every member of a cluster must be configured with the same document store.
      */
     public static Config configureMaps(Config config, DocumentStore documents) {
@@ -108,6 +109,8 @@ public final class HazelcastMetadataStore implements MetadataStore {
                 MetadataDocuments.MANIFESTS_PREFIX, MetadataDocuments.MANIFEST_CODEC));
         attach(config.getMapConfig(TAGS), new DocumentMapStore<>(documents,
                 MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC));
+        attach(config.getMapConfig(HazelcastRegistryDocuments.MAP), new DocumentMapStore<>(documents,
+                MetadataDocuments.REGISTRY_PREFIX, MetadataDocuments.TEXT_CODEC));
         return config;
     }
 
@@ -236,7 +239,7 @@ public final class HazelcastMetadataStore implements MetadataStore {
      * capped manifest GETs at a few hundred per second on 2 cores. A lookup the near cache answered
      * is complete already and needs no hop at all.
      */
-    private static <T> Future<T> adapt(CompletionStage<T> stage) {
+    static <T> Future<T> adapt(CompletionStage<T> stage) {
         Context context = Vertx.currentContext();
         if (context == null) {
             return Future.fromCompletionStage(stage);

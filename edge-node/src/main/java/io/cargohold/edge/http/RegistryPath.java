@@ -10,7 +10,7 @@ import io.cargohold.oci.error.RegistryException;
  */
 public record RegistryPath(Route route, RepositoryName name, String reference) {
 
-    public enum Route { BASE, CATALOG, TAGS, MANIFEST, BLOB, NOT_FOUND }
+    public enum Route { BASE, TOKEN, CATALOG, TAGS, MANIFEST, BLOB, NOT_FOUND }
 
     private static final String PREFIX = "/v2/";
 
@@ -22,6 +22,9 @@ public record RegistryPath(Route route, RepositoryName name, String reference) {
             return new RegistryPath(Route.NOT_FOUND, null, null);
         }
         String rest = path.substring(PREFIX.length());
+        if (rest.equals("token")) {
+            return new RegistryPath(Route.TOKEN, null, null);
+        }
         if (rest.equals("_catalog")) {
             return new RegistryPath(Route.CATALOG, null, null);
         }

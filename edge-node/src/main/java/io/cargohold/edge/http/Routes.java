@@ -5,6 +5,7 @@ import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.oci.error.OciError;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -26,9 +27,14 @@ public final class Routes implements Handler<HttpServerRequest> {
     private final TagsHandler tags;
     private final CatalogHandler catalog;
     private final EdgeMetrics metrics;
+    private final RegistryAccess access;
 
-    /** {@code redirectBlobs}: stored blobs are answered with a redirect to the store (storage.redirect). */
-    public Routes(PullThrough pullThrough, boolean redirectBlobs) {
+    /**
+     * {@code redirectBlobs}: stored blobs are answered with a redirect to the store (storage.redirect);
+     * {@code access} checks every request first.
+     */
+    public Routes(PullThrough pullThrough, boolean redirectBlobs, RegistryAccess access) {
+        this.access = access;
         this.rules = pullThrough.rules();
         this.metrics = pullThrough.metrics();
         this.manifests = new ManifestHandler(pullThrough.manifests(), metrics);
@@ -76,17 +82,24 @@ public final class Routes implements Handler<HttpServerRequest> {
             return Future.succeededFuture();
         }
         RegistryPath path = parsed != null ? parsed : RegistryPath.parse(request.path());
+        if (path.route() == RegistryPath.Route.TOKEN) {
+            return access.token(request);
+        }
+        return access.check(request, path).compose(allowed -> route(request, path));
+    }
+
+    private Future<Void> route(HttpServerRequest request, RegistryPath path) {
         return switch (path.route()) {
             case BASE -> request.response().putHeader("Content-Type", "application/json").end("{}");
             case CATALOG -> catalog.handle(request);
             case TAGS -> tags.handle(request, rules.resolve(path.name()));
             case MANIFEST -> manifests.handle(request, rules.resolve(path.name()), path.reference());
             case BLOB -> blobs.handle(request, rules.resolve(path.name()), path.reference());
-            case NOT_FOUND -> {
-                ErrorResponses.send(request, 404, new OciError(OciErrorCode.UNSUPPORTED, "no such route",
-                        request.path()));
-                yield Future.succeededFuture();
-            }
+            case TOKEN, NOT_FOUND -> Future.failedFuture(noSuchRoute(request));
         };
+    }
+
+    static RegistryException noSuchRoute(HttpServerRequest request) {
+        return new RegistryException(OciErrorCode.UNSUPPORTED, "no such route", request.path(), 404, null);
     }
 }

@@ -57,6 +57,11 @@ public final class ProxyBlobStore {
         });
     }
 
+    /** Whether the blob is stored already, without fetching it or counting a lookup. */
+    public Future<Boolean> isCached(Digest digest) {
+        return store.stat(digest).map(Optional::isPresent);
+    }
+
     /** True when {@code content} from {@link #open} follows a download from the upstream. */
     public static boolean fromUpstream(BlobContent content) {
         return content instanceof BlobContent.Stream stream && stream.stream() instanceof FillReader;

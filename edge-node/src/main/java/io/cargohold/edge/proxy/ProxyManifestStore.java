@@ -50,6 +50,7 @@ public final class ProxyManifestStore {
     private final String node;
     private final long maxManifestBytes;
     private final Clock clock;
+    private final NewRepositorySettings newRepositories;
     private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
     private final ClusterSingleFlight flight;
     private final Map<String, Outage> outages = new ConcurrentHashMap<>();
@@ -59,7 +60,8 @@ public final class ProxyManifestStore {
     }
 
     public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams, FetchLeases leases,
-                              EventPublisher events, String node, long maxManifestBytes, Clock clock) {
+                              EventPublisher events, String node, long maxManifestBytes, Clock clock,
+                              NewRepositorySettings newRepositories) {
         this.flight = new ClusterSingleFlight(leases);
         this.metadata = metadata;
         this.blobs = blobs;
@@ -68,6 +70,7 @@ public final class ProxyManifestStore {
         this.node = node;
         this.maxManifestBytes = maxManifestBytes;
         this.clock = clock;
+        this.newRepositories = newRepositories;
     }
 
     public Future<ServedManifest> get(ProxyTarget target, Reference reference) {
@@ -196,7 +199,8 @@ public final class ProxyManifestStore {
         Repository repository = new Repository(target.name(), target.rule().prefix(), target.rule().upstreamUrl(),
                 target.upstreamRepository(), now);
         return writeBlob(upstream)
-                .compose(v -> metadata.createRepositoryIfAbsent(repository))
+                .compose(v -> newRepositories.settings(target.name()))
+                .compose(settings -> metadata.createRepositoryIfAbsent(repository.withSettings(settings)))
                 .compose(v -> metadata.putManifest(record))
                 .compose(v -> reference instanceof Tag tag
                         ? metadata.putTag(new TagRecord(target.name(), tag.value(), record.digest(), now))

@@ -16,11 +16,21 @@ import java.time.Clock;
  * manifest and blob stores that fetch through them, and the meters they report to.
  */
 public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs,
-                          MetadataStore metadata, EdgeMetrics metrics) {
+                          MetadataStore metadata, NewRepositorySettings newRepositories, EdgeMetrics metrics) {
 
-    /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
+    /**
+     * What the cache serves from and reports to; {@code meters} is the process's one registry;
+     * {@code newRepositories} gives the settings of a repository a pull creates.
+     */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
-                               EventPublisher events, Upstreams upstreams, MeterRegistry meters) {
+                               EventPublisher events, Upstreams upstreams, MeterRegistry meters,
+                               NewRepositorySettings newRepositories) {
+
+        /** Repositories created with the default settings. */
+        public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
+                            Upstreams upstreams, MeterRegistry meters) {
+            this(blobStore, metadata, leases, events, upstreams, meters, NewRepositorySettings.DEFAULTS);
+        }
 
         /** Meters kept in a registry of their own. */
         public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
@@ -35,9 +45,10 @@ public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, Prox
         Upstreams upstreams = dependencies.upstreams().metered(metrics);
         return new PullThrough(new RuleResolver(config.rules()),
                 new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(), upstreams,
-                        dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock),
+                        dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock,
+                        dependencies.newRepositories()),
                 new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
                         dependencies.events(), node, metrics),
-                dependencies.metadata(), metrics);
+                dependencies.metadata(), dependencies.newRepositories(), metrics);
     }
 }

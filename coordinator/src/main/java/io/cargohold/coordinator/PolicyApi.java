@@ -1,0 +1,300 @@
+package io.cargohold.coordinator;
+
+import io.cargohold.oci.RepositoryName;
+import io.cargohold.oci.error.RegistryException;
+import io.cargohold.policy.Authorizer;
+import io.cargohold.policy.Decision;
+import io.cargohold.policy.EcrActions;
+import io.cargohold.policy.Policy;
+import io.cargohold.policy.PolicyException;
+import io.cargohold.policy.Principal;
+import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.MetadataStore;
+import io.cargohold.spi.RegistryEvent;
+import io.cargohold.spi.RegistryPolicyStore;
+import io.cargohold.spi.Repository;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The control API of access policies, under {@code /api/v1}: the registry policy
+ * ({@code PUT|GET|DELETE /registry-policy}), a repository's policy ({@code PUT|GET|DELETE
+ * /repositories/<name>/policy}, the name with its slashes) and {@code POST /policies/simulate}. A policy is the
+ * request body, validated whole before anything is written; a problem answers 400 (404 for what does not exist)
+ * with {@code {"errors":[{"field", "value", "message"}]}}. Every change publishes an {@code audit} event with who,
+ * what, the policy before and after.
+ */
+public final class PolicyApi {
+
+    public static final String BASE = "/api/v1";
+    static final String ADMIN = "admin";
+    private static final long MAX_BODY_BYTES = 4L * Policy.MAX_CHARACTERS;
+    private static final String REPOSITORY_POLICY = "/api/v1/repositories/(?<name>.+)/policy";
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyApi.class);
+
+    private final MetadataStore metadata;
+    private final RegistryPolicyStore registryPolicies;
+    private final Authorizer authorizer;
+    private final EventPublisher events;
+    private final String node;
+
+    public PolicyApi(MetadataStore metadata, RegistryPolicyStore registryPolicies, Authorizer authorizer,
+                     EventPublisher events, String node) {
+        this.metadata = metadata;
+        this.registryPolicies = registryPolicies;
+        this.authorizer = authorizer;
+        this.events = events;
+        this.node = node;
+    }
+
+    public void addRoutes(Router router) {
+        router.route(BASE + "/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.put(BASE + "/registry-policy").handler(answering(ctx -> putRegistryPolicy(ctx.body().asString())));
+        router.get(BASE + "/registry-policy").handler(answering(ctx -> getRegistryPolicy()));
+        router.delete(BASE + "/registry-policy").handler(answering(ctx -> deleteRegistryPolicy()));
+        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(answering(ctx ->
+                putRepositoryPolicy(ctx.pathParam("name"), ctx.body().asString())));
+        router.routeWithRegex(HttpMethod.GET, REPOSITORY_POLICY).handler(answering(ctx ->
+                getRepositoryPolicy(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.DELETE, REPOSITORY_POLICY).handler(answering(ctx ->
+                deleteRepositoryPolicy(ctx.pathParam("name"))));
+        router.post(BASE + "/policies/simulate").handler(answering(ctx -> simulate(ctx.body().asString())));
+    }
+
+    Future<JsonObject> putRegistryPolicy(String body) {
+        String policy = validPolicy(body);
+        return registryPolicies.putRegistryPolicy(policy).map(before -> {
+            audit(null, "PutRegistryPolicy", before.orElse(null), policy);
+            return new JsonObject().put("policy", new JsonObject(policy));
+        });
+    }
+
+    Future<JsonObject> getRegistryPolicy() {
+        return registryPolicies.registryPolicy().map(policy -> new JsonObject().put("policy", new JsonObject(
+                policy.orElseThrow(() -> ValidationException.notFound("registry-policy", null,
+                        "the registry has no policy")))));
+    }
+
+    Future<JsonObject> deleteRegistryPolicy() {
+        return registryPolicies.deleteRegistryPolicy().map(before -> {
+            String removed = before.orElseThrow(() -> ValidationException.notFound("registry-policy", null,
+                    "the registry has no policy"));
+            audit(null, "DeleteRegistryPolicy", removed, null);
+            return new JsonObject().put("policy", new JsonObject(removed));
+        });
+    }
+
+    Future<JsonObject> putRepositoryPolicy(String name, String body) {
+        String repositoryName = validName(name);
+        String policy = validPolicy(body);
+        return existing(repositoryName).compose(repository -> {
+            String before = repository.settings().repositoryPolicy();
+            return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(policy)))
+                    .map(v -> {
+                        audit(repositoryName, "SetRepositoryPolicy", before, policy);
+                        return new JsonObject().put("repository", repositoryName).put("policy", new JsonObject(policy));
+                    });
+        });
+    }
+
+    Future<JsonObject> getRepositoryPolicy(String name) {
+        String repositoryName = validName(name);
+        return existing(repositoryName).map(repository -> new JsonObject().put("repository", repositoryName)
+                .put("policy", new JsonObject(policyOf(repository))));
+    }
+
+    Future<JsonObject> deleteRepositoryPolicy(String name) {
+        String repositoryName = validName(name);
+        return existing(repositoryName).compose(repository -> {
+            String before = policyOf(repository);
+            return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(null)))
+                    .map(v -> {
+                        audit(repositoryName, "DeleteRepositoryPolicy", before, null);
+                        return new JsonObject().put("repository", repositoryName).put("policy", new JsonObject(before));
+                    });
+        });
+    }
+
+    /**
+     * {@code {principal: {account, org, arn, tags}, action, resource}}: the decision the registry would make,
+     * with the policy and statement that made it. No principal, or one without an account, is anonymous; the
+     * resource is a repository name or its ARN.
+     */
+    Future<JsonObject> simulate(String body) {
+        JsonObject request = jsonObject(body);
+        Principal principal = principal(request.getValue("principal"));
+        String action = string(request, "action", true);
+        try {
+            action = EcrActions.canonical("action", action);
+        } catch (PolicyException e) {
+            throw ValidationException.fromPolicy("", e);
+        }
+        String repository = repositoryOf(string(request, "resource", true));
+        String canonicalAction = action;
+        return Future.all(metadata.repository(repository), registryPolicies.registryPolicy()).map(both -> {
+            Optional<Repository> stored = both.resultAt(0);
+            Optional<String> registryPolicy = both.resultAt(1);
+            Decision decision = authorizer.decide(principal, canonicalAction, repository,
+                    registryPolicy.map(Policy::parse).orElse(null),
+                    stored.map(r -> r.settings().repositoryPolicy()).map(Policy::parse).orElse(null));
+            return new JsonObject().put("decision", decision.outcome().name()).put("action", decision.action())
+                    .put("resource", authorizer.registry().repositoryArn(repository))
+                    .put("policy", decision.policy()).put("statement", decision.statement())
+                    .put("reason", decision.reason());
+        });
+    }
+
+    private static String validPolicy(String body) {
+        try {
+            Policy.parse(body == null ? "" : body);
+            return body;
+        } catch (PolicyException e) {
+            throw ValidationException.fromPolicy("", e);
+        }
+    }
+
+    private static String validName(String name) {
+        try {
+            return RepositoryName.parse(name).value();
+        } catch (RegistryException e) {
+            throw ValidationException.invalid("name", name, "must be a repository name: lower-case path components "
+                    + "matching " + RepositoryName.COMPONENT + " separated by /");
+        }
+    }
+
+    private Future<Repository> existing(String name) {
+        return metadata.repository(name).map(found -> found.orElseThrow(() -> ValidationException.notFound("name",
+                name, "no such repository: a repository exists once a pull has created it")));
+    }
+
+    private static String policyOf(Repository repository) {
+        String policy = repository.settings().repositoryPolicy();
+        if (policy == null) {
+            throw ValidationException.notFound("name", repository.name(), "the repository has no policy");
+        }
+        return policy;
+    }
+
+    /** A repository name, or the ARN of one of this registry's repositories. */
+    private String repositoryOf(String resource) {
+        String arnPrefix = authorizer.registry().repositoryArn("r");
+        arnPrefix = arnPrefix.substring(0, arnPrefix.length() - 1);
+        if (resource.startsWith("arn:")) {
+            if (!resource.startsWith(arnPrefix)) {
+                throw ValidationException.invalid("resource", resource, "must be a repository name or the ARN of one "
+                        + "of this registry's repositories: " + arnPrefix + "<name>");
+            }
+            resource = resource.substring(arnPrefix.length());
+        }
+        try {
+            return RepositoryName.parse(resource).value();
+        } catch (RegistryException e) {
+            throw ValidationException.invalid("resource", resource, "must name a repository: lower-case path "
+                    + "components matching " + RepositoryName.COMPONENT + " separated by /");
+        }
+    }
+
+    private static Principal principal(Object value) {
+        if (value == null) {
+            return Principal.anonymous();
+        }
+        if (!(value instanceof JsonObject json)) {
+            throw ValidationException.invalid("principal", String.valueOf(value),
+                    "must be an object {account, org, arn, tags}");
+        }
+        String account = string(json, "account", false, "principal.account");
+        String arn = string(json, "arn", false, "principal.arn");
+        Map<String, String> tags = new HashMap<>();
+        Object tagValue = json.getValue("tags");
+        if (tagValue != null) {
+            if (!(tagValue instanceof JsonObject tagObject)) {
+                throw ValidationException.invalid("principal.tags", String.valueOf(tagValue),
+                        "must be an object of tag keys to string values");
+            }
+            tagObject.forEach(tag -> tags.put(tag.getKey(), string(tagObject, tag.getKey(), true,
+                    "principal.tags." + tag.getKey())));
+        }
+        try {
+            return new Principal(account, string(json, "org", false, "principal.org"),
+                    arn != null || account == null ? arn : "arn:aws:iam::" + account + ":root", tags);
+        } catch (PolicyException e) {
+            throw ValidationException.fromPolicy("", e);
+        }
+    }
+
+    private static JsonObject jsonObject(String body) {
+        try {
+            JsonObject json = body == null || body.isBlank() ? null : new JsonObject(body);
+            if (json != null) {
+                return json;
+            }
+        } catch (DecodeException | ClassCastException e) {
+            // answered below
+        }
+        throw ValidationException.invalid("body", null,
+                "must be a JSON object {principal: {account, org, arn, tags}, action, resource}");
+    }
+
+    private static String string(JsonObject json, String key, boolean required) {
+        return string(json, key, required, key);
+    }
+
+    private static String string(JsonObject json, String key, boolean required, String field) {
+        Object value = json.getValue(key);
+        if (value == null && !required) {
+            return null;
+        }
+        if (!(value instanceof String text) || text.isEmpty()) {
+            throw ValidationException.invalid(field, value == null ? null : String.valueOf(value),
+                    value == null ? "is required" : "must be a non-empty string");
+        }
+        return text;
+    }
+
+    private void audit(String repository, String what, String before, String after) {
+        JsonObject detail = new JsonObject().put("who", ADMIN).put("what", what)
+                .put("before", before == null ? null : new JsonObject(before))
+                .put("after", after == null ? null : new JsonObject(after));
+        events.publish(RegistryEvent.audit(repository, detail, node));
+    }
+
+    /** Answers with what {@code answer} gives; a validation failure, thrown or failed, becomes its status. */
+    private static Handler<RoutingContext> answering(Function<RoutingContext, Future<JsonObject>> answer) {
+        return ctx -> {
+            Future<JsonObject> result;
+            try {
+                result = answer.apply(ctx);
+            } catch (RuntimeException e) {
+                result = Future.failedFuture(e);
+            }
+            result.onComplete(done -> {
+                if (done.succeeded()) {
+                    send(ctx, 200, done.result());
+                } else if (done.cause() instanceof ValidationException invalid) {
+                    send(ctx, invalid.status(), invalid.toBody());
+                } else {
+                    LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), done.cause());
+                    send(ctx, 500, new ValidationException(500, null, null, "internal error: "
+                            + done.cause().getMessage()).toBody());
+                }
+            });
+        };
+    }
+
+    private static void send(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+}

@@ -1,0 +1,237 @@
+package io.cargohold.edge.auth;
+
+import io.cargohold.config.CargoholdConfig;
+import io.cargohold.config.ConfigException;
+import io.cargohold.edge.http.RegistryAccess;
+import io.cargohold.edge.http.RegistryPath;
+import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.edge.proxy.PullThrough;
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.Reference;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
+import io.cargohold.policy.Authorizer;
+import io.cargohold.policy.Decision;
+import io.cargohold.policy.EcrActions;
+import io.cargohold.policy.Policy;
+import io.cargohold.policy.PolicyException;
+import io.cargohold.policy.Principal;
+import io.cargohold.spi.RegistryPolicyStore;
+import io.cargohold.spi.Repository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Client authentication and authorization on the registry API when the config has {@code auth}. Every request
+ * but the token endpoint needs a valid token whose scope covers it (anonymous requests get by only with
+ * {@code auth.anonymousPull}, and never on {@code /v2/}, so clients always learn the realm); then the policies
+ * decide ({@link Authorizer}): a manifest needs {@code ecr:BatchGetImage}, a blob
+ * {@code ecr:GetDownloadUrlForLayer}, a tag list {@code ecr:ListImages} under the repository's policy; one that
+ * is not cached yet also needs {@code ecr:BatchImportUpstreamImage}, {@code ecr:CreateRepository} when the
+ * repository does not exist, and both pull actions.
+ */
+public final class PolicyAccessControl implements RegistryAccess {
+
+    private static final String BEARER = "Bearer ";
+    static final String WWW_AUTHENTICATE = "WWW-Authenticate";
+    private static final int MAX_PARSED_POLICIES = 1_000;
+    private static final int MIN_KEY_CHARACTERS = 32;
+
+    private final CargoholdConfig.AuthConfig auth;
+    private final RegistryTokens tokens;
+    private final TokenHandler tokenHandler;
+    private final PullThrough pullThrough;
+    private final RegistryPolicyStore registryPolicies;
+    private final Authorizer authorizer;
+    private final Map<String, Policy> parsed = new ConcurrentHashMap<>();
+
+    public PolicyAccessControl(CargoholdConfig.AuthConfig auth, RegistryTokens tokens, TokenHandler tokenHandler,
+                               PullThrough pullThrough, RegistryPolicyStore registryPolicies) {
+        this.auth = auth;
+        this.tokens = tokens;
+        this.tokenHandler = tokenHandler;
+        this.pullThrough = pullThrough;
+        this.registryPolicies = registryPolicies;
+        this.authorizer = auth.authorizer();
+    }
+
+    /**
+     * Access control for {@code auth}, its tokens signed with {@code tokenKey} (the resolved {@code auth.tokenKey},
+     * or the cluster's shared key).
+     */
+    public static PolicyAccessControl create(Vertx vertx, CargoholdConfig.AuthConfig auth, String tokenKey,
+                                             PullThrough pullThrough, RegistryPolicyStore registryPolicies) {
+        if (tokenKey.length() < MIN_KEY_CHARACTERS) {
+            throw new ConfigException("auth.tokenKey: a key of " + tokenKey.length() + " characters is too short for "
+                    + "HS256; use at least " + MIN_KEY_CHARACTERS + " random characters");
+        }
+        RegistryTokens tokens = new RegistryTokens(vertx, tokenKey, auth.service(), auth.tokenTtl());
+        return new PolicyAccessControl(auth, tokens,
+                new TokenHandler(vertx, new Users(auth.users()), tokens, auth.anonymousPull()), pullThrough,
+                registryPolicies);
+    }
+
+    @Override
+    public Future<Void> token(HttpServerRequest request) {
+        return tokenHandler.handle(request);
+    }
+
+    @Override
+    public Future<Void> check(HttpServerRequest request, RegistryPath path) {
+        Scope needed = switch (path.route()) {
+            case CATALOG -> Scope.catalog();
+            case TAGS, MANIFEST, BLOB -> Scope.pull(path.name().value());
+            case BASE, TOKEN, NOT_FOUND -> null;
+        };
+        if (path.route() == RegistryPath.Route.NOT_FOUND) {
+            return Future.succeededFuture();
+        }
+        return authenticate(request, path, needed).compose(principal -> authorize(principal, path));
+    }
+
+    private Future<Principal> authenticate(HttpServerRequest request, RegistryPath path, Scope needed) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null) {
+            return auth.anonymousPull() && path.route() != RegistryPath.Route.BASE
+                    ? Future.succeededFuture(Principal.anonymous())
+                    : challenge(request, needed, null, "authentication required: get a token from " + realm(request));
+        }
+        if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return challenge(request, needed, "invalid_token", "the Authorization header must be a bearer token from "
+                    + realm(request));
+        }
+        return tokens.verify(authorization.substring(BEARER.length()).trim())
+                .recover(invalid -> challenge(request, needed, "invalid_token", "invalid token: "
+                        + PolicyException.shorten(String.valueOf(invalid.getMessage()))))
+                .compose(grant -> needed == null || grant.covers(needed) ? Future.succeededFuture(grant.principal())
+                        : challenge(request, needed, "insufficient_scope", "the token does not grant " + needed));
+    }
+
+    private Future<Void> authorize(Principal principal, RegistryPath path) {
+        return switch (path.route()) {
+            case TAGS -> {
+                ProxyTarget target = pullThrough.rules().resolve(path.name());
+                yield pullThrough.metadata().repository(target.name()).compose(repository -> decided(principal,
+                        target.name(), authorizer.decide(principal, EcrActions.LIST_IMAGES, target.name(), null,
+                                repositoryPolicy(repository))));
+            }
+            case MANIFEST, BLOB -> pull(principal, path);
+            case BASE, TOKEN, CATALOG, NOT_FOUND -> Future.succeededFuture();
+        };
+    }
+
+    /**
+     * A cached manifest or blob needs its pull action; one that is not cached needs what a pull through the cache
+     * needs. A malformed reference is left to the route, which answers why.
+     */
+    private Future<Void> pull(Principal principal, RegistryPath path) {
+        ProxyTarget target = pullThrough.rules().resolve(path.name());
+        Reference reference;
+        try {
+            reference = path.route() == RegistryPath.Route.BLOB ? Digest.parse(path.reference())
+                    : Reference.parse(path.reference());
+        } catch (RegistryException malformed) {
+            return Future.succeededFuture();
+        }
+        Future<Boolean> cached = path.route() == RegistryPath.Route.BLOB
+                ? pullThrough.blobs().isCached((Digest) reference)
+                : reference instanceof Digest digest
+                        ? pullThrough.metadata().manifest(target.name(), digest.value()).map(Optional::isPresent)
+                        : pullThrough.metadata().tag(target.name(), reference.value()).map(Optional::isPresent);
+        String action = path.route() == RegistryPath.Route.BLOB ? EcrActions.GET_DOWNLOAD_URL_FOR_LAYER
+                : EcrActions.BATCH_GET_IMAGE;
+        return Future.all(cached, pullThrough.metadata().repository(target.name())).compose(both -> {
+            Optional<Repository> repository = both.resultAt(1);
+            if (both.<Boolean>resultAt(0)) {
+                return decided(principal, target.name(), authorizer.decide(principal, action, target.name(), null,
+                        repositoryPolicy(repository)));
+            }
+            Future<Policy> repositoryPolicy = repository.isPresent()
+                    ? Future.succeededFuture(repositoryPolicy(repository))
+                    : pullThrough.newRepositories().settings(target.name())
+                            .map(settings -> parse(settings.repositoryPolicy(), "the new repository's policy"));
+            return Future.all(repositoryPolicy, registryPolicies.registryPolicy()).compose(policies -> decided(
+                    principal, target.name(), authorizer.mayPullThrough(principal, target.name(),
+                            repository.isPresent(), parse(policies.<Optional<String>>resultAt(1).orElse(null),
+                                    "the registry policy"), policies.resultAt(0))));
+        });
+    }
+
+    private Policy repositoryPolicy(Optional<Repository> repository) {
+        return repository.map(stored -> parse(stored.settings().repositoryPolicy(),
+                "the policy of repository " + stored.name())).orElse(null);
+    }
+
+    /** A stored policy, parsed once; one that no longer parses denies everything rather than nothing. */
+    private Policy parse(String json, String what) {
+        if (json == null) {
+            return null;
+        }
+        Policy policy = parsed.get(json);
+        if (policy != null) {
+            return policy;
+        }
+        try {
+            policy = Policy.parse(json);
+        } catch (PolicyException e) {
+            throw new RegistryException(OciErrorCode.DENIED, what + " is invalid, so nothing is allowed: "
+                    + e.getMessage(), null);
+        }
+        if (parsed.size() >= MAX_PARSED_POLICIES) {
+            parsed.clear();
+        }
+        parsed.put(json, policy);
+        return policy;
+    }
+
+    private Future<Void> decided(Principal principal, String repository, Decision decision) {
+        if (decision.allowed()) {
+            return Future.succeededFuture();
+        }
+        Map<String, String> detail = new LinkedHashMap<>();
+        detail.put("action", decision.action());
+        detail.put("repository", repository);
+        detail.put("decision", decision.outcome().name());
+        String message = decision.action() + " on " + repository + " is denied to " + principal;
+        if (decision.outcome() == Decision.Outcome.EXPLICIT_DENY) {
+            detail.put("policy", decision.policy());
+            detail.put("statement", decision.statement());
+            message += " by statement " + decision.statement() + " of the " + decision.policy() + " policy";
+        } else {
+            message += ": no statement allows it";
+        }
+        return Future.failedFuture(new RegistryException(OciErrorCode.DENIED, message, detail));
+    }
+
+    private <T> Future<T> challenge(HttpServerRequest request, Scope needed, String error, String message) {
+        StringBuilder header = new StringBuilder("Bearer realm=\"").append(realm(request))
+                .append("\",service=\"").append(auth.service()).append('"');
+        if (needed != null) {
+            header.append(",scope=\"").append(needed).append('"');
+        }
+        if (error != null) {
+            header.append(",error=\"").append(error).append('"');
+        }
+        request.response().putHeader(WWW_AUTHENTICATE, header.toString());
+        return Future.failedFuture(new RegistryException(OciErrorCode.UNAUTHORIZED, message, null));
+    }
+
+    /** The token endpoint as the client reached this edge, unless {@code auth.realm} says otherwise. */
+    private String realm(HttpServerRequest request) {
+        if (auth.realm() != null) {
+            return auth.realm();
+        }
+        String host = request.getHeader(HttpHeaders.HOST);
+        if (host == null || host.isBlank() || host.contains("\"") || host.contains("/")) {
+            host = request.localAddress().host() + ":" + request.localAddress().port();
+        }
+        return "http://" + host + "/v2/token";
+    }
+}
