@@ -4,12 +4,16 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.LimitsConfig;
+import io.cargohold.edge.auth.PolicyAccessControl;
+import io.cargohold.edge.http.RegistryAccess;
+import io.cargohold.edge.proxy.NewRepositorySettings;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
 import io.cargohold.oci.Digest;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.MetadataStore;
@@ -75,11 +79,13 @@ public final class EdgeHarness implements AutoCloseable {
     private final MutableClock clock;
     private final MeterRegistry meters;
     private final PullThrough pullThrough;
+    private final HazelcastRegistryDocuments registryDocuments;
 
     private EdgeHarness(Vertx vertx, Path dir, FileSystemBlobStore blobStore, HazelcastInstance hazelcast,
                         MetadataStore metadata, List<RegistryEvent> events, CountingUpstreamClient.Counts counts,
                         HttpClient upstreamHttp, EdgeNode node, HttpClient client, MutableClock clock,
-                        MeterRegistry meters, PullThrough pullThrough) {
+                        MeterRegistry meters, PullThrough pullThrough, HazelcastRegistryDocuments registryDocuments) {
+        this.registryDocuments = registryDocuments;
         this.vertx = vertx;
         this.dir = dir;
         this.blobStore = blobStore;
@@ -113,6 +119,19 @@ public final class EdgeHarness implements AutoCloseable {
         private final List<CacheRule> rules = new ArrayList<>();
         private Long maxManifestBytes;
         private UpstreamTimeouts timeouts = TEST_TIMEOUTS;
+        private CargoholdConfig.AuthConfig auth;
+        private NewRepositorySettings newRepositories = NewRepositorySettings.DEFAULTS;
+
+        /** Client authentication and policies, with the token key the config names or the shared one. */
+        public Builder auth(CargoholdConfig.AuthConfig auth) {
+            this.auth = auth;
+            return this;
+        }
+
+        public Builder newRepositorySettings(NewRepositorySettings settings) {
+            this.newRepositories = settings;
+            return this;
+        }
 
         public Builder rule(CacheRule rule) {
             rules.add(rule);
@@ -155,18 +174,22 @@ public final class EdgeHarness implements AutoCloseable {
                         upstreamHttp, rule.upstreamUri(), CredentialsProvider.ANONYMOUS, upstreamTimeouts), counts));
 
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
-                        null, null, null, rules, new LimitsConfig(maxManifestBytes, null));
+                        null, null, auth, rules, new LimitsConfig(maxManifestBytes, null));
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
                 PullThrough pullThrough = PullThrough.create(config,
                         new PullThrough.Dependencies(blobStore, metadata, new HazelcastFetchLeases(vertx, hazelcast),
-                                publisher, upstreams, meters), "edge-test", clock);
-                EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough));
+                                publisher, upstreams, meters, newRepositories), "edge-test", clock);
+                HazelcastRegistryDocuments registryDocuments = new HazelcastRegistryDocuments(hazelcast);
+                RegistryAccess access = auth == null ? RegistryAccess.ANONYMOUS
+                        : PolicyAccessControl.create(vertx, auth, auth.tokenKey() != null ? auth.tokenKey()
+                                : registryDocuments.sharedTokenKey(), pullThrough, registryDocuments);
+                EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough, access));
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                                 .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
                         new PoolOptions().setHttp1MaxSize(64));
                 return new EdgeHarness(vertx, dir, blobStore, hazelcast, metadata, events, counts, upstreamHttp, node,
-                        client, clock, meters, pullThrough);
+                        client, clock, meters, pullThrough, registryDocuments);
             } catch (IOException | RuntimeException e) {
                 if (hazelcast != null) {
                     hazelcast.shutdown();
@@ -197,6 +220,11 @@ public final class EdgeHarness implements AutoCloseable {
 
     public MetadataStore metadata() {
         return metadata;
+    }
+
+    /** Where the registry policy (and the shared token key) live. */
+    public HazelcastRegistryDocuments registryDocuments() {
+        return registryDocuments;
     }
 
     /** Every event the node published so far. */
