@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -13,8 +14,10 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Docker registry tokens: JWTs signed with HS256 under the cluster's one key, issued by the token endpoint and
@@ -26,6 +29,8 @@ public final class RegistryTokens {
 
     static final String ALGORITHM = "HS256";
     static final String ANONYMOUS = "anonymous";
+    private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final JWTAuth jwt;
     private final String service;
@@ -47,6 +52,58 @@ public final class RegistryTokens {
                 .setJWTOptions(new JWTOptions().setIssuer(service).setAudience(List.of(service))));
     }
 
+    /**
+     * The library skips time claims that are not numbers, so a token with {@code "exp": "tomorrow"} would never
+     * expire: {@code exp} must be a number in the future, {@code nbf} and {@code iat}, when present, numbers.
+     */
+    private static void checkTimes(JsonObject claims) {
+        long now = Instant.now().getEpochSecond();
+        if (claims == null || !(claims.getValue("exp") instanceof Number exp)) {
+            throw new IllegalArgumentException("the token has no numeric expiry (exp)");
+        }
+        if (exp.longValue() <= now) {
+            throw new IllegalArgumentException("the token expired");
+        }
+        for (String name : new String[] {"nbf", "iat"}) {
+            Object value = claims.getValue(name);
+            if (value != null && !(value instanceof Number)) {
+                throw new IllegalArgumentException("claim " + name + " must be a number");
+            }
+        }
+        if (claims.getValue("nbf") instanceof Number notBefore && notBefore.longValue() > now) {
+            throw new IllegalArgumentException("the token is not valid yet");
+        }
+    }
+
+    /** A string claim, or null when absent; any other type fails the token. */
+    private static String text(JsonObject claims, String name) {
+        Object value = claims.getValue(name);
+        if (value != null && !(value instanceof String)) {
+            throw new IllegalArgumentException("claim " + name + " must be a string");
+        }
+        return (String) value;
+    }
+
+    /**
+     * Exactly three segments, each canonical unpadded base64url: the JWT parser accepts trailing segments and
+     * spare bits, so variants of a valid token would pass as the same token.
+     */
+    private static boolean isCompact(String token) {
+        if (!COMPACT.matcher(token).matches()) {
+            return false;
+        }
+        for (String segment : token.split("\\.")) {
+            try {
+                if (!BASE64URL.encodeToString(Base64.getUrlDecoder().decode(segment)).equals(segment)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Docker's token response: {@code token}, {@code access_token}, {@code expires_in}, {@code issued_at}. */
     public JsonObject issue(String subject, Principal principal, List<Scope> access) {
         JsonObject claims = new JsonObject().put("access", new JsonArray(access.stream().map(Scope::toJson).toList()));
@@ -66,16 +123,25 @@ public final class RegistryTokens {
 
     /** Fails with the reason when the token is malformed, forged, expired or not for this service. */
     public Future<Grant> verify(String token) {
-        return jwt.authenticate(new TokenCredentials(token)).map(user -> {
+        if (!isCompact(token)) {
+            return Future.failedFuture(new IllegalArgumentException(
+                    "not a JWT: three base64url segments (header.claims.signature) expected"));
+        }
+        Future<User> verified;
+        try {
+            verified = jwt.authenticate(new TokenCredentials(token));
+        } catch (RuntimeException e) {
+            // The library throws, rather than fails, on some malformed claims ("exp": "tomorrow").
+            return Future.failedFuture(new IllegalArgumentException("malformed claims: " + e.getMessage(), e));
+        }
+        return verified.map(user -> {
             JsonObject claims = user.attributes().getJsonObject("accessToken");
-            if (claims == null || claims.getValue("exp") == null) {
-                throw new IllegalArgumentException("the token has no expiry");
-            }
+            checkTimes(claims);
             List<Scope> access = claims.getJsonArray("access").stream()
                     .map(entry -> Scope.fromJson((JsonObject) entry)).toList();
-            String account = claims.getString("account");
+            String account = text(claims, "account");
             Principal principal = account == null ? Principal.anonymous()
-                    : new Principal(account, claims.getString("org"), claims.getString("arn"), Map.of());
+                    : new Principal(account, text(claims, "org"), text(claims, "arn"), Map.of());
             return new Grant(principal, access);
         });
     }

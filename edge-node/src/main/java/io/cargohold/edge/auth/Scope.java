@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One entry of Docker's token scope, {@code repository:<name>:pull} or {@code registry:catalog:*}, and of the
@@ -21,6 +22,8 @@ public record Scope(String type, String name, List<String> actions) {
     public static final String ALL = "*";
 
     public Scope {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(name, "name");
         actions = List.copyOf(actions);
     }
 
@@ -83,7 +86,7 @@ public record Scope(String type, String name, List<String> actions) {
     /** An entry of a token's {@code access} claim; fails with a {@link ClassCastException} or NPE when malformed. */
     static Scope fromJson(JsonObject json) {
         List<String> actions = json.getJsonArray("actions").stream().map(String.class::cast).toList();
-        return new Scope(json.getString("type").toString(), json.getString("name").toString(), actions);
+        return new Scope((String) json.getValue("type"), (String) json.getValue("name"), actions);
     }
 
     private static RegistryException invalid(String value, String rule) {

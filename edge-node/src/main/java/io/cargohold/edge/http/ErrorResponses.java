@@ -3,6 +3,7 @@ package io.cargohold.edge.http;
 import io.cargohold.oci.error.OciError;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,7 +37,8 @@ public final class ErrorResponses {
     }
 
     public static void send(HttpServerRequest request, int status, OciError error) {
-        String body = error.toBody();
+        // Bytes, not characters: a message may quote non-ASCII text from the request.
+        Buffer body = Buffer.buffer(error.toBody());
         HttpServerResponse response = request.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
