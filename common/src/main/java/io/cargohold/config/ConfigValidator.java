@@ -172,9 +172,6 @@ public final class ConfigValidator {
         if (auth == null) {
             return;
         }
-        if (!auth.anonymousPull() && auth.users().isEmpty()) {
-            fail("auth.users", auth.users(), "must list at least one user when auth.anonymousPull is false");
-        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < auth.users().size(); i++) {
             user("auth.users[" + i + "]", auth.users().get(i));

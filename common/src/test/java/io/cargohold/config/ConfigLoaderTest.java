@@ -49,6 +49,30 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(0).credentials()).isEqualTo("env:DOCKERHUB");
     }
 
+    @Test
+    void parse_auth_keepsEveryKeyWithDefaults() throws IOException {
+        CargoholdConfig config = parse("""
+                auth:
+                  anonymousPull: false
+                  account: "123456789012"
+                  users: [{ name: ci, passwordBcrypt: "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", account: "111111111111", org: o-example }]
+                  tokenKey: env:CARGOHOLD_TOKEN_KEY
+                  registryPolicy: file:/etc/cargohold/registry-policy.json
+                """);
+
+        CargoholdConfig.AuthConfig auth = config.auth();
+        assertThat(auth.anonymousPull()).isFalse();
+        assertThat(auth.users()).containsExactly(new CargoholdConfig.User("ci", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "111111111111", "o-example"));
+        assertThat(auth.account()).isEqualTo("123456789012");
+        assertThat(auth.region()).isEqualTo("us-east-1");
+        assertThat(auth.service()).isEqualTo("cargohold");
+        assertThat(auth.tokenTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(auth.tokenKey()).isEqualTo("env:CARGOHOLD_TOKEN_KEY");
+        assertThat(auth.registryPolicy()).isEqualTo("file:/etc/cargohold/registry-policy.json");
+        assertThat(auth.authorizer().registry().repositoryArn("dockerhub/x"))
+                .isEqualTo("arn:aws:ecr:us-east-1:123456789012:repository/dockerhub/x");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "rules: [ { prefix: Docker, upstreamUrl: 'https://r.example' } ]|rules[0].prefix: 'Docker' must match",
@@ -82,6 +106,19 @@ class ConfigLoaderTest {
         "cluster: { members: [ '127.0.0.1:5801-5803' ] }|cluster.members: '127.0.0.1:5801-5803' must be host:port",
         "cluster: { kubernetes: { serviceDns: 'Cargohold_HZ' } }|cluster.kubernetes.serviceDns: 'Cargohold_HZ' must be the DNS name",
         "cluster: { members: [ 'a:5801' ], kubernetes: { serviceDns: hz } }|cluster.kubernetes: 'hz' and cluster.members exclude each other",
+        "auth: { users: [ { name: 'bad name', passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111' } ] }|auth.users[0].name: 'bad name' must match",
+        "auth: { users: [ { name: ci, passwordBcrypt: plain, account: '111111111111' } ] }|auth.users[0].passwordBcrypt: '(hidden)' must be a bcrypt hash",
+        "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '1111' } ] }|auth.users[0].account: '1111' must be a 12-digit account ID",
+        "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111', org: 'Org One' } ] }|auth.users[0].org: 'Org One' must be an organization ID",
+        "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111' }, { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111' } ] }|auth.users[1].name: 'ci' must be unique",
+        "auth: { users: [ { name: ci, password: x } ] }|auth.users[0].password: unknown key",
+        "auth: { account: 'me' }|auth.account: 'me' must be a 12-digit account ID",
+        "auth: { region: Frankfurt }|auth.region: 'Frankfurt' must be a region",
+        "auth: { realm: 'cache.example/v2/token' }|auth.realm: 'cache.example/v2/token' must be an http(s) URL",
+        "auth: { tokenKey: 'env:1KEY' }|auth.tokenKey: 'env:1KEY' env: needs a variable name",
+        "auth: { tokenTtl: PT10S }|auth.tokenTtl: 'PT10S' must be an ISO-8601 duration from PT1M to PT12H",
+        "auth: { tokenTtl: P2D }|auth.tokenTtl: 'PT48H' must be an ISO-8601 duration from PT1M to PT12H",
+        "auth: { registryPolicy: '{\"Version\": \"2012-10-17\"}' }|auth.registryPolicy: '{\"Version\": \"2012-10-17\"}' is not a valid policy: Statement: (missing)",
         "storage: { localTier: { maxSize: 20GiB } }|storage.localTier.path: (missing) is required",
         "storage: { localTier: { path: /var/cache/cargohold, maxSize: 20 gigs } }|storage.localTier.maxSize: '20 gigs' must be a size",
         "storage: { localTier: { path: /var/cache/cargohold } }|storage.localTier.maxSize: (missing) must be a size",
