@@ -77,7 +77,7 @@ public final class PolicyApi {
     Future<JsonObject> putRegistryPolicy(String body) {
         String policy = validPolicy(body);
         return registryPolicies.putRegistryPolicy(policy).map(before -> {
-            audit(null, "PutRegistryPolicy", before.orElse(null), policy);
+            audit(RegistryEvent.REGISTRY_WIDE, "PutRegistryPolicy", before.orElse(null), policy);
             return new JsonObject().put("policy", new JsonObject(policy));
         });
     }
@@ -92,7 +92,7 @@ public final class PolicyApi {
         return registryPolicies.deleteRegistryPolicy().map(before -> {
             String removed = before.orElseThrow(() -> ValidationException.notFound("registry-policy", null,
                     "the registry has no policy"));
-            audit(null, "DeleteRegistryPolicy", removed, null);
+            audit(RegistryEvent.REGISTRY_WIDE, "DeleteRegistryPolicy", removed, null);
             return new JsonObject().put("policy", new JsonObject(removed));
         });
     }

@@ -95,7 +95,7 @@ class PolicyApiTest {
         assertThat(detail.getString("what")).isEqualTo("PutRegistryPolicy");
         assertThat(detail.getValue("before")).isNull();
         assertThat(detail.getJsonObject("after")).isEqualTo(new JsonObject(REGISTRY_POLICY));
-        assertThat(audit.repository()).isNull();
+        assertThat(audit.repository()).isEqualTo(RegistryEvent.REGISTRY_WIDE);
     }
 
     @Test
