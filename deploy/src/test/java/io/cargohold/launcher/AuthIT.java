@@ -1,0 +1,139 @@
+package io.cargohold.launcher;
+
+import io.cargohold.testkit.Skopeo;
+import io.cargohold.testkit.TestImages;
+import io.cargohold.testkit.UpstreamRegistry;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * End to end with {@code auth}: the assembled jar with users and a registry policy seeded from a file, skopeo
+ * pulling with and without credentials, a repository policy put through the control API on the admin port
+ * deciding the next pulls, and a restart on the same storage keeping the registry policy and the signing key
+ * (a token issued before the restart still works).
+ */
+class AuthIT {
+
+    private static final String PASSWORD = "it-s3cret";
+    private static final String REGISTRY_POLICY = """
+            {"Version": "2012-10-17", "Statement": [
+              {"Sid": "PartnerImports", "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+               "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+               "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/up/*"}]}""";
+    private static final String REPOSITORY_POLICY = """
+            {"Version": "2012-10-17", "Statement": [
+              {"Sid": "PartnerPulls", "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+               "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]},
+              {"Sid": "DenyOtherOrgs", "Effect": "Deny", "Principal": "*", "Action": "ecr:*",
+               "Condition": {"StringNotEquals": {"cargohold:PrincipalOrgID": "o-partner"}}}]}""";
+
+    @TempDir
+    Path dir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @Test
+    void standaloneWithAuth_credentialsPoliciesAndControlApi_surviveARestart() throws Exception {
+        Path layout = dir.resolve("layout");
+        TestImages.Image image = TestImages.writeImage(layout, "single", 21, 300_000, 20_000);
+        try (UpstreamRegistry upstream = UpstreamRegistry.anonymous()) {
+            upstream.push(image, "library/app:1");
+            Files.writeString(dir.resolve("registry-policy.json"), REGISTRY_POLICY);
+            int port = CargoholdProcess.freePort();
+            int adminPort = CargoholdProcess.freePort();
+            String config = config(port, adminPort, upstream);
+            String app = "docker://127.0.0.1:" + port + "/up/library/app:1";
+            String tokenBeforeRestart;
+            try (CargoholdProcess cache = CargoholdProcess.standalone(dir, port, config)) {
+                assertThatThrownBy(() -> Skopeo.copy(app, "dir:" + dir.resolve("anonymous"),
+                        "--src-tls-verify=false")).hasMessageContaining("unauthorized");
+
+                Skopeo.copy(app, "dir:" + dir.resolve("owner"), "--src-tls-verify=false", "--src-creds",
+                        "owner:" + PASSWORD);
+                assertThat(Files.readAllBytes(dir.resolve("owner/manifest.json"))).isEqualTo(image.content());
+
+                assertThatThrownBy(() -> Skopeo.copy(app, "dir:" + dir.resolve("partner-before"),
+                        "--src-tls-verify=false", "--src-creds", "partner:" + PASSWORD))
+                        .hasMessageContaining("denied").hasMessageContaining("ecr:BatchGetImage");
+
+                HttpResponse<String> put = send(adminPort, "PUT", "/api/v1/repositories/up/library/app/policy",
+                        REPOSITORY_POLICY);
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+                Skopeo.copy(app, "dir:" + dir.resolve("partner"), "--src-tls-verify=false", "--src-creds",
+                        "partner:" + PASSWORD);
+                assertThat(Files.readAllBytes(dir.resolve("partner/manifest.json"))).isEqualTo(image.content());
+                assertThatThrownBy(() -> Skopeo.copy(app, "dir:" + dir.resolve("outsider"),
+                        "--src-tls-verify=false", "--src-creds", "outsider:" + PASSWORD))
+                        .hasMessageContaining("denied").hasMessageContaining("DenyOtherOrgs");
+
+                JsonObject decision = new JsonObject(send(adminPort, "POST", "/api/v1/policies/simulate",
+                        new JsonObject().put("principal", new JsonObject().put("account", "111122223333")
+                                .put("org", "o-other")).put("action", "ecr:BatchGetImage")
+                                .put("resource", "up/library/app").encode()).body());
+                assertThat(decision.getString("decision")).isEqualTo("EXPLICIT_DENY");
+                assertThat(decision.getString("statement")).isEqualTo("DenyOtherOrgs");
+
+                tokenBeforeRestart = new JsonObject(get(port, "/v2/token?service=cargohold&scope=repository:up/library/app:pull",
+                        "Basic " + Base64.getEncoder().encodeToString(("partner:" + PASSWORD)
+                                .getBytes(StandardCharsets.UTF_8))).body()).getString("token");
+            }
+
+            try (CargoholdProcess restarted = CargoholdProcess.standalone(dir, port, config)) {
+                HttpResponse<String> manifest = get(port, "/v2/up/library/app/manifests/1", "Bearer " + tokenBeforeRestart);
+                assertThat(manifest.statusCode()).as(manifest.body() + restarted.log()).isEqualTo(200);
+                HttpResponse<String> registryPolicy = send(adminPort, "GET", "/api/v1/registry-policy", null);
+                assertThat(new JsonObject(registryPolicy.body()).getJsonObject("policy"))
+                        .isEqualTo(new JsonObject(REGISTRY_POLICY));
+            }
+        }
+    }
+
+    private String config(int port, int adminPort, UpstreamRegistry upstream) {
+        BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4);
+        String hash = bcrypt.encode(PASSWORD);
+        return "http: { host: 127.0.0.1, port: " + port + " }\n"
+                + "admin: { host: 127.0.0.1, port: " + adminPort + " }\n"
+                + "storage: { type: filesystem, path: " + dir.resolve("data") + " }\n"
+                + "auth:\n"
+                + "  account: \"123456789012\"\n"
+                + "  registryPolicy: file:" + dir.resolve("registry-policy.json") + "\n"
+                + "  users:\n"
+                + "    - { name: owner, passwordBcrypt: \"" + hash + "\", account: \"123456789012\", org: o-partner }\n"
+                + "    - { name: partner, passwordBcrypt: \"" + hash + "\", account: \"111122223333\", org: o-partner }\n"
+                + "    - { name: outsider, passwordBcrypt: \"" + hash + "\", account: \"111122223333\", org: o-other }\n"
+                + "rules:\n"
+                + "  - prefix: up\n"
+                + "    upstreamUrl: " + upstream.url() + "\n";
+    }
+
+    private HttpResponse<String> get(int port, String path, String authorization) throws IOException,
+            InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", authorization)
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(int adminPort, String method, String path, String body) throws IOException,
+            InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
