@@ -98,16 +98,8 @@ public final class ConfigValidator {
             fail(key + ".aws.region", settings.region(), "must be an AWS region such as us-east-1");
         }
         if (settings.endpointOverride() != null) {
-            try {
-                URI uri = new URI(settings.endpointOverride());
-                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                    fail(key + ".aws.endpointOverride", settings.endpointOverride(),
-                            "must be an http(s) URL such as https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com");
-                }
-            } catch (URISyntaxException e) {
-                fail(key + ".aws.endpointOverride", settings.endpointOverride(), "must be a valid URL ("
-                        + e.getReason() + ")");
-            }
+            httpUrl(key + ".aws.endpointOverride", settings.endpointOverride(),
+                    "https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com");
         }
         if (!aws && (settings.region() != null || settings.endpointOverride() != null)) {
             fail(key + ".aws", settings.region() != null ? settings.region() : settings.endpointOverride(),
@@ -189,14 +181,7 @@ public final class ConfigValidator {
             fail("auth.service", auth.service(), "must not be empty");
         }
         if (auth.realm() != null) {
-            try {
-                URI uri = new URI(auth.realm());
-                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                    fail("auth.realm", auth.realm(), "must be an http(s) URL such as https://cache.example.com/v2/token");
-                }
-            } catch (URISyntaxException e) {
-                fail("auth.realm", auth.realm(), "must be a valid URL (" + e.getReason() + ")");
-            }
+            httpUrl("auth.realm", auth.realm(), "https://cache.example.com/v2/token");
         }
         if (auth.tokenKey() != null) {
             SecretValue.validate("auth.tokenKey", auth.tokenKey());
@@ -242,14 +227,7 @@ public final class ConfigValidator {
         if (storage.endpoint() == null) {
             fail("storage.endpoint", null, "is required when storage.type is s3");
         }
-        try {
-            URI uri = new URI(storage.endpoint());
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                fail("storage.endpoint", storage.endpoint(), "must be an http(s) URL such as http://127.0.0.1:9000");
-            }
-        } catch (URISyntaxException e) {
-            fail("storage.endpoint", storage.endpoint(), "must be a valid URL (" + e.getReason() + ")");
-        }
+        httpUrl("storage.endpoint", storage.endpoint(), "http://127.0.0.1:9000");
         if (storage.bucket() == null || !BUCKET.matcher(storage.bucket()).matches()) {
             fail("storage.bucket", storage.bucket(), "must be an S3 bucket name: 3-63 of a-z 0-9 . -");
         }
@@ -277,6 +255,18 @@ public final class ConfigValidator {
             }
         } catch (IllegalArgumentException e) {
             fail("storage.localTier.maxSize", localTier.get("maxSize"), "must be a size such as 512MiB or 20GiB");
+        }
+    }
+
+    /** An http(s) URL with a host. */
+    private static void httpUrl(String key, String value, String example) {
+        try {
+            URI uri = new URI(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                fail(key, value, "must be an http(s) URL such as " + example);
+            }
+        } catch (URISyntaxException e) {
+            fail(key, value, "must be a valid URL (" + e.getReason() + ")");
         }
     }
 

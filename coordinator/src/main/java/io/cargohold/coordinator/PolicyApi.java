@@ -100,14 +100,8 @@ public final class PolicyApi {
     Future<JsonObject> putRepositoryPolicy(String name, String body) {
         String repositoryName = validName(name);
         String policy = validPolicy(body);
-        return existing(repositoryName).compose(repository -> {
-            String before = repository.settings().repositoryPolicy();
-            return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(policy)))
-                    .map(v -> {
-                        audit(repositoryName, "SetRepositoryPolicy", before, policy);
-                        return new JsonObject().put("repository", repositoryName).put("policy", new JsonObject(policy));
-                    });
-        });
+        return existing(repositoryName)
+                .compose(repository -> replaceRepositoryPolicy(repository, policy, "SetRepositoryPolicy"));
     }
 
     Future<JsonObject> getRepositoryPolicy(String name) {
@@ -118,14 +112,22 @@ public final class PolicyApi {
 
     Future<JsonObject> deleteRepositoryPolicy(String name) {
         String repositoryName = validName(name);
-        return existing(repositoryName).compose(repository -> {
-            String before = policyOf(repository);
-            return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(null)))
-                    .map(v -> {
-                        audit(repositoryName, "DeleteRepositoryPolicy", before, null);
-                        return new JsonObject().put("repository", repositoryName).put("policy", new JsonObject(before));
-                    });
-        });
+        return existing(repositoryName)
+                .compose(repository -> replaceRepositoryPolicy(repository, null, "DeleteRepositoryPolicy"));
+    }
+
+    /**
+     * Stores the repository with {@code policy} (null: none; 404 when it has none either), its other settings kept;
+     * answers the policy put or removed.
+     */
+    private Future<JsonObject> replaceRepositoryPolicy(Repository repository, String policy, String what) {
+        String before = policy == null ? policyOf(repository) : repository.settings().repositoryPolicy();
+        return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(policy)))
+                .map(v -> {
+                    audit(repository.name(), what, before, policy);
+                    return new JsonObject().put("repository", repository.name())
+                            .put("policy", new JsonObject(policy != null ? policy : before));
+                });
     }
 
     /**

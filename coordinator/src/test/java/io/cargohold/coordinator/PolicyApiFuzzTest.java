@@ -3,6 +3,7 @@ package io.cargohold.coordinator;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.spi.Repository;
+import io.cargohold.testkit.Mutations;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,7 +98,6 @@ class PolicyApiFuzzTest {
 
     /** A copy with one to four characters replaced, removed or inserted, or a token swapped for another. */
     private static String mutate(String policy, Random random) {
-        StringBuilder mutated = new StringBuilder(policy);
         String alphabet = "{}[]\":,*?$ aAzZ019-_/.\\\u00e9\u0000";
         String[] swaps = {"Allow", "Deny", "Statement", "Action", "Resource", "Principal", "Condition", "ecr:*",
                 "StringEquals", "2012-10-17", "true", "null", "[]", "{}"};
@@ -107,16 +107,6 @@ class PolicyApiFuzzTest {
             return at < 0 ? policy : policy.substring(0, at) + swaps[random.nextInt(swaps.length)]
                     + policy.substring(at + from.length());
         }
-        int edits = 1 + random.nextInt(4);
-        for (int i = 0; i < edits; i++) {
-            int at = random.nextInt(mutated.length());
-            char c = alphabet.charAt(random.nextInt(alphabet.length()));
-            switch (random.nextInt(3)) {
-                case 0 -> mutated.setCharAt(at, c);
-                case 1 -> mutated.deleteCharAt(at);
-                default -> mutated.insert(at, c);
-            }
-        }
-        return mutated.toString();
+        return Mutations.edit(policy, random, alphabet);
     }
 }

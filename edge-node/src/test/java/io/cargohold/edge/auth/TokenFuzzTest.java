@@ -3,6 +3,7 @@ package io.cargohold.edge.auth;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Mutations;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonArray;
@@ -64,7 +65,8 @@ class TokenFuzzTest {
         List<String> tokens = new ArrayList<>(fixedCases(valid));
         Random random = new Random(20261123);
         for (int i = 0; i < 300; i++) {
-            tokens.add(mutate(valid, random));
+            tokens.add(Mutations.edit(valid, random,
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ").strip());
         }
 
         for (String token : tokens) {
@@ -109,23 +111,6 @@ class TokenFuzzTest {
                 sign(claims.copy().put("access", new JsonArray())),
                 sign(claims.copy().put("access", new JsonArray().add(new JsonObject().put("type", "repository")
                         .put("name", "up/library/app").put("actions", new JsonArray().add("push"))))));
-    }
-
-    /** A copy of the token with a few characters replaced, removed or inserted. */
-    private static String mutate(String token, Random random) {
-        StringBuilder mutated = new StringBuilder(token);
-        int edits = 1 + random.nextInt(4);
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ";
-        for (int i = 0; i < edits && mutated.length() > 1; i++) {
-            int at = random.nextInt(mutated.length());
-            char c = alphabet.charAt(random.nextInt(alphabet.length()));
-            switch (random.nextInt(3)) {
-                case 0 -> mutated.setCharAt(at, c);
-                case 1 -> mutated.deleteCharAt(at);
-                default -> mutated.insert(at, c);
-            }
-        }
-        return mutated.toString().strip();
     }
 
     private static String segment(String json) {
