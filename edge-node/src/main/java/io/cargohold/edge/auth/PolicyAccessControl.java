@@ -85,14 +85,14 @@ public final class PolicyAccessControl implements RegistryAccess {
 
     @Override
     public Future<Void> check(HttpServerRequest request, RegistryPath path) {
+        if (path.route() == RegistryPath.Route.NOT_FOUND) {
+            return Future.succeededFuture();
+        }
         Scope needed = switch (path.route()) {
             case CATALOG -> Scope.catalog();
             case TAGS, MANIFEST, BLOB -> Scope.pull(path.name().value());
             case BASE, TOKEN, NOT_FOUND -> null;
         };
-        if (path.route() == RegistryPath.Route.NOT_FOUND) {
-            return Future.succeededFuture();
-        }
         return authenticate(request, path, needed).compose(principal -> authorize(principal, path));
     }
 
@@ -129,7 +129,8 @@ public final class PolicyAccessControl implements RegistryAccess {
 
     /**
      * A cached manifest or blob needs its pull action; one that is not cached needs what a pull through the cache
-     * needs. A malformed reference is left to the route, which answers why.
+     * needs. A cached tag counts as cached even when it is due for its re-check upstream: keeping it fresh is the
+     * cache's own work. A malformed reference is left to the route, which answers why.
      */
     private Future<Void> pull(Principal principal, RegistryPath path) {
         ProxyTarget target = pullThrough.rules().resolve(path.name());
