@@ -16,9 +16,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static io.cargohold.edge.EdgeHarness.await;
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
@@ -72,7 +76,7 @@ class RegistryAuthorizationTest {
         upstream = UpstreamRegistry.anonymous();
         TestImages.Image image = TestImages.writeImage(layout, "app", 71, 1024, 2048);
         for (String name : new String[] {"app", "cross", "skopeo-cross", "orgmiss", "importonly", "mallory",
-                "stranger", "anonymous", "owner"}) {
+                "stranger", "anonymous", "owner", "podman"}) {
             upstream.push(image, "library/" + name + ":1");
         }
         edge = EdgeHarness.builder().rule(EdgeHarness.rule("up", upstream.url()))
@@ -146,6 +150,36 @@ class RegistryAuthorizationTest {
         Optional<Repository> created = await(edge.metadata().repository("up/library/skopeo-cross"));
         assertThat(created).isPresent();
         assertThat(created.get().settings().repositoryPolicy()).isEqualTo(REPOSITORY_POLICY);
+    }
+
+    /** podman's login stores the credentials the token endpoint accepted; skopeo pulls with that auth file. */
+    @Test
+    void podman_login_credentialsThatPullThroughTheTokenFlow() throws Exception {
+        Path authFile = out.resolve("auth.json");
+        String registry = edge.hostPort();
+
+        String login = podman("login", "--authfile", authFile.toString(), "--tls-verify=false",
+                "-u", "partner", "-p", PASSWORD, registry);
+        Skopeo.copy("docker://" + registry + "/up/library/podman:1", "dir:" + out.resolve("image"),
+                "--src-tls-verify=false", "--authfile", authFile.toString());
+
+        assertThat(login).contains("Login Succeeded");
+        assertThat(Files.exists(out.resolve("image/manifest.json"))).isTrue();
+        assertThatThrownBy(() -> podman("login", "--authfile", out.resolve("wrong.json").toString(),
+                "--tls-verify=false", "-u", "partner", "-p", "wrong", registry))
+                .hasMessageContaining("invalid username/password");
+    }
+
+    /** Runs podman as root without a daemon, its storage under this test's directory; fails unless it exits 0. */
+    private String podman(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("podman", "--root", out.resolve("root").toString(),
+                "--runroot", out.resolve("runroot").toString(), "--storage-driver", "vfs"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", command, output).isZero();
+        return output;
     }
 
     @Test
