@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, then a 30-second smoke run of the benchmark harness (bench/run.sh) so
 # it cannot rot. Installs the real software the tests start (CNCF distribution as the upstream
-# registry, skopeo as the client, htpasswd for basic auth, wrk and nginx for the benchmark) when it
-# is missing.
+# registry, skopeo as the client, podman for its login against the cache's token endpoint, htpasswd
+# for basic auth, wrk and nginx for the benchmark) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
+command -v podman >/dev/null || need+=(podman)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
 command -v wrk >/dev/null || need+=(wrk)
