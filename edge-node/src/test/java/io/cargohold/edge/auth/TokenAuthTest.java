@@ -152,6 +152,22 @@ class TokenAuthTest {
     }
 
     @Test
+    void catalog_needsTheCatalogScope() {
+        String repositoryToken = token(edge, "owner", APP);
+        RegistryResponse catalogToken = edge.get(tokenPath("registry:catalog:*"),
+                "Authorization", basic("owner", PASSWORD));
+        assertStatus(catalogToken, 200);
+
+        RegistryResponse withoutScope = edge.get("/v2/_catalog", "Authorization", bearer(repositoryToken));
+        RegistryResponse withScope = edge.get("/v2/_catalog", "Authorization",
+                bearer(catalogToken.json().getString("token")));
+
+        assertErrorCode(withoutScope, OciErrorCode.UNAUTHORIZED);
+        assertThat(withoutScope.header("WWW-Authenticate")).contains("scope=\"registry:catalog:*\"");
+        assertStatus(withScope, 200);
+    }
+
+    @Test
     void manifest_expiredToken_401InvalidToken() {
         String expired = sign(TOKEN_KEY, validClaims().put("iat", now() - 600).put("exp", now() - 60));
 
