@@ -106,7 +106,8 @@ class TokenFuzzTest {
                 sign(claims.copy().put("account", 123456789012L)),
                 sign(claims.copy().put("exp", "tomorrow")),
                 sign(claims.copy().put("nbf", now + 3600)),
-                sign(claims.copy().remove("exp") == null ? claims : claims.copy().put("iss", "someone-else")),
+                sign(claims.copy().put("iss", "someone-else")),
+                sign(new JsonObject(claims.encode()).put("exp", null)),
                 sign(claims.copy().put("aud", new JsonArray().add("another"))),
                 sign(claims.copy().put("access", new JsonArray())),
                 sign(claims.copy().put("access", new JsonArray().add(new JsonObject().put("type", "repository")
