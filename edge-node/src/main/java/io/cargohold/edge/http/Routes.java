@@ -24,6 +24,7 @@ public final class Routes implements Handler<HttpServerRequest> {
     private final ManifestHandler manifests;
     private final BlobHandler blobs;
     private final TagsHandler tags;
+    private final ReferrersHandler referrers;
     private final CatalogHandler catalog;
     private final EdgeMetrics metrics;
 
@@ -34,6 +35,7 @@ public final class Routes implements Handler<HttpServerRequest> {
         this.manifests = new ManifestHandler(pullThrough.manifests(), metrics);
         this.blobs = new BlobHandler(pullThrough.blobs(), redirectBlobs, metrics);
         this.tags = new TagsHandler(pullThrough.metadata());
+        this.referrers = new ReferrersHandler(pullThrough.referrers());
         this.catalog = new CatalogHandler(pullThrough.metadata());
     }
 
@@ -82,6 +84,7 @@ public final class Routes implements Handler<HttpServerRequest> {
             case TAGS -> tags.handle(request, rules.resolve(path.name()));
             case MANIFEST -> manifests.handle(request, rules.resolve(path.name()), path.reference());
             case BLOB -> blobs.handle(request, rules.resolve(path.name()), path.reference());
+            case REFERRERS -> referrers.handle(request, rules.resolve(path.name()), path.reference());
             case NOT_FOUND -> {
                 ErrorResponses.send(request, 404, new OciError(OciErrorCode.UNSUPPORTED, "no such route",
                         request.path()));
