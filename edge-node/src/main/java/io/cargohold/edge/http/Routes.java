@@ -20,6 +20,9 @@ import java.util.Locale;
  */
 public final class Routes implements Handler<HttpServerRequest> {
 
+    /** containerd's mirror parameter: the registry host the client means ({@code ns=docker.io}). */
+    static final String MIRROR_NAMESPACE = "ns";
+
     private final RuleResolver rules;
     private final ManifestHandler manifests;
     private final BlobHandler blobs;
@@ -78,13 +81,14 @@ public final class Routes implements Handler<HttpServerRequest> {
             return Future.succeededFuture();
         }
         RegistryPath path = parsed != null ? parsed : RegistryPath.parse(request.path());
+        String namespace = request.getParam(MIRROR_NAMESPACE);
         return switch (path.route()) {
             case BASE -> request.response().putHeader("Content-Type", "application/json").end("{}");
             case CATALOG -> catalog.handle(request);
-            case TAGS -> tags.handle(request, rules.resolve(path.name()));
-            case MANIFEST -> manifests.handle(request, rules.resolve(path.name()), path.reference());
-            case BLOB -> blobs.handle(request, rules.resolve(path.name()), path.reference());
-            case REFERRERS -> referrers.handle(request, rules.resolve(path.name()), path.reference());
+            case TAGS -> tags.handle(request, rules.resolve(path.name(), namespace));
+            case MANIFEST -> manifests.handle(request, rules.resolve(path.name(), namespace), path.reference());
+            case BLOB -> blobs.handle(request, rules.resolve(path.name(), namespace), path.reference());
+            case REFERRERS -> referrers.handle(request, rules.resolve(path.name(), namespace), path.reference());
             case NOT_FOUND -> {
                 ErrorResponses.send(request, 404, new OciError(OciErrorCode.UNSUPPORTED, "no such route",
                         request.path()));

@@ -35,7 +35,7 @@ public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, Prox
         Upstreams upstreams = dependencies.upstreams().metered(metrics);
         ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
                 upstreams, dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock);
-        return new PullThrough(new RuleResolver(config.rules()), manifests,
+        return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), manifests,
                 new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
                         dependencies.events(), node, metrics),
                 new ProxyReferrers(manifests, dependencies.metadata(), upstreams, config.limits().maxManifestBytes(),
