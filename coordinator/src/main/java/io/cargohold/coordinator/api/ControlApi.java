@@ -2,6 +2,8 @@ package io.cargohold.coordinator.api;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
+import io.cargohold.config.ConfigValidator;
+import io.cargohold.spi.RepositoryTemplate;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.meta.hazelcast.ControlMaps;
 import io.cargohold.refresher.TagRevalidator;
@@ -13,6 +15,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 
 /**
@@ -26,6 +29,7 @@ public final class ControlApi {
     public static final String BASE = "/api/v1";
     public static final String ADMIN = "admin";
     private static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final Pattern PREFIX = Pattern.compile(ConfigValidator.PREFIX_REGEX);
 
     private ControlApi() {
     }
@@ -41,9 +45,11 @@ public final class ControlApi {
         AuditLog audit = new AuditLog(deps.events(), deps.node());
         Router api = Router.router(deps.vertx());
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-        new RulesApi(deps.configRules(), new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.RULES)),
+        new RulesApi(deps.configRules(), new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.RULES),
+                        prefix -> PREFIX.matcher(prefix).matches()),
                 new UpstreamProbe(deps.vertx()), audit, caller).mount(api);
-        new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES)),
+        new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
+                prefix -> RepositoryTemplate.ROOT.equals(prefix) || PREFIX.matcher(prefix).matches()),
                 deps.cache().metadata(), audit, caller).mount(api);
         new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,

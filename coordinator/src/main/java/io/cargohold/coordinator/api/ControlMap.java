@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A control map of the cluster (resources by prefix, as JSON text) with the conditional writes that
@@ -18,13 +19,19 @@ final class ControlMap {
 
     private final Vertx vertx;
     private final IMap<String, String> map;
+    private final Predicate<String> validKey;
 
-    ControlMap(Vertx vertx, IMap<String, String> map) {
+    /** {@code validKey}: keys that can exist; others are absent without asking (nor loading from) the map. */
+    ControlMap(Vertx vertx, IMap<String, String> map, Predicate<String> validKey) {
         this.vertx = vertx;
         this.map = map;
+        this.validKey = validKey;
     }
 
     Future<Optional<JsonObject>> get(String key) {
+        if (!validKey.test(key)) {
+            return Future.succeededFuture(Optional.empty());
+        }
         return vertx.executeBlocking(() -> Optional.ofNullable(map.get(key)).map(JsonObject::new), false);
     }
 

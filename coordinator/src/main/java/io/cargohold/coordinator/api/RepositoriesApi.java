@@ -86,6 +86,11 @@ final class RepositoriesApi {
     }
 
     private Future<Repository> repository(String name) {
+        try {
+            RepositoryName.parse(name);
+        } catch (RegistryException e) {
+            return Future.failedFuture(ApiException.notFound("no repository '" + name + "'"));
+        }
         return metadata.repository(name).map(found -> found.orElseThrow(() ->
                 ApiException.notFound("no repository '" + name + "'")));
     }
