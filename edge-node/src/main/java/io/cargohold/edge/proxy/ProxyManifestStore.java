@@ -105,12 +105,19 @@ public final class ProxyManifestStore {
 
     /**
      * Re-checks a cached tag upstream now, however fresh it is (an operator's refresh); empty when
-     * the tag is not cached.
+     * the tag is not cached. The tag is first marked due, as if its refresh interval had passed, so
+     * the fetch of a moved tag does not take the cached manifest for one another node just stored.
      */
     public Future<Optional<ServedManifest>> recheck(ProxyTarget target, Tag tag) {
-        return metadata.tag(target.name(), tag.value()).compose(cached -> cached.isEmpty()
-                ? Future.succeededFuture(Optional.empty())
-                : flights.run(target.describe(tag), () -> revalidate(target, cached.get())).map(Optional::of));
+        return metadata.tag(target.name(), tag.value()).compose(cached -> {
+            if (cached.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            TagRecord due = cached.get().checkedAt(0);
+            return metadata.putTag(due)
+                    .compose(v -> flights.run(target.describe(tag), () -> revalidate(target, due)))
+                    .map(Optional::of);
+        });
     }
 
     /** Records that a manifest was pulled; coarse, so hot manifests do not cost a write per pull. */
