@@ -32,7 +32,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +83,9 @@ public final class ControlHarness implements AutoCloseable {
     /** A node whose member joins {@code members} (127.0.0.1:port each) as cluster {@code name}. */
     public static ControlHarness member(Path dir, String name, int port, List<String> members,
                                         List<CacheRule> configRules) {
-        return start(dir, HazelcastMembers.clusterConfig(name, HazelcastMembers.LOOPBACK, port, members), configRules);
+        Config config = HazelcastMembers.clusterConfig(name, HazelcastMembers.LOOPBACK, port, members);
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        return start(dir, config, configRules);
     }
 
     /** {@code dir} holds blobs and metadata documents; members of one cluster share it. */
@@ -228,10 +229,10 @@ public final class ControlHarness implements AutoCloseable {
         }
     }
 
-    /** A temporary directory for {@link #standalone}. */
-    public static Path tempDir() {
-        try {
-            return Files.createTempDirectory("control-harness");
+    /** A port nothing listens on now. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
