@@ -163,6 +163,25 @@ class RepositoriesApiTest {
                 .isEqualTo(second.digest().value());
     }
 
+    @Test
+    void pull_staleTagOfImmutableRepository_servesOursAndRecordsUpstreamDigest() throws Exception {
+        upstream.push(first, "library/stale:1");
+        node.call("POST", "/rules", new JsonObject().put("prefix", "quick").put("upstreamUrl", upstream.url())
+                .put("refreshInterval", "PT1S"));
+        pull("quick/library/stale", "1");
+        node.call("PUT", "/repositories/quick/library/stale/tag-mutability",
+                new JsonObject().put("tagMutability", "IMMUTABLE"));
+        upstream.push(second, "library/stale:1");
+        Thread.sleep(1_100);
+
+        ApiAnswer served = node.registryGet("/v2/quick/library/stale/manifests/1");
+
+        assertThat(served.body()).isEqualTo(new String(first.content(), java.nio.charset.StandardCharsets.UTF_8));
+        TagRecord kept = ControlHarness.await(node.metadata().tag("quick/library/stale", "1")).orElseThrow();
+        assertThat(kept.digest()).isEqualTo(first.digest().value());
+        assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());
+    }
+
     private static void pull(String name, String tag) {
         assertThat(Eventually.status(() -> node.registryGet("/v2/" + name + "/manifests/" + tag).status(), 200))
                 .as(name + ":" + tag).isEqualTo(200);
