@@ -19,6 +19,7 @@ import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.store.fs.FileSystemBlobStore;
+import io.cargohold.store.fs.FileSystemDocumentStore;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,6 +30,8 @@ import io.vertx.ext.web.Router;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -94,7 +97,7 @@ public final class ControlHarness implements AutoCloseable {
         try {
             FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, dir.resolve("blobs"));
             await(blobs.initialize());
-            DocumentStore documents = new io.cargohold.store.fs.FileSystemDocumentStore(dir.resolve("metadata"));
+            DocumentStore documents = new FileSystemDocumentStore(dir.resolve("metadata"));
             HazelcastInstance hazelcast = await(HazelcastMembers.start(vertx,
                     HazelcastMembers.withDurableMaps(member, documents)));
             MetadataStore metadata = await(HazelcastMetadataStore.open(vertx, hazelcast));
@@ -231,7 +234,7 @@ public final class ControlHarness implements AutoCloseable {
 
     /** A port nothing listens on now. */
     public static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,9 +1,9 @@
 package io.cargohold.coordinator;
 
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
-import java.util.concurrent.locks.LockSupport;
 
 /** Waits, briefly, for what other threads or nodes make true. */
 public final class Eventually {

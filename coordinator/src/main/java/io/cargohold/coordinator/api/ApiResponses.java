@@ -8,6 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /** How every control API route answers: JSON bodies, and one failure handler for every error. */
 final class ApiResponses {
 
@@ -47,11 +49,11 @@ final class ApiResponses {
         if (failure instanceof ApiException api) {
             error = api;
         } else if (failure == null) {
-            error = new ApiException(ctx.statusCode(), java.util.List.of(new FieldError(null, null,
+            error = new ApiException(ctx.statusCode(), List.of(new FieldError(null, null,
                     ctx.statusCode() == 404 ? "no such endpoint" : "request failed")));
         } else {
             LOG.warn("control API request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
-            error = new ApiException(500, java.util.List.of(new FieldError(null, null,
+            error = new ApiException(500, List.of(new FieldError(null, null,
                     "internal error: " + failure.getMessage())));
         }
         JsonArray errors = new JsonArray();

@@ -3,11 +3,11 @@ package io.cargohold.coordinator.api;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
-import io.cargohold.spi.RepositoryTemplate;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.meta.hazelcast.ControlMaps;
 import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.RepositoryTemplate;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,8 +15,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The control API, JSON under {@link #BASE} on the admin port of the processes that run the

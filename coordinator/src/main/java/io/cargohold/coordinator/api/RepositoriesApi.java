@@ -161,8 +161,7 @@ final class RepositoriesApi {
                         } else {
                             writes.add(metadata.deleteTag(name, id.tag()));
                             boolean lastTag = tags.stream().filter(tag -> tag.digest().equals(digests.get(0)))
-                                    .allMatch(tag -> tag.tag().equals(id.tag()) || ids.stream()
-                                            .anyMatch(other -> tag.tag().equals(other.tag())));
+                                    .allMatch(tag -> ids.stream().anyMatch(other -> tag.tag().equals(other.tag())));
                             if (lastTag && !gone.contains(digests.get(0))) {
                                 gone.add(digests.get(0));
                                 writes.add(metadata.deleteManifest(name, digests.get(0)));

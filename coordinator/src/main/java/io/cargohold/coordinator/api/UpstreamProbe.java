@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -55,7 +56,7 @@ final class UpstreamProbe {
         }
         CachingCredentialsProvider provider;
         try {
-            provider = RuleCredentials.provider(vertx, rule, null, java.time.Clock.systemUTC());
+            provider = RuleCredentials.provider(vertx, rule, null, Clock.systemUTC());
         } catch (RuntimeException e) {
             checks.add(result("credentials", false, "'" + rule.credentials() + "' cannot be used: " + e.getMessage()));
             return Future.succeededFuture(null);

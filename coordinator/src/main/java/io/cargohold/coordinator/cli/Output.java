@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /** Prints an answer as JSON or as a plain table: one row per item, or one line per field of a single item. */
@@ -17,7 +18,7 @@ final class Output {
     record Column(String heading, Function<JsonObject, Object> cell) {
 
         static Column field(String name) {
-            return new Column(name.toUpperCase(java.util.Locale.ROOT), row -> row.getValue(name));
+            return new Column(name.toUpperCase(Locale.ROOT), row -> row.getValue(name));
         }
     }
 

@@ -2,6 +2,7 @@ package io.cargohold.coordinator.cli;
 
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -59,12 +60,12 @@ final class RulesCommand {
 
     @Command(name = "create", description = "Create a rule; every node uses it within seconds.")
     int create(@Option(names = "--prefix", required = true) String prefix,
-               @picocli.CommandLine.Mixin Settings settings) {
+               @Mixin Settings settings) {
         return ctl.run(api -> api.call("POST", "/rules", settings.toJson().put("prefix", prefix)), Ctl.item());
     }
 
     @Command(name = "update", description = "Change a rule in place (only the settings given).")
-    int update(@Parameters(paramLabel = "PREFIX") String prefix, @picocli.CommandLine.Mixin Settings settings) {
+    int update(@Parameters(paramLabel = "PREFIX") String prefix, @Mixin Settings settings) {
         return ctl.run(api -> api.call("PUT", "/rules/" + ApiClient.encode(prefix), settings.toJson()), Ctl.item());
     }
 

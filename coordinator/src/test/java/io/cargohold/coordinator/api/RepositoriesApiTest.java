@@ -1,8 +1,8 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
-import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
+import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.spi.TagRecord;
 import io.cargohold.testkit.TestImages;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -157,7 +158,7 @@ class RepositoriesApiTest {
         assertThat(image.getString("digest")).isEqualTo(first.digest().value());
         assertThat(image.getString("upstreamDigest")).isEqualTo(second.digest().value());
         assertThat(node.registryGet("/v2/imm/library/moving/manifests/1").body())
-                .isEqualTo(new String(first.content(), java.nio.charset.StandardCharsets.UTF_8));
+                .isEqualTo(new String(first.content(), StandardCharsets.UTF_8));
         assertThat(mutable.json().getJsonObject("tags").getString("1")).isEqualTo(second.digest().value());
         assertThat(ControlHarness.await(node.metadata().tag("mut/library/moving", "1")).orElseThrow().digest())
                 .isEqualTo(second.digest().value());
@@ -176,7 +177,7 @@ class RepositoriesApiTest {
 
         ApiAnswer served = node.registryGet("/v2/quick/library/stale/manifests/1");
 
-        assertThat(served.body()).isEqualTo(new String(first.content(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(served.body()).isEqualTo(new String(first.content(), StandardCharsets.UTF_8));
         TagRecord kept = ControlHarness.await(node.metadata().tag("quick/library/stale", "1")).orElseThrow();
         assertThat(kept.digest()).isEqualTo(first.digest().value());
         assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());

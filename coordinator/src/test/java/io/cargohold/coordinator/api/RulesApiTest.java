@@ -2,8 +2,8 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
-import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
+import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;

@@ -1,8 +1,8 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
-import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
+import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagMutability;
