@@ -1,6 +1,5 @@
 package io.cargohold.launcher;
 
-import io.cargohold.config.CargoholdConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.cargohold.config.CargoholdConfig;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;

@@ -1,8 +1,8 @@
 package io.cargohold.launcher;
 
 import io.cargohold.coordinator.cli.Ctl;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code cargohold} command: one jar, one sub-command per process role, {@code validate} and {@code ctl}. */
 @Command(name = "cargohold", mixinStandardHelpOptions = true,

@@ -83,7 +83,7 @@ final class TemplateRequest {
                 lifecycle, repositoryPolicy));
     }
 
-    static TagMutability mutability(Object value, List<FieldError> errors) {
+    private static TagMutability mutability(Object value, List<FieldError> errors) {
         if (value == null) {
             return TagMutability.MUTABLE;
         }
