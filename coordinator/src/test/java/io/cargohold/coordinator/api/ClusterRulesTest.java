@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterRulesTest {
 
     private static UpstreamRegistry upstream;
+    private static UpstreamRegistry other;
     private static ControlHarness coordinator;
     private static ControlHarness edge;
 
@@ -29,6 +30,8 @@ class ClusterRulesTest {
     static void start(@TempDir Path dir) {
         upstream = UpstreamRegistry.anonymous();
         upstream.push(TestImages.writeImage(dir.resolve("layout"), "app", 41, 512), "library/app:1");
+        other = UpstreamRegistry.anonymous();
+        other.push(TestImages.writeImage(dir.resolve("layout"), "elsewhere", 42, 512), "library/elsewhere:1");
         String name = "control-test-" + UUID.randomUUID();
         int first = ControlHarness.freePort();
         int second = ControlHarness.freePort();
@@ -39,7 +42,22 @@ class ClusterRulesTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(edge, coordinator, upstream);
+        ControlHarness.closeAll(edge, coordinator, upstream, other);
+    }
+
+    @Test
+    void ruleUpdatedInPlaceOnOneMember_otherMembersEdgeFetchesFromTheNewUpstream() {
+        coordinator.call("POST", "/rules", new JsonObject().put("prefix", "moved").put("upstreamUrl", upstream.url()));
+        assertThat(Eventually.status(() -> edge.registryGet("/v2/moved/library/app/manifests/1").status(), 200))
+                .isEqualTo(200);
+        assertThat(edge.registryGet("/v2/moved/library/elsewhere/manifests/1").status()).isEqualTo(404);
+
+        coordinator.call("PUT", "/rules/moved", new JsonObject().put("upstreamUrl", other.url()));
+
+        assertThat(Eventually.status(() -> edge.registryGet("/v2/moved/library/elsewhere/manifests/1").status(), 200))
+                .isEqualTo(200);
+        assertThat(other.requests("GET", "/v2/library/elsewhere/manifests/1")).isPositive();
+        assertThat(edge.registryGet("/v2/moved/library/app/manifests/1").status()).as("cached").isEqualTo(200);
     }
 
     @Test
