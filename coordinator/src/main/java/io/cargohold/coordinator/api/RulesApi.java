@@ -42,6 +42,8 @@ final class RulesApi {
     void mount(Router router) {
         router.get("/rules").handler(ctx -> ApiResponses.reply(ctx, 200, list()));
         router.post("/rules").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
+        router.post("/rules/validate").handler(ctx -> ApiResponses.reply(ctx, 200,
+                probe.check(validate(ApiResponses.body(ctx)))));
         router.routeWithRegex(HttpMethod.POST, "/rules/" + PREFIX + "/validate")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("prefix"))
                         .compose(found -> probe.check(CacheRuleJson.fromJson("rules", strip(found))))));

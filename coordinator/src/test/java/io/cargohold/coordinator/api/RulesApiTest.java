@@ -220,6 +220,19 @@ class RulesApiTest {
     }
 
     @Test
+    void validate_ruleNotCreatedYet_checkedAndNothingStored() {
+        JsonObject report = node.call("POST", "/rules/validate", rule("draft", locked.url())
+                .put("credentials", "puller:s3cret")).json();
+        ApiAnswer invalid = node.call("POST", "/rules/validate", rule("Draft", locked.url()));
+
+        assertThat(report.getBoolean("valid")).isTrue();
+        assertThat(check(report, "authentication").getString("message")).contains("accepted");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.error().getString("field")).isEqualTo("rules.prefix");
+        assertThat(node.call("GET", "/rules/draft", null).status()).isEqualTo(404);
+    }
+
+    @Test
     void apiRule_usedByTheEdgeWithoutRestart() {
         assertThat(node.registryGet("/v2/live/library/app/manifests/1").status()).isEqualTo(404);
 
