@@ -6,14 +6,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import io.cargohold.config.CargoholdConfig;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The admin endpoint every process serves: {@code /metrics} for Prometheus, {@code /healthz}
  * (the process answers) and {@code /readyz}: 200 when the process can take work, 503 with a
- * one-line reason otherwise (see {@code Node#notReadyReason}).
+ * one-line reason otherwise (see {@code Node#notReadyReason}); where the coordinator role runs, also
+ * the control API under {@code /api/v1}.
  */
 final class AdminServer {
 
@@ -27,12 +30,18 @@ final class AdminServer {
         this.notReadyReason = notReadyReason;
     }
 
-    /** {@code notReadyReason}: why the process cannot take work yet, or null when it can. */
+    /**
+     * {@code notReadyReason}: why the process cannot take work yet, or null when it can;
+     * {@code routes} adds what the process's roles serve besides (the control API).
+     */
     static Future<HttpServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
-                                    Supplier<String> notReadyReason) {
+                                    Supplier<String> notReadyReason, Consumer<Router> routes) {
         AdminServer admin = new AdminServer(meters, notReadyReason);
+        Router router = Router.router(vertx);
+        routes.accept(router);
+        router.route().handler(ctx -> admin.handle(ctx.request()));
         return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
-                .requestHandler(admin::handle)
+                .requestHandler(router)
                 .listen();
     }
 

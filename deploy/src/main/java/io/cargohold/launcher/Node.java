@@ -4,10 +4,12 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.edge.EdgeNode;
+import io.cargohold.edge.proxy.ClusterControl;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.kafka.KafkaEventPublisher;
@@ -123,6 +125,8 @@ final class Node {
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
                 new HazelcastFetchLeases(vertx, hazelcast), events, upstreams(), meters), nodeName(),
                 Clock.systemUTC());
+        toClose.push(await(vertx.executeBlocking(() -> ClusterControl.follow(hazelcast, config.rules(), pullThrough),
+                false)));
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
         }
@@ -130,7 +134,13 @@ final class Node {
             edge = await(EdgeNode.start(vertx, config, pullThrough));
             toClose.push(() -> await(edge.close()));
         }
-        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason));
+        ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
+                events, nodeName());
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, router -> {
+            if (role.runsControlPlane()) {
+                ControlApi.mount(router, control);
+            }
+        }));
         started = true;
     }
 

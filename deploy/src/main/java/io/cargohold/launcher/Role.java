@@ -14,6 +14,10 @@ enum Role {
         return this == STANDALONE || this == EDGE;
     }
 
+    boolean runsControlPlane() {
+        return this == STANDALONE || this == COORDINATOR;
+    }
+
     boolean runsWorkers() {
         return this == STANDALONE || this == REFRESHER;
     }

@@ -33,7 +33,7 @@ class AdminServerTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, notReady::get)
+        server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, notReady::get, router -> { })
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -69,7 +69,7 @@ class AdminServerTest {
         vertx = Vertx.vertx();
         server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, () -> {
             throw new IllegalStateException("member gone");
-        }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }, router -> { }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         HttpResponse<String> answer = get("/readyz");
 
