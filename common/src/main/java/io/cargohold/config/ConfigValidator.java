@@ -47,6 +47,10 @@ public final class ConfigValidator {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
         rules(config.rules());
+        String mirrorDefault = config.mirror().defaultRule();
+        if (mirrorDefault != null && config.rules().stream().noneMatch(rule -> rule.prefix().equals(mirrorDefault))) {
+            fail("mirror.defaultRule", mirrorDefault, "must be the prefix of a rule");
+        }
     }
 
     public static void rules(List<CacheRule> rules) {
@@ -293,6 +297,6 @@ public final class ConfigValidator {
     }
 
     static void fail(String key, Object value, String rule) {
-        throw new ConfigException(key + ": " + (value == null ? "(missing)" : "'" + value + "'") + " " + rule);
+        throw new ConfigException(key, value, rule);
     }
 }

@@ -18,11 +18,6 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
     public static final String IMAGE_EXPIRED = "image-expired";
     public static final String UPSTREAM_ERROR = "upstream-error";
     public static final String AUDIT = "audit";
-    /**
-     * The {@code repository} of events about the registry as a whole, such as its policy: no repository name can
-     * start with an underscore, and readers need one (it is the Kafka key).
-     */
-    public static final String REGISTRY_WIDE = "_registry";
 
     public static RegistryEvent of(String type, String repository, String tag, String digest, String mediaType,
                                    long size, String node) {
@@ -35,15 +30,6 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
                                               String node) {
         return new RegistryEvent(VERSION, UPSTREAM_ERROR, System.currentTimeMillis(), repository, tag, digest, null,
                 -1, node, detail);
-    }
-
-    /**
-     * A change through the control API: {@code detail} is the JSON {@code {"who", "what", "before", "after"}};
-     * {@code repository} is {@link #REGISTRY_WIDE} for registry-wide changes.
-     */
-    public static RegistryEvent audit(String repository, JsonObject detail, String node) {
-        return new RegistryEvent(VERSION, AUDIT, System.currentTimeMillis(), repository, null, null, null, -1, node,
-                detail.encode());
     }
 
     public JsonObject toJson() {

@@ -1,5 +1,7 @@
 package io.cargohold.coordinator;
 
+import io.cargohold.coordinator.api.AuditLog;
+import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.error.RegistryException;
 import io.cargohold.policy.Authorizer;
@@ -8,9 +10,7 @@ import io.cargohold.policy.EcrActions;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.policy.Principal;
-import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.MetadataStore;
-import io.cargohold.spi.RegistryEvent;
 import io.cargohold.spi.RegistryPolicyStore;
 import io.cargohold.spi.Repository;
 import io.vertx.core.Future;
@@ -34,13 +34,15 @@ import java.util.function.Function;
  * ({@code PUT|GET|DELETE /registry-policy}), a repository's policy ({@code PUT|GET|DELETE
  * /repositories/<name>/policy}, the name with its slashes) and {@code POST /policies/simulate}. A policy is the
  * request body, validated whole before anything is written; a problem answers 400 (404 for what does not exist)
- * with {@code {"errors":[{"field", "value", "message"}]}}. Every change publishes an {@code audit} event with who,
- * what, the policy before and after.
+ * with {@code {"errors":[{"field", "value", "message"}]}}, as the rest of the control API. Every change is
+ * recorded in the {@link AuditLog}: the operation, the resource ({@code registry-policy} or the repository) and
+ * the policy before and after.
  */
 public final class PolicyApi {
 
-    public static final String BASE = "/api/v1";
-    static final String ADMIN = "admin";
+    public static final String BASE = ControlApi.BASE;
+    /** The audit resource of the registry policy. */
+    static final String REGISTRY_POLICY = "registry-policy";
     private static final long MAX_BODY_BYTES = 4L * Policy.MAX_CHARACTERS;
     private static final String REPOSITORY_POLICY = "/api/v1/repositories/(?<name>.+)/policy";
     private static final Logger LOG = LoggerFactory.getLogger(PolicyApi.class);
@@ -48,36 +50,40 @@ public final class PolicyApi {
     private final MetadataStore metadata;
     private final RegistryPolicyStore registryPolicies;
     private final Authorizer authorizer;
-    private final EventPublisher events;
-    private final String node;
+    private final AuditLog audit;
 
     public PolicyApi(MetadataStore metadata, RegistryPolicyStore registryPolicies, Authorizer authorizer,
-                     EventPublisher events, String node) {
+                     AuditLog audit) {
         this.metadata = metadata;
         this.registryPolicies = registryPolicies;
         this.authorizer = authorizer;
-        this.events = events;
-        this.node = node;
+        this.audit = audit;
     }
 
+    /**
+     * Adds the routes to the admin server's router; call it before the rest of the control API is mounted under
+     * {@link #BASE}, whose sub-router answers 404 for whatever it does not serve.
+     */
     public void addRoutes(Router router) {
-        router.route(BASE + "/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-        router.put(BASE + "/registry-policy").handler(answering(ctx -> putRegistryPolicy(ctx.body().asString())));
+        BodyHandler body = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES);
+        router.put(BASE + "/registry-policy").handler(body)
+                .handler(answering(ctx -> putRegistryPolicy(ctx.body().asString())));
         router.get(BASE + "/registry-policy").handler(answering(ctx -> getRegistryPolicy()));
         router.delete(BASE + "/registry-policy").handler(answering(ctx -> deleteRegistryPolicy()));
-        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(answering(ctx ->
+        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(body).handler(answering(ctx ->
                 putRepositoryPolicy(ctx.pathParam("name"), ctx.body().asString())));
         router.routeWithRegex(HttpMethod.GET, REPOSITORY_POLICY).handler(answering(ctx ->
                 getRepositoryPolicy(ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.DELETE, REPOSITORY_POLICY).handler(answering(ctx ->
                 deleteRepositoryPolicy(ctx.pathParam("name"))));
-        router.post(BASE + "/policies/simulate").handler(answering(ctx -> simulate(ctx.body().asString())));
+        router.post(BASE + "/policies/simulate").handler(body)
+                .handler(answering(ctx -> simulate(ctx.body().asString())));
     }
 
     Future<JsonObject> putRegistryPolicy(String body) {
         String policy = validPolicy(body);
         return registryPolicies.putRegistryPolicy(policy).map(before -> {
-            audit(RegistryEvent.REGISTRY_WIDE, "PutRegistryPolicy", before.orElse(null), policy);
+            audit(REGISTRY_POLICY, "registryPolicy.put", before.orElse(null), policy);
             return new JsonObject().put("policy", new JsonObject(policy));
         });
     }
@@ -92,7 +98,7 @@ public final class PolicyApi {
         return registryPolicies.deleteRegistryPolicy().map(before -> {
             String removed = before.orElseThrow(() -> ValidationException.notFound("registry-policy", null,
                     "the registry has no policy"));
-            audit(RegistryEvent.REGISTRY_WIDE, "DeleteRegistryPolicy", removed, null);
+            audit(REGISTRY_POLICY, "registryPolicy.delete", removed, null);
             return new JsonObject().put("policy", new JsonObject(removed));
         });
     }
@@ -101,7 +107,7 @@ public final class PolicyApi {
         String repositoryName = validName(name);
         String policy = validPolicy(body);
         return existing(repositoryName)
-                .compose(repository -> replaceRepositoryPolicy(repository, policy, "SetRepositoryPolicy"));
+                .compose(repository -> replaceRepositoryPolicy(repository, policy, "repositories.setPolicy"));
     }
 
     Future<JsonObject> getRepositoryPolicy(String name) {
@@ -113,18 +119,18 @@ public final class PolicyApi {
     Future<JsonObject> deleteRepositoryPolicy(String name) {
         String repositoryName = validName(name);
         return existing(repositoryName)
-                .compose(repository -> replaceRepositoryPolicy(repository, null, "DeleteRepositoryPolicy"));
+                .compose(repository -> replaceRepositoryPolicy(repository, null, "repositories.deletePolicy"));
     }
 
     /**
      * Stores the repository with {@code policy} (null: none; 404 when it has none either), its other settings kept;
      * answers the policy put or removed.
      */
-    private Future<JsonObject> replaceRepositoryPolicy(Repository repository, String policy, String what) {
+    private Future<JsonObject> replaceRepositoryPolicy(Repository repository, String policy, String operation) {
         String before = policy == null ? policyOf(repository) : repository.settings().repositoryPolicy();
         return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(policy)))
                 .map(v -> {
-                    audit(repository.name(), what, before, policy);
+                    audit(repository.name(), operation, before, policy);
                     return new JsonObject().put("repository", repository.name())
                             .put("policy", new JsonObject(policy != null ? policy : before));
                 });
@@ -266,11 +272,9 @@ public final class PolicyApi {
         return text;
     }
 
-    private void audit(String repository, String what, String before, String after) {
-        JsonObject detail = new JsonObject().put("who", ADMIN).put("what", what)
-                .put("before", before == null ? null : new JsonObject(before))
-                .put("after", after == null ? null : new JsonObject(after));
-        events.publish(RegistryEvent.audit(repository, detail, node));
+    private void audit(String resource, String operation, String before, String after) {
+        audit.record(ControlApi.ADMIN, operation, resource, before == null ? null : new JsonObject(before),
+                after == null ? null : new JsonObject(after));
     }
 
     /** Answers with what {@code answer} gives; a validation failure, thrown or failed, becomes its status. */

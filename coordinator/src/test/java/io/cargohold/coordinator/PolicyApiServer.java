@@ -2,6 +2,7 @@ package io.cargohold.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.coordinator.api.AuditLog;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
@@ -50,8 +51,8 @@ final class PolicyApiServer implements AutoCloseable {
                 message -> events.add(RegistryEvent.fromJson(message.body()))).completion());
         CargoholdConfig.AuthConfig auth = new CargoholdConfig.AuthConfig(true, null, ACCOUNT, "us-east-1", null,
                 null, null, null, null);
-        PolicyApi api = new PolicyApi(metadata, registry, auth.authorizer(), new LocalEventPublisher(vertx, address),
-                "coordinator-test");
+        PolicyApi api = new PolicyApi(metadata, registry, auth.authorizer(),
+                new AuditLog(new LocalEventPublisher(vertx, address), "coordinator-test"));
         Router router = Router.router(vertx);
         api.addRoutes(router);
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));

@@ -92,10 +92,11 @@ class PolicyApiTest {
         RegistryEvent audit = api.audits(auditsBefore + 1).get(auditsBefore);
         JsonObject detail = new JsonObject(audit.detail());
         assertThat(detail.getString("who")).isEqualTo("admin");
-        assertThat(detail.getString("what")).isEqualTo("PutRegistryPolicy");
+        assertThat(detail.getString("operation")).isEqualTo("registryPolicy.put");
         assertThat(detail.getValue("before")).isNull();
         assertThat(detail.getJsonObject("after")).isEqualTo(new JsonObject(REGISTRY_POLICY));
-        assertThat(audit.repository()).isEqualTo(RegistryEvent.REGISTRY_WIDE);
+        assertThat(audit.repository()).isEqualTo(PolicyApi.REGISTRY_POLICY);
+        assertThat(detail.getString("resource")).isEqualTo(PolicyApi.REGISTRY_POLICY);
     }
 
     @Test
@@ -149,7 +150,7 @@ class PolicyApiTest {
         assertThat(json(response).getJsonObject("policy")).isEqualTo(new JsonObject(REGISTRY_POLICY));
         assertThat(await(api.registry().registryPolicy())).isEmpty();
         JsonObject detail = new JsonObject(api.audits(auditsBefore + 1).get(auditsBefore).detail());
-        assertThat(detail.getString("what")).isEqualTo("DeleteRegistryPolicy");
+        assertThat(detail.getString("operation")).isEqualTo("registryPolicy.delete");
         assertThat(detail.getJsonObject("before")).isEqualTo(new JsonObject(REGISTRY_POLICY));
         assertThat(detail.getValue("after")).isNull();
     }
@@ -171,7 +172,7 @@ class PolicyApiTest {
         RegistryEvent audit = api.audits(auditsBefore + 1).get(auditsBefore);
         assertThat(audit.repository()).isEqualTo(NGINX);
         JsonObject detail = new JsonObject(audit.detail());
-        assertThat(detail.getString("what")).isEqualTo("SetRepositoryPolicy");
+        assertThat(detail.getString("operation")).isEqualTo("repositories.setPolicy");
         assertThat(detail.getValue("before")).isNull();
         assertThat(detail.getJsonObject("after")).isEqualTo(new JsonObject(REPOSITORY_POLICY));
     }
@@ -214,7 +215,7 @@ class PolicyApiTest {
         assertError(api.send("GET", repositoryPolicyPath(NGINX), null), 404, "name", NGINX);
         assertError(api.send("DELETE", repositoryPolicyPath(NGINX), null), 404, "name", NGINX);
         JsonObject detail = new JsonObject(api.audits(auditsBefore + 1).get(auditsBefore).detail());
-        assertThat(detail.getString("what")).isEqualTo("DeleteRepositoryPolicy");
+        assertThat(detail.getString("operation")).isEqualTo("repositories.deletePolicy");
         assertThat(detail.getJsonObject("before")).isEqualTo(new JsonObject(REPOSITORY_POLICY));
     }
 

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * The admin endpoint every process serves: {@code /metrics} for Prometheus, {@code /healthz}
  * (the process answers) and {@code /readyz}: 200 when the process can take work, 503 with a
  * one-line reason otherwise (see {@code Node#notReadyReason}); where the coordinator role runs, also
- * the control API that {@code api} adds.
+ * the control API under {@code /api/v1}.
  */
 final class AdminServer {
 
@@ -31,14 +31,14 @@ final class AdminServer {
     }
 
     /**
-     * {@code notReadyReason}: why the process cannot take work yet, or null when it can; {@code api} adds the
-     * control API's routes, if any.
+     * {@code notReadyReason}: why the process cannot take work yet, or null when it can;
+     * {@code routes} adds what the process's roles serve besides (the control API).
      */
     static Future<HttpServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
-                                    Supplier<String> notReadyReason, Consumer<Router> api) {
+                                    Supplier<String> notReadyReason, Consumer<Router> routes) {
         AdminServer admin = new AdminServer(meters, notReadyReason);
         Router router = Router.router(vertx);
-        api.accept(router);
+        routes.accept(router);
         router.route().handler(ctx -> admin.handle(ctx.request()));
         return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
                 .requestHandler(router)

@@ -4,15 +4,20 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.coordinator.PolicyApi;
+import io.cargohold.coordinator.api.AuditLog;
+import io.cargohold.coordinator.api.ControlApi;
+import io.cargohold.coordinator.console.Console;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.config.ConfigException;
 import io.cargohold.config.SecretValue;
-import io.cargohold.coordinator.PolicyApi;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.auth.PolicyAccessControl;
 import io.cargohold.edge.http.RegistryAccess;
+import io.cargohold.edge.proxy.ClusterControl;
+import io.cargohold.edge.metrics.StatsSnapshot;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.kafka.KafkaEventPublisher;
@@ -24,6 +29,7 @@ import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
+import io.cargohold.meta.hazelcast.NodeStatsBoard;
 import io.cargohold.policy.Authorizer;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
@@ -134,20 +140,31 @@ final class Node {
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
                 new HazelcastFetchLeases(vertx, hazelcast), events, upstreams(), meters), nodeName(),
                 Clock.systemUTC());
+        toClose.push(await(vertx.executeBlocking(() -> ClusterControl.follow(hazelcast, config.rules(), pullThrough),
+                false)));
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
         }
+        NodeStatsBoard board = new NodeStatsBoard(vertx, hazelcast);
         if (role.servesRegistry()) {
             edge = await(EdgeNode.start(vertx, config, pullThrough, registryAccess(pullThrough, registryDocuments)));
             toClose.push(() -> await(edge.close()));
+            long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
+                    tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
+            toClose.push(() -> vertx.cancelTimer(posting));
         }
-        PolicyApi policyApi = new PolicyApi(metadata, registryDocuments, authorizer(), events, nodeName());
-        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason,
-                router -> {
-                    if (role.servesControlApi()) {
-                        policyApi.addRoutes(router);
-                    }
-                }));
+        ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
+                events, nodeName());
+        PolicyApi policyApi = new PolicyApi(metadata, registryDocuments, authorizer(),
+                new AuditLog(events, nodeName()));
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, router -> {
+            if (role.runsControlPlane()) {
+                long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
+                toClose.push(() -> vertx.cancelTimer(sampling));
+                policyApi.addRoutes(router);
+                ControlApi.mount(router, control);
+            }
+        }));
         started = true;
     }
 

@@ -14,7 +14,7 @@ enum Role {
         return this == STANDALONE || this == EDGE;
     }
 
-    boolean servesControlApi() {
+    boolean runsControlPlane() {
         return this == STANDALONE || this == COORDINATOR;
     }
 

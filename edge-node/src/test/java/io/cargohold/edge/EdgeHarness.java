@@ -6,7 +6,6 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.LimitsConfig;
 import io.cargohold.edge.auth.PolicyAccessControl;
 import io.cargohold.edge.http.RegistryAccess;
-import io.cargohold.edge.proxy.NewRepositorySettings;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.local.LocalEventPublisher;
@@ -18,6 +17,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
+import io.cargohold.spi.RepositoryTemplate;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.cargohold.upstream.http.UpstreamTimeouts;
@@ -119,8 +119,9 @@ public final class EdgeHarness implements AutoCloseable {
         private final List<CacheRule> rules = new ArrayList<>();
         private Long maxManifestBytes;
         private UpstreamTimeouts timeouts = TEST_TIMEOUTS;
+        private String mirrorDefault;
         private CargoholdConfig.AuthConfig auth;
-        private NewRepositorySettings newRepositories = NewRepositorySettings.DEFAULTS;
+        private final List<RepositoryTemplate> templates = new ArrayList<>();
 
         /** Client authentication and policies, with the token key the config names or the shared one. */
         public Builder auth(CargoholdConfig.AuthConfig auth) {
@@ -128,8 +129,9 @@ public final class EdgeHarness implements AutoCloseable {
             return this;
         }
 
-        public Builder newRepositorySettings(NewRepositorySettings settings) {
-            this.newRepositories = settings;
+        /** A creation template in force from the start, as one created through the control API. */
+        public Builder template(RepositoryTemplate template) {
+            templates.add(template);
             return this;
         }
 
@@ -140,6 +142,12 @@ public final class EdgeHarness implements AutoCloseable {
 
         public Builder maxManifestBytes(long bytes) {
             this.maxManifestBytes = bytes;
+            return this;
+        }
+
+        /** The rule that serves unprefixed names in mirror mode ({@code mirror.defaultRule}). */
+        public Builder mirrorDefault(String prefix) {
+            this.mirrorDefault = prefix;
             return this;
         }
 
@@ -174,12 +182,14 @@ public final class EdgeHarness implements AutoCloseable {
                         upstreamHttp, rule.upstreamUri(), CredentialsProvider.ANONYMOUS, upstreamTimeouts), counts));
 
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
-                        null, null, auth, rules, new LimitsConfig(maxManifestBytes, null));
+                        null, null, auth, rules, new LimitsConfig(maxManifestBytes, null),
+                        new CargoholdConfig.MirrorConfig(mirrorDefault));
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
                 PullThrough pullThrough = PullThrough.create(config,
                         new PullThrough.Dependencies(blobStore, metadata, new HazelcastFetchLeases(vertx, hazelcast),
-                                publisher, upstreams, meters, newRepositories), "edge-test", clock);
+                                publisher, upstreams, meters), "edge-test", clock);
+                pullThrough.templates().replace(templates);
                 HazelcastRegistryDocuments registryDocuments = new HazelcastRegistryDocuments(hazelcast);
                 RegistryAccess access = auth == null ? RegistryAccess.ANONYMOUS
                         : PolicyAccessControl.create(vertx, auth, auth.tokenKey() != null ? auth.tokenKey()

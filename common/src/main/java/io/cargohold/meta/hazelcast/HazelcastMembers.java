@@ -72,13 +72,13 @@ public final class HazelcastMembers {
     }
 
     /**
-     * Makes the metadata maps of {@code config} durable in {@code documents}: written through to it
+     * Makes the metadata and control maps of {@code config} durable in {@code documents}: written through to it
      * and loaded from it by a new cluster (see
      * {@link HazelcastMetadataStore#configureMaps(Config, DocumentStore)}). Give every member of a
      * cluster the same document store.
      */
     public static Config withDurableMaps(Config config, DocumentStore documents) {
-        return HazelcastMetadataStore.configureMaps(config, documents);
+        return ControlMaps.configure(HazelcastMetadataStore.configureMaps(config, documents), documents);
     }
 
     /** Starts a member; blocks for a few seconds, so never call it on an event loop. */
@@ -113,6 +113,10 @@ public final class HazelcastMembers {
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.phone.home.enabled", "false");
+        // A member that crashed is dropped after 15 s without heartbeats rather than Hazelcast's 60 s:
+        // until then, operations on the partitions it owned wait on it, and pulls with them.
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "2");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", "15");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(port).setPortAutoIncrement(true);
         if (bindAddress != null && !bindAddress.equals("0.0.0.0")) {

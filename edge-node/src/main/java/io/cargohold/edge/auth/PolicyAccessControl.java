@@ -4,6 +4,7 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.ConfigException;
 import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.http.RegistryPath;
+import io.cargohold.edge.http.Routes;
 import io.cargohold.edge.proxy.ProxyTarget;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.oci.Digest;
@@ -90,10 +91,10 @@ public final class PolicyAccessControl implements RegistryAccess {
         }
         Scope needed = switch (path.route()) {
             case CATALOG -> Scope.catalog();
-            case TAGS, MANIFEST, BLOB -> Scope.pull(path.name().value());
+            case TAGS, MANIFEST, BLOB, REFERRERS -> Scope.pull(path.name().value());
             case BASE, TOKEN, NOT_FOUND -> null;
         };
-        return authenticate(request, path, needed).compose(principal -> authorize(principal, path));
+        return authenticate(request, path, needed).compose(principal -> authorize(request, principal, path));
     }
 
     private Future<Principal> authenticate(HttpServerRequest request, RegistryPath path, Scope needed) {
@@ -114,26 +115,26 @@ public final class PolicyAccessControl implements RegistryAccess {
                         : challenge(request, needed, "insufficient_scope", "the token does not grant " + needed));
     }
 
-    private Future<Void> authorize(Principal principal, RegistryPath path) {
+    private Future<Void> authorize(HttpServerRequest request, Principal principal, RegistryPath path) {
         return switch (path.route()) {
             case TAGS -> {
-                ProxyTarget target = pullThrough.rules().resolve(path.name());
+                ProxyTarget target = target(request, path);
                 yield pullThrough.metadata().repository(target.name()).compose(repository -> decided(principal,
                         target.name(), authorizer.decide(principal, EcrActions.LIST_IMAGES, target.name(), null,
                                 repositoryPolicy(repository))));
             }
-            case MANIFEST, BLOB -> pull(principal, path);
+            case MANIFEST, BLOB, REFERRERS -> pull(request, principal, path);
             case BASE, TOKEN, CATALOG, NOT_FOUND -> Future.succeededFuture();
         };
     }
 
     /**
-     * A cached manifest or blob needs its pull action; one that is not cached needs what a pull through the cache
-     * needs. A cached tag counts as cached even when it is due for its re-check upstream: keeping it fresh is the
+     * A cached manifest or blob needs its pull action (referrers, listed manifests: {@code ecr:BatchGetImage}, once
+     * the repository exists); one that is not cached needs what a pull through the cache needs. A cached tag counts as cached even when it is due for its re-check upstream: keeping it fresh is the
      * cache's own work. A malformed reference is left to the route, which answers why.
      */
-    private Future<Void> pull(Principal principal, RegistryPath path) {
-        ProxyTarget target = pullThrough.rules().resolve(path.name());
+    private Future<Void> pull(HttpServerRequest request, Principal principal, RegistryPath path) {
+        ProxyTarget target = target(request, path);
         Reference reference;
         try {
             reference = path.route() == RegistryPath.Route.BLOB ? Digest.parse(path.reference())
@@ -143,6 +144,8 @@ public final class PolicyAccessControl implements RegistryAccess {
         }
         Future<Boolean> cached = path.route() == RegistryPath.Route.BLOB
                 ? pullThrough.blobs().isCached((Digest) reference)
+                : path.route() == RegistryPath.Route.REFERRERS
+                ? pullThrough.metadata().repository(target.name()).map(Optional::isPresent)
                 : reference instanceof Digest digest
                         ? pullThrough.metadata().manifest(target.name(), digest.value()).map(Optional::isPresent)
                         : pullThrough.metadata().tag(target.name(), reference.value()).map(Optional::isPresent);
@@ -154,15 +157,18 @@ public final class PolicyAccessControl implements RegistryAccess {
                 return decided(principal, target.name(), authorizer.decide(principal, action, target.name(), null,
                         repositoryPolicy(repository)));
             }
-            Future<Policy> repositoryPolicy = repository.isPresent()
-                    ? Future.succeededFuture(repositoryPolicy(repository))
-                    : pullThrough.newRepositories().settings(target.name())
-                            .map(settings -> parse(settings.repositoryPolicy(), "the new repository's policy"));
-            return Future.all(repositoryPolicy, registryPolicies.registryPolicy()).compose(policies -> decided(
-                    principal, target.name(), authorizer.mayPullThrough(principal, target.name(),
-                            repository.isPresent(), parse(policies.<Optional<String>>resultAt(1).orElse(null),
-                                    "the registry policy"), policies.resultAt(0))));
+            Policy repositoryPolicy = repository.isPresent() ? repositoryPolicy(repository)
+                    : parse(pullThrough.templates().settingsFor(target.name()).repositoryPolicy(),
+                            "the policy of the template for " + target.name());
+            return registryPolicies.registryPolicy().compose(registryPolicy -> decided(principal, target.name(),
+                    authorizer.mayPullThrough(principal, target.name(), repository.isPresent(),
+                            parse(registryPolicy.orElse(null), "the registry policy"), repositoryPolicy)));
         });
+    }
+
+    /** The repository as the route will resolve it (in mirror mode, by the registry containerd names). */
+    private ProxyTarget target(HttpServerRequest request, RegistryPath path) {
+        return pullThrough.rules().resolve(path.name(), request.getParam(Routes.MIRROR_NAMESPACE));
     }
 
     private Policy repositoryPolicy(Optional<Repository> repository) {

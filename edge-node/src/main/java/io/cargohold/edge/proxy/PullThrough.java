@@ -13,24 +13,15 @@ import java.time.Clock;
 
 /**
  * The pull-through cache of one process, shared by its edge and its workers: the rules, the
- * manifest and blob stores that fetch through them, and the meters they report to.
+ * creation templates of new repositories, the manifest and blob stores that fetch through them, and the meters they report to.
  */
-public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs,
-                          MetadataStore metadata, NewRepositorySettings newRepositories, EdgeMetrics metrics) {
+public record PullThrough(RuleResolver rules, RepositoryTemplates templates, ProxyManifestStore manifests,
+                          ProxyBlobStore blobs, ProxyReferrers referrers, MetadataStore metadata,
+                          EdgeMetrics metrics) {
 
-    /**
-     * What the cache serves from and reports to; {@code meters} is the process's one registry;
-     * {@code newRepositories} gives the settings of a repository a pull creates.
-     */
+    /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
-                               EventPublisher events, Upstreams upstreams, MeterRegistry meters,
-                               NewRepositorySettings newRepositories) {
-
-        /** Repositories created with the default settings. */
-        public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
-                            Upstreams upstreams, MeterRegistry meters) {
-            this(blobStore, metadata, leases, events, upstreams, meters, NewRepositorySettings.DEFAULTS);
-        }
+                               EventPublisher events, Upstreams upstreams, MeterRegistry meters) {
 
         /** Meters kept in a registry of their own. */
         public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
@@ -43,12 +34,15 @@ public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, Prox
     public static PullThrough create(CargoholdConfig config, Dependencies dependencies, String node, Clock clock) {
         EdgeMetrics metrics = new EdgeMetrics(dependencies.meters());
         Upstreams upstreams = dependencies.upstreams().metered(metrics);
-        return new PullThrough(new RuleResolver(config.rules()),
-                new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(), upstreams,
-                        dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock,
-                        dependencies.newRepositories()),
+        RepositoryTemplates templates = new RepositoryTemplates();
+        ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
+                upstreams, templates, dependencies.leases(), dependencies.events(), node,
+                config.limits().maxManifestBytes(), clock);
+        return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), templates, manifests,
                 new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
                         dependencies.events(), node, metrics),
-                dependencies.metadata(), dependencies.newRepositories(), metrics);
+                new ProxyReferrers(manifests, dependencies.metadata(), upstreams, config.limits().maxManifestBytes(),
+                        clock),
+                dependencies.metadata(), metrics);
     }
 }

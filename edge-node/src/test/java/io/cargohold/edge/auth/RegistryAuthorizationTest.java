@@ -6,10 +6,10 @@ import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.RepositorySettings;
+import io.cargohold.spi.RepositoryTemplate;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,9 +38,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Pulls under policies, with skopeo and over raw HTTP: the registry policy lets the partner account's
  * organization import and create repositories under {@code up/} (and only import under
- * {@code up/library/importonly*}); repositories a pull creates get a policy, as a creation template would give,
- * that lets the partner account pull and explicitly denies other organizations and the user mallory. The cache's
- * own account is allowed what nothing denies.
+ * {@code up/library/importonly*}); repositories a pull creates get, from the creation template of {@code up},
+ * a policy that lets the partner account pull and explicitly denies other organizations and the user mallory.
+ * The cache's own account is allowed what nothing denies.
  */
 class RegistryAuthorizationTest {
 
@@ -81,8 +81,7 @@ class RegistryAuthorizationTest {
         }
         edge = EdgeHarness.builder().rule(EdgeHarness.rule("up", upstream.url()))
                 .auth(AuthFixtures.auth(false, null))
-                .newRepositorySettings(repository -> Future.succeededFuture(
-                        RepositorySettings.DEFAULTS.withRepositoryPolicy(REPOSITORY_POLICY)))
+                .template(new RepositoryTemplate("up", RepositorySettings.DEFAULTS.withRepositoryPolicy(REPOSITORY_POLICY)))
                 .start();
         await(edge.registryDocuments().putRegistryPolicy(REGISTRY_POLICY));
         assertStatus(pull("owner", "up/library/app"), 200);
