@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * End to end with {@code auth}: the assembled jar with users and a registry policy seeded from a file, skopeo
  * pulling with and without credentials, a repository policy put through the control API on the admin port
- * deciding the next pulls, and a restart on the same storage keeping the registry policy and the signing key
+ * deciding the next pulls, a cross-account first pull under the policy of a creation template, and a restart on the same storage keeping the registry policy and the signing key
  * (a token issued before the restart still works).
  */
 class AuthIT {
@@ -53,6 +53,7 @@ class AuthIT {
         TestImages.Image image = TestImages.writeImage(layout, "single", 21, 300_000, 20_000);
         try (UpstreamRegistry upstream = UpstreamRegistry.anonymous()) {
             upstream.push(image, "library/app:1");
+            upstream.push(image, "library/fresh:1");
             Files.writeString(dir.resolve("registry-policy.json"), REGISTRY_POLICY);
             int port = CargoholdProcess.freePort();
             int adminPort = CargoholdProcess.freePort();
@@ -81,6 +82,13 @@ class AuthIT {
                 assertThatThrownBy(() -> Skopeo.copy(app, "dir:" + dir.resolve("outsider"),
                         "--src-tls-verify=false", "--src-creds", "outsider:" + PASSWORD))
                         .hasMessageContaining("denied").hasMessageContaining("DenyOtherOrgs");
+
+                HttpResponse<String> template = send(adminPort, "POST", "/api/v1/templates", new JsonObject()
+                        .put("prefix", "up").put("repositoryPolicy", new JsonObject(REPOSITORY_POLICY)).encode());
+                assertThat(template.statusCode()).as(template.body()).isIn(200, 201);
+                Skopeo.copy("docker://127.0.0.1:" + port + "/up/library/fresh:1", "dir:" + dir.resolve("fresh"),
+                        "--src-tls-verify=false", "--src-creds", "partner:" + PASSWORD);
+                assertThat(Files.readAllBytes(dir.resolve("fresh/manifest.json"))).isEqualTo(image.content());
 
                 JsonObject decision = new JsonObject(send(adminPort, "POST", "/api/v1/policies/simulate",
                         new JsonObject().put("principal", new JsonObject().put("account", "111122223333")
