@@ -8,7 +8,8 @@ import java.util.List;
  * anonymous pulls.
  */
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
-                              KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
+                              KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
+                              LifecycleConfig lifecycle) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -16,6 +17,7 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         storage = storage == null ? StorageConfig.DEFAULT : storage;
         rules = rules == null ? List.of() : List.copyOf(rules);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
+        lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
     }
 
     /** A host and port to listen on. */

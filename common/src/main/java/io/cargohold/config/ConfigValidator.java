@@ -1,9 +1,11 @@
 package io.cargohold.config;
 
 import io.cargohold.events.kafka.KafkaTopics;
+import io.cargohold.spi.ManifestRecord;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,7 @@ public final class ConfigValidator {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
         rules(config.rules());
+        lifecycle(config.lifecycle());
     }
 
     public static void rules(List<CacheRule> rules) {
@@ -70,6 +73,36 @@ public final class ConfigValidator {
             SecretReference.validate(key + ".credentials", rule.credentials());
         }
         aws(key, rule);
+        quota(key + ".quota", rule.quota());
+    }
+
+    private static void lifecycle(LifecycleConfig lifecycle) {
+        positive("lifecycle.interval", lifecycle.interval());
+        positive("lifecycle.blobGrace", lifecycle.blobGrace());
+        if (lifecycle.pullGrace().compareTo(ManifestRecord.PULL_PRECISION) <= 0) {
+            fail("lifecycle.pullGrace", lifecycle.pullGrace(), "must be longer than " + ManifestRecord.PULL_PRECISION
+                    + " (the precision of last-pulled times)");
+        }
+        quota("lifecycle.quota", lifecycle.quota());
+    }
+
+    private static void positive(String key, Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            fail(key, duration, "must be a positive ISO-8601 duration");
+        }
+    }
+
+    private static void quota(String key, String quota) {
+        if (quota == null) {
+            return;
+        }
+        try {
+            if (ByteSize.parse(quota) <= 0) {
+                fail(key, quota, "must be positive");
+            }
+        } catch (IllegalArgumentException e) {
+            fail(key, quota, "must be a size such as 512MiB or 20GiB");
+        }
     }
 
     private static void aws(String key, CacheRule rule) {

@@ -155,7 +155,7 @@ public final class EdgeHarness implements AutoCloseable {
                         upstreamHttp, rule.upstreamUri(), CredentialsProvider.ANONYMOUS, upstreamTimeouts), counts));
 
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
-                        null, null, null, rules, new LimitsConfig(maxManifestBytes, null));
+                        null, null, null, rules, new LimitsConfig(maxManifestBytes, null), null);
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
                 PullThrough pullThrough = PullThrough.create(config,

@@ -104,14 +104,14 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
-    void remove_storedBlob_isGoneAndASecondRemoveAnswersFalse(VertxTestContext test) {
+    void delete_storedBlob_isGoneAndASecondDeleteAnswersFalse(VertxTestContext test) {
         byte[] content = bytes("removed");
         Digest digest = Digest.sha256(content);
         on(() -> write(content).commit(digest))
-                .compose(v -> fileStore.remove(digest))
+                .compose(v -> fileStore.delete(digest))
                 .compose(removed -> {
                     assertThat(removed).isTrue();
-                    return Future.all(fileStore.remove(digest), store.stat(digest));
+                    return Future.all(fileStore.delete(digest), store.stat(digest));
                 })
                 .onComplete(verify(test, all -> {
                     assertThat(all.<Boolean>resultAt(0)).isFalse();
