@@ -103,22 +103,6 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
                 }));
     }
 
-    @Test
-    void delete_storedBlob_isGoneAndASecondDeleteAnswersFalse(VertxTestContext test) {
-        byte[] content = bytes("removed");
-        Digest digest = Digest.sha256(content);
-        on(() -> write(content).commit(digest))
-                .compose(v -> fileStore.delete(digest))
-                .compose(removed -> {
-                    assertThat(removed).isTrue();
-                    return Future.all(fileStore.delete(digest), store.stat(digest));
-                })
-                .onComplete(verify(test, all -> {
-                    assertThat(all.<Boolean>resultAt(0)).isFalse();
-                    assertThat(all.<Optional<Long>>resultAt(1)).isEmpty();
-                }));
-    }
-
     private static Instant lastModified(Path file) {
         try {
             return Files.getLastModifiedTime(file).toInstant();
