@@ -17,6 +17,7 @@ import io.cargohold.spi.StoredBlob;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,10 +76,16 @@ public final class LifecycleWorker {
 
     /** One run now, or the run under way; call on one Vert.x context. */
     public Future<LifecycleRunReport> run() {
-        if (running == null) {
-            running = runOnce().andThen(done -> running = null);
+        if (running != null) {
+            return running;
         }
-        return running;
+        Promise<LifecycleRunReport> done = Promise.promise();
+        running = done.future();
+        runOnce().onComplete(result -> {
+            running = null;
+            done.handle(result);
+        });
+        return done.future();
     }
 
     private Future<LifecycleRunReport> runOnce() {
