@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import io.cargohold.config.CargoholdConfig;
 
 import java.util.function.Supplier;
@@ -13,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The admin endpoint every process serves: {@code /metrics} for Prometheus, {@code /healthz}
  * (the process answers) and {@code /readyz}: 200 when the process can take work, 503 with a
- * one-line reason otherwise (see {@code Node#notReadyReason}).
+ * one-line reason otherwise (see {@code Node#notReadyReason}); and, where the coordinator role
+ * runs, the control API under {@code /api/}, routed by {@code api}.
  */
 final class AdminServer {
 
@@ -21,16 +23,18 @@ final class AdminServer {
 
     private final PrometheusMeterRegistry meters;
     private final Supplier<String> notReadyReason;
+    private final Router api;
 
-    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason) {
+    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason, Router api) {
         this.meters = meters;
         this.notReadyReason = notReadyReason;
+        this.api = api;
     }
 
     /** {@code notReadyReason}: why the process cannot take work yet, or null when it can. */
     static Future<HttpServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
-                                    Supplier<String> notReadyReason) {
-        AdminServer admin = new AdminServer(meters, notReadyReason);
+                                    Supplier<String> notReadyReason, Router api) {
+        AdminServer admin = new AdminServer(meters, notReadyReason, api);
         return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
                 .requestHandler(admin::handle)
                 .listen();
@@ -44,7 +48,13 @@ final class AdminServer {
                 String reason = notReady();
                 status(request, reason == null ? 200 : 503, reason == null ? "ready" : reason);
             }
-            default -> status(request, 404, "no such endpoint");
+            default -> {
+                if (request.path().startsWith("/api/")) {
+                    api.handle(request);
+                } else {
+                    status(request, 404, "no such endpoint");
+                }
+            }
         }
     }
 

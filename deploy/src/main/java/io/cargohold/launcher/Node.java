@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.credentials.CachingCredentialsProvider;
+import io.cargohold.coordinator.LifecycleApi;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.edge.EdgeNode;
@@ -14,6 +15,9 @@ import io.cargohold.events.kafka.KafkaEventPublisher;
 import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
+import io.cargohold.lifecycle.LifecyclePreview;
+import io.cargohold.lifecycle.worker.LifecycleLeader;
+import io.cargohold.lifecycle.worker.LifecycleWorker;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
@@ -22,6 +26,7 @@ import io.cargohold.refresher.RefresherWorker;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RegistryEvent;
+import io.cargohold.store.tier.LocalTierBlobStore;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -39,6 +44,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
@@ -125,12 +131,22 @@ final class Node {
                 Clock.systemUTC());
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
+            startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events, meters, config.lifecycle(),
+                    config.rules(), nodeName(), Clock.systemUTC()));
         }
         if (role.servesRegistry()) {
             edge = await(EdgeNode.start(vertx, config, pullThrough));
             toClose.push(() -> await(edge.close()));
+            if (storage.blobs() instanceof LocalTierBlobStore tier) {
+                dropCollectedBlobs(tier);
+            }
         }
-        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason));
+        Router api = Router.router(vertx);
+        if (role.servesControlApi()) {
+            new LifecycleApi(new LifecyclePreview(metadata, Clock.systemUTC()),
+                    () -> LifecycleLeader.requestRun(hazelcast)).mount(api);
+        }
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, api));
         started = true;
     }
 
@@ -242,6 +258,21 @@ final class Node {
                 KafkaEventSubscriber.Options.defaults().withMeters(meters));
         toClose.push(subscriber);
         subscriber.start();
+    }
+
+    /** Registers this member as a lifecycle runner; it runs while it leads. */
+    private void startLifecycle(LifecycleWorker worker) {
+        LifecycleLeader leader = new LifecycleLeader(hazelcast, nodeName());
+        toClose.push(leader);
+        long timer = worker.schedule(vertx, leader);
+        toClose.push(() -> vertx.cancelTimer(timer));
+    }
+
+    /** Drops this edge's tier copies of the blobs garbage collection deleted from the bucket. */
+    private void dropCollectedBlobs(LocalTierBlobStore tier) {
+        long timer = vertx.setPeriodic(config.lifecycle().interval().toMillis(), id -> tier.dropCollected()
+                .onFailure(e -> LOG.warn("dropping collected blobs from the local tier failed: {}", e.toString())));
+        toClose.push(() -> vertx.cancelTimer(timer));
     }
 
     /** Runs Vert.x work for a caller on another thread (the Kafka poll loop) on a Vert.x context. */

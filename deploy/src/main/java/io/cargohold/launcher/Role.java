@@ -17,4 +17,8 @@ enum Role {
     boolean runsWorkers() {
         return this == STANDALONE || this == REFRESHER;
     }
+
+    boolean servesControlApi() {
+        return this == STANDALONE || this == COORDINATOR;
+    }
 }

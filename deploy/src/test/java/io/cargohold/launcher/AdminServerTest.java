@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,8 @@ class AdminServerTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, notReady::get)
+        server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, notReady::get,
+                        Router.router(vertx))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -69,7 +71,7 @@ class AdminServerTest {
         vertx = Vertx.vertx();
         server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, () -> {
             throw new IllegalStateException("member gone");
-        }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }, Router.router(vertx)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         HttpResponse<String> answer = get("/readyz");
 

@@ -41,9 +41,9 @@ public final class LifecycleLeader implements AutoCloseable {
         return false;
     }
 
-    /** Asks the leader, wherever it runs, to run now. Any member may ask, worker or not. */
+    /** Asks the leader, wherever it runs, to run now; does not wait. Any member may ask, worker or not. */
     public static void requestRun(HazelcastInstance hazelcast) {
-        hazelcast.<String>getTopic(RUN_REQUESTS).publish(hazelcast.getCluster().getLocalMember().toString());
+        hazelcast.<String>getTopic(RUN_REQUESTS).publishAsync(hazelcast.getCluster().getLocalMember().toString());
     }
 
     /** Calls {@code listener} (on a Hazelcast thread) for every request for a run. */
