@@ -18,7 +18,7 @@ final class LifecycleMetrics {
         this.blobsDeleted = Counter.builder("cargohold.gc.blobs.deleted")
                 .description("unreferenced blobs deleted by garbage collection").register(meters);
         this.bytesDeleted = Counter.builder("cargohold.gc.bytes.deleted")
-                .description("bytes of the blobs garbage collection deleted").baseUnit("bytes").register(meters);
+                .description("bytes of the blobs garbage collection deleted").register(meters);
     }
 
     void expired() {
@@ -30,7 +30,7 @@ final class LifecycleMetrics {
         Counter.builder("cargohold.lifecycle.evicted").description("images evicted to keep a storage quota")
                 .tag("quota", quota).register(meters).increment();
         Counter.builder("cargohold.lifecycle.evicted.bytes").description("bytes of the images evicted for a quota")
-                .baseUnit("bytes").tag("quota", quota).register(meters).increment(bytes);
+                .tag("quota", quota).register(meters).increment(bytes);
     }
 
     void blobDeleted(long bytes) {
