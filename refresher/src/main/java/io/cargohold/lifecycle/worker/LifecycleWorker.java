@@ -63,14 +63,14 @@ public final class LifecycleWorker {
 
     /**
      * Runs every {@code lifecycle.interval}, and whenever a run is requested, on whichever member
-     * leads at that moment; answers the timer's id.
+     * leads at that moment, always on one context of {@code vertx}; answers the timer's id.
      */
     public long schedule(Vertx vertx, LifecycleLeader leader) {
-        Runnable runIfLeader = () -> vertx.executeBlocking(leader::isLeader, false)
-                .compose(leads -> leads ? run().mapEmpty() : Future.succeededFuture())
-                .onFailure(e -> LOG.warn("lifecycle run failed: {}", e.toString()));
         Context context = vertx.getOrCreateContext();
-        leader.onRunRequested(() -> context.runOnContext(v -> runIfLeader.run()));
+        Runnable runIfLeader = () -> context.runOnContext(v -> vertx.executeBlocking(leader::isLeader, false)
+                .compose(leads -> leads ? run().mapEmpty() : Future.succeededFuture())
+                .onFailure(e -> LOG.warn("lifecycle run failed: {}", e.toString())));
+        leader.onRunRequested(runIfLeader);
         return vertx.setPeriodic(config.interval().toMillis(), id -> runIfLeader.run());
     }
 

@@ -105,6 +105,25 @@ class LifecycleWorkerTest {
     }
 
     @Test
+    void schedule_runRequestedThroughTheCluster_theLeaderRuns() {
+        long now = clock.millis();
+        on(() -> cache.repository("up/app", "up", null));
+        ManifestRecord image = on(() -> cache.image("up/app", "1", now - 100 * MINUTE, now - 100 * MINUTE, LAYER));
+        LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
+                new LifecycleConfig(Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(15), "1000"),
+                List.of(), "test", clock);
+        LifecycleLeader leader = new LifecycleLeader(hazelcast, "test");
+        long timer = worker.schedule(vertx, leader);
+
+        LifecycleLeader.requestRun(hazelcast);
+
+        assertThat(awaitEvents(1)).extracting(RegistryEvent::digest).containsExactly(image.digest());
+        assertThat(on(() -> metadata.manifests("up/app"))).isEmpty();
+        vertx.cancelTimer(timer);
+        leader.close();
+    }
+
+    @Test
     void run_ruleOverItsQuota_evictsLeastRecentlyPulledFirstWithMetricAndEvent() {
         long now = clock.millis();
         on(() -> cache.repository("small/app", "small", null).compose(v -> cache.repository("other/app", "other", null)));
