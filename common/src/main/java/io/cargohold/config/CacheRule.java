@@ -5,6 +5,7 @@ import io.cargohold.oci.Platform;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -77,6 +78,19 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
     /** Docker Hub names official images {@code library/<name>} and lets clients leave that out. */
     public boolean isDockerHub() {
         return DOCKER_HUB_HOSTS.contains(upstreamUri().getHost());
+    }
+
+    /**
+     * True when {@code host} (a registry host, with its port when it has one: containerd's
+     * {@code ns}) names this rule's upstream; Docker Hub's host names are aliases of each other.
+     */
+    public boolean servesHost(String host) {
+        URI upstream = upstreamUri();
+        if (isDockerHub()) {
+            return DOCKER_HUB_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+        }
+        return host.equalsIgnoreCase(upstream.getAuthority())
+                || (upstream.getPort() == -1 && host.equalsIgnoreCase(upstream.getHost()));
     }
 
     /** The upstream repository for {@code rest}, the part of a name after this rule's prefix. */

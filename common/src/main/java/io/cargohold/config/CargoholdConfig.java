@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                               KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
-                              LifecycleConfig lifecycle) {
+                              MirrorConfig mirror, LifecycleConfig lifecycle) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -17,7 +17,23 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         storage = storage == null ? StorageConfig.DEFAULT : storage;
         rules = rules == null ? List.of() : List.copyOf(rules);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
+        mirror = mirror == null ? MirrorConfig.DEFAULT : mirror;
         lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
+    }
+
+    /** A config with the default mirror and lifecycle settings. */
+    public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
+                           KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null);
+    }
+
+    /**
+     * Mirror mode: {@code defaultRule} is the prefix of the rule that serves names no rule's prefix
+     * matches and no {@code ns} parameter places (the Docker daemon's {@code registry-mirrors});
+     * null: the Docker Hub rule, when there is exactly one.
+     */
+    public record MirrorConfig(String defaultRule) {
+        public static final MirrorConfig DEFAULT = new MirrorConfig(null);
     }
 
     /** A host and port to listen on. */

@@ -40,6 +40,10 @@ public final class ConfigValidator {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
         rules(config.rules());
+        String mirrorDefault = config.mirror().defaultRule();
+        if (mirrorDefault != null && config.rules().stream().noneMatch(rule -> rule.prefix().equals(mirrorDefault))) {
+            fail("mirror.defaultRule", mirrorDefault, "must be the prefix of a rule");
+        }
         lifecycle(config.lifecycle());
     }
 

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,15 @@ public interface BlobWriter extends WriteStream<Buffer> {
      * {@link #commit} has made it durable.
      */
     default Optional<Digest> sha256() {
+        return Optional.empty();
+    }
+
+    /**
+     * The local file the content is spooled to before it is published, when there is one: a reader
+     * may follow it while it grows. It is renamed or deleted once the content is published or
+     * discarded, so open it while the writer is still being written.
+     */
+    default Optional<Path> spool() {
         return Optional.empty();
     }
 

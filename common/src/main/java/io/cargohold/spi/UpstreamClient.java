@@ -4,6 +4,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.Reference;
 import io.vertx.core.Future;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -23,6 +24,12 @@ public interface UpstreamClient {
 
     /** Starts fetching a blob; the body is paused until the caller pipes it. */
     Future<BlobContent.Stream> getBlob(String repository, Digest digest);
+
+    /**
+     * The upstream's OCI referrers index of {@code subject} (at most {@code maxBytes}); empty when the
+     * upstream has no referrers API.
+     */
+    Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes);
 
     /** The last {@code RateLimit-Remaining} the upstream sent (Docker Hub), if any. */
     default OptionalLong rateLimitRemaining() {

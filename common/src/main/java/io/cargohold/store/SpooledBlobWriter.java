@@ -103,6 +103,11 @@ public final class SpooledBlobWriter implements BlobWriter {
     }
 
     @Override
+    public Optional<Path> spool() {
+        return Optional.of(temp);
+    }
+
+    @Override
     public synchronized Optional<Digest> sha256() {
         try {
             return Optional.of(Digest.of((MessageDigest) hasher.clone()));

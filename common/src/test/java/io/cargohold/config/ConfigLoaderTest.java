@@ -88,6 +88,7 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', aws: { region: us-east-1 } } ]|rules[0].aws: 'us-east-1' is only used with credentials: aws-ecr or aws-secretsmanager",
         "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'aws-secretsmanager:k', secretKey: x }|storage.accessKey: 'aws-secretsmanager:k' aws-secretsmanager references are supported in rules[].credentials only",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', colour: blue } ]|rules[0].colour: unknown key",
+        "{ rules: [ { prefix: a, upstreamUrl: 'https://r.example' } ], mirror: { defaultRule: b } }|mirror.defaultRule: 'b' must be the prefix of a rule",
         "http: { port: 70000 }|http.port: '70000' must be between 0 and 65535",
         "storage: { type: tape }|storage.type: 'tape' must be one of",
         "storage: { type: s3, bucket: b1b }|storage.endpoint: (missing) is required when storage.type is s3",

@@ -99,6 +99,21 @@ final class CargoholdProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The last {@code max} warning and error lines of the log with the lines that follow each (a
+     * stack trace's first frames): what a failing test shows of a child process.
+     */
+    String problems(int max) {
+        List<String> lines = log().lines().toList();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(" WARN ") || lines.get(i).contains(" ERROR ")) {
+                problems.add(String.join("\n", lines.subList(i, Math.min(lines.size(), i + 4))));
+            }
+        }
+        return String.join("\n", problems.subList(Math.max(0, problems.size() - max), problems.size()));
+    }
+
     /** Ends the process at once, as a crash would: no shutdown hook, no goodbye to the cluster. */
     void kill() {
         try {

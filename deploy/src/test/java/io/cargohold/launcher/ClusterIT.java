@@ -277,8 +277,13 @@ class ClusterIT {
     /** {@code skopeo copy} of {@code up/<image>} through edge {@code edge} (0 to 2) into a new directory. */
     private static Path pull(int edge, String image, String into) {
         Path out = dir.resolve(into);
-        Skopeo.copy("docker://127.0.0.1:" + httpPorts[edge + 1] + "/up/" + image, "dir:" + out,
-                "--src-tls-verify=false");
+        try {
+            Skopeo.copy("docker://127.0.0.1:" + httpPorts[edge + 1] + "/up/" + image, "dir:" + out,
+                    "--src-tls-verify=false");
+        } catch (RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\nwarnings of edge-" + (edge + 1) + ":\n"
+                    + nodes.get(edge + 1).problems(8), e);
+        }
         return out;
     }
 
@@ -321,7 +326,6 @@ class ClusterIT {
         return events;
     }
 
-    /** The sum of {@code cargohold_events_dropped_total} on an edge's admin endpoint. */
     /** GET on the admin endpoint of edge {@code edge} (0 to 2; -1 is the refresher). */
     private static HttpResponse<String> admin(int edge, String path) {
         try {
@@ -335,6 +339,7 @@ class ClusterIT {
         }
     }
 
+    /** The sum of {@code cargohold_events_dropped_total} on an edge's admin endpoint. */
     private static double droppedEvents(int edge) {
         try {
             String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPorts[edge + 1]

@@ -8,6 +8,7 @@ import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.Future;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,12 @@ public final class CountingUpstreamClient implements UpstreamClient {
     }
 
     @Override
+    public Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes) {
+        counts.increment(Counts.referrersKey(repository, subject));
+        return delegate.getReferrers(repository, subject, maxBytes);
+    }
+
+    @Override
     public OptionalLong rateLimitRemaining() {
         return delegate.rateLimitRemaining();
     }
@@ -69,8 +76,17 @@ public final class CountingUpstreamClient implements UpstreamClient {
             return method + " manifest " + repository + (reference instanceof Digest ? "@" : ":") + reference.value();
         }
 
+        static String referrersKey(String repository, Digest subject) {
+            return "GET referrers " + repository + "@" + subject.value();
+        }
+
         static String blobKey(Digest digest) {
             return "GET blob " + digest.value();
+        }
+
+        /** GETs of the referrers API, by upstream repository and subject digest. */
+        public int referrersGets(String upstreamRepository, Digest subject) {
+            return get(referrersKey(upstreamRepository, subject));
         }
 
         /** GETs of a manifest, by upstream repository and tag or digest. */

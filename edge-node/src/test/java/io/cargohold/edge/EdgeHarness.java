@@ -113,6 +113,7 @@ public final class EdgeHarness implements AutoCloseable {
         private final List<CacheRule> rules = new ArrayList<>();
         private Long maxManifestBytes;
         private UpstreamTimeouts timeouts = TEST_TIMEOUTS;
+        private String mirrorDefault;
 
         public Builder rule(CacheRule rule) {
             rules.add(rule);
@@ -121,6 +122,12 @@ public final class EdgeHarness implements AutoCloseable {
 
         public Builder maxManifestBytes(long bytes) {
             this.maxManifestBytes = bytes;
+            return this;
+        }
+
+        /** The rule that serves unprefixed names in mirror mode ({@code mirror.defaultRule}). */
+        public Builder mirrorDefault(String prefix) {
+            this.mirrorDefault = prefix;
             return this;
         }
 
@@ -155,7 +162,8 @@ public final class EdgeHarness implements AutoCloseable {
                         upstreamHttp, rule.upstreamUri(), CredentialsProvider.ANONYMOUS, upstreamTimeouts), counts));
 
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
-                        null, null, null, rules, new LimitsConfig(maxManifestBytes, null), null);
+                        null, null, null, rules, new LimitsConfig(maxManifestBytes, null),
+                        new CargoholdConfig.MirrorConfig(mirrorDefault), null);
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
                 PullThrough pullThrough = PullThrough.create(config,

@@ -13,13 +13,15 @@ import io.vertx.core.http.HttpClient;
 
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
  * An {@link UpstreamClient} over the OCI Distribution HTTP API with Vert.x core's streaming
  * {@link HttpClient}: one small class per operation ({@link ManifestPuller},
- * {@link ManifestChecker}, {@link BlobPuller}) behind one {@link RegistryEndpointCaller}, which
+ * {@link ManifestChecker}, {@link BlobPuller}, {@link ReferrersPuller}) behind one
+ * {@link RegistryEndpointCaller}, which
  * runs the {@code WWW-Authenticate} flow of the {@link RegistryAuthenticator} and follows
  * redirects. Failures are {@code UpstreamException}s saying what was attempted.
  */
@@ -31,6 +33,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private final ManifestPuller manifestPuller;
     private final ManifestChecker manifestChecker;
     private final BlobPuller blobPuller;
+    private final ReferrersPuller referrersPuller;
 
     /** With the default time-outs: connect 10 s, idle 60 s. */
     public HttpUpstreamClient(Vertx vertx, HttpClient client, URI upstreamUrl, CredentialsProvider credentials) {
@@ -54,6 +57,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         this.manifestPuller = new ManifestPuller(caller);
         this.manifestChecker = new ManifestChecker(caller);
         this.blobPuller = new BlobPuller(caller);
+        this.referrersPuller = new ReferrersPuller(caller);
     }
 
     @Override
@@ -82,6 +86,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
     @Override
     public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
         return onContext(() -> blobPuller.pull(repository, digest));
+    }
+
+    @Override
+    public Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes) {
+        return onContext(() -> referrersPuller.pull(repository, subject, maxBytes));
     }
 
     /**

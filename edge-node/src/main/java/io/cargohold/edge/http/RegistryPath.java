@@ -10,7 +10,7 @@ import io.cargohold.oci.error.RegistryException;
  */
 public record RegistryPath(Route route, RepositoryName name, String reference) {
 
-    public enum Route { BASE, CATALOG, TAGS, MANIFEST, BLOB, NOT_FOUND }
+    public enum Route { BASE, CATALOG, TAGS, MANIFEST, BLOB, REFERRERS, NOT_FOUND }
 
     private static final String PREFIX = "/v2/";
 
@@ -28,8 +28,12 @@ public record RegistryPath(Route route, RepositoryName name, String reference) {
         if (rest.endsWith("/tags/list")) {
             return new RegistryPath(Route.TAGS, name(rest.substring(0, rest.length() - "/tags/list".length())), null);
         }
-        for (Route route : new Route[] {Route.MANIFEST, Route.BLOB}) {
-            String keyword = route == Route.MANIFEST ? "/manifests/" : "/blobs/";
+        for (Route route : new Route[] {Route.MANIFEST, Route.BLOB, Route.REFERRERS}) {
+            String keyword = switch (route) {
+                case MANIFEST -> "/manifests/";
+                case BLOB -> "/blobs/";
+                default -> "/referrers/";
+            };
             int at = rest.lastIndexOf(keyword);
             if (at > 0) {
                 String reference = rest.substring(at + keyword.length());

@@ -20,10 +20,14 @@ import java.util.Locale;
  */
 public final class Routes implements Handler<HttpServerRequest> {
 
+    /** containerd's mirror parameter: the registry host the client means ({@code ns=docker.io}). */
+    static final String MIRROR_NAMESPACE = "ns";
+
     private final RuleResolver rules;
     private final ManifestHandler manifests;
     private final BlobHandler blobs;
     private final TagsHandler tags;
+    private final ReferrersHandler referrers;
     private final CatalogHandler catalog;
     private final EdgeMetrics metrics;
 
@@ -34,6 +38,7 @@ public final class Routes implements Handler<HttpServerRequest> {
         this.manifests = new ManifestHandler(pullThrough.manifests(), metrics);
         this.blobs = new BlobHandler(pullThrough.blobs(), redirectBlobs, metrics);
         this.tags = new TagsHandler(pullThrough.metadata());
+        this.referrers = new ReferrersHandler(pullThrough.referrers());
         this.catalog = new CatalogHandler(pullThrough.metadata());
     }
 
@@ -76,12 +81,14 @@ public final class Routes implements Handler<HttpServerRequest> {
             return Future.succeededFuture();
         }
         RegistryPath path = parsed != null ? parsed : RegistryPath.parse(request.path());
+        String namespace = request.getParam(MIRROR_NAMESPACE);
         return switch (path.route()) {
             case BASE -> request.response().putHeader("Content-Type", "application/json").end("{}");
             case CATALOG -> catalog.handle(request);
-            case TAGS -> tags.handle(request, rules.resolve(path.name()));
-            case MANIFEST -> manifests.handle(request, rules.resolve(path.name()), path.reference());
-            case BLOB -> blobs.handle(request, rules.resolve(path.name()), path.reference());
+            case TAGS -> tags.handle(request, rules.resolve(path.name(), namespace));
+            case MANIFEST -> manifests.handle(request, rules.resolve(path.name(), namespace), path.reference());
+            case BLOB -> blobs.handle(request, rules.resolve(path.name(), namespace), path.reference());
+            case REFERRERS -> referrers.handle(request, rules.resolve(path.name(), namespace), path.reference());
             case NOT_FOUND -> {
                 ErrorResponses.send(request, 404, new OciError(OciErrorCode.UNSUPPORTED, "no such route",
                         request.path()));

@@ -55,7 +55,8 @@ public final class EdgeMetrics {
 
     /** The upstream operations. */
     public enum Operation {
-        MANIFEST_GET("manifest.get"), MANIFEST_HEAD("manifest.head"), BLOB_GET("blob.get");
+        MANIFEST_GET("manifest.get"), MANIFEST_HEAD("manifest.head"), BLOB_GET("blob.get"),
+        REFERRERS_GET("referrers.get");
 
         private final String label;
 

@@ -9,6 +9,7 @@ import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
@@ -46,6 +47,12 @@ public final class MeteredUpstreamClient implements UpstreamClient {
     @Override
     public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
         return timed(EdgeMetrics.Operation.BLOB_GET, () -> delegate.getBlob(repository, digest));
+    }
+
+    @Override
+    public Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes) {
+        return metrics.fetching(() -> timed(EdgeMetrics.Operation.REFERRERS_GET,
+                () -> delegate.getReferrers(repository, subject, maxBytes)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.cargohold.edge.proxy;
 
+import io.cargohold.oci.ByteRange;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
@@ -13,17 +14,20 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.WriteStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One upstream download of a blob into the store. It runs on its own, so a client that
- * disconnects does not waste it, and any number of {@link FillReader}s follow it while it runs.
+ * disconnects does not waste it. Clients there from the first byte follow it live
+ * ({@link FillReader}); clients that come later follow its spool file ({@link SpoolReader}).
  * The store verifies the digest on commit; content that does not match is never published.
  */
 final class BlobFill implements WriteStream<Buffer> {
@@ -36,9 +40,12 @@ final class BlobFill implements WriteStream<Buffer> {
     private final Promise<Long> length = Promise.promise();
     private final Promise<Void> committed = Promise.promise();
     private final List<FillReader> readers = new ArrayList<>();
+    private final List<SpoolReader> followers = new ArrayList<>();
     private BlobWriter writer;
     private boolean started;
     private long written;
+    private long spooled;
+    private boolean verified;
     private boolean done;
 
     /** {@code what} says what the fill is doing, for log lines and errors. */
@@ -102,7 +109,7 @@ final class BlobFill implements WriteStream<Buffer> {
     /**
      * A reader of the whole blob following the download live, whose handlers run on {@code context};
      * empty once the download has begun (or ended), when the bytes so far are only in the spool
-     * file: such a client waits for {@link #committed()} and is served from the store.
+     * file: such a client {@link #follow}s that.
      */
     synchronized Optional<FillReader> reader(Context context) {
         if (written > 0 || done) {
@@ -117,6 +124,51 @@ final class BlobFill implements WriteStream<Buffer> {
         readers.remove(reader);
     }
 
+    /**
+     * A reader of {@code range} following the spool file, whose handlers run on {@code context}, for
+     * a client that comes once the download has begun; empty when there is no spool file to follow
+     * (nothing spooled yet, the store spools nowhere, or the fill has ended): such a client waits
+     * for {@link #committed()} and is served from the store.
+     */
+    Future<Optional<SpoolReader>> follow(Context context, ByteRange range) {
+        Path spool;
+        synchronized (this) {
+            if (done || spooled == 0 || writer.spool().isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            spool = writer.spool().get();
+        }
+        return context.owner().fileSystem()
+                .open(spool.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                .map(file -> {
+                    SpoolReader follower = new SpoolReader(context, this, file, range);
+                    synchronized (this) {
+                        followers.add(follower);
+                    }
+                    return Optional.of(follower);
+                })
+                // Renamed or deleted meanwhile: the fill has ended, and the store has the blob or not.
+                .otherwise(Optional.empty());
+    }
+
+    synchronized void remove(SpoolReader follower) {
+        followers.remove(follower);
+    }
+
+    /**
+     * How much of the blob a {@link SpoolReader} may read: what the spool file holds, but not the
+     * last byte before everything received is known to match the digest.
+     */
+    synchronized long readableSpool() {
+        return verified || (done && committed.future().succeeded()) ? spooled
+                : Math.min(spooled, length.future().result() - 1);
+    }
+
+    /** Why the fill was abandoned; null while it runs and once it is stored. */
+    Throwable failure() {
+        return committed.future().cause();
+    }
+
     @Override
     public Future<Void> write(Buffer data) {
         List<FillReader> live;
@@ -125,7 +177,16 @@ final class BlobFill implements WriteStream<Buffer> {
             live = List.copyOf(readers);
         }
         live.forEach(reader -> reader.offer(data));
-        return writer.write(data);
+        return writer.write(data).onSuccess(v -> spooled(data.length()));
+    }
+
+    private void spooled(int bytes) {
+        List<SpoolReader> following;
+        synchronized (this) {
+            spooled += bytes;
+            following = List.copyOf(followers);
+        }
+        following.forEach(SpoolReader::progress);
     }
 
     private void piped(AsyncResult<Void> piped, long expectedLength) {
@@ -152,18 +213,24 @@ final class BlobFill implements WriteStream<Buffer> {
             return;
         }
         List<FillReader> live;
+        List<SpoolReader> following;
         synchronized (this) {
+            verified = true;
             live = List.copyOf(readers);
+            following = List.copyOf(followers);
         }
         live.forEach(FillReader::verified);
+        following.forEach(SpoolReader::progress);
     }
 
     private void finish(Throwable failure) {
         List<FillReader> live;
+        List<SpoolReader> following;
         synchronized (this) {
             done = true;
             live = List.copyOf(readers);
             readers.clear();
+            following = List.copyOf(followers);
         }
         if (failure == null) {
             committed.complete();
@@ -176,6 +243,7 @@ final class BlobFill implements WriteStream<Buffer> {
             committed.fail(reported);
         }
         live.forEach(reader -> reader.complete(failure == null ? null : committed.future().cause()));
+        following.forEach(SpoolReader::progress);
     }
 
     @Override

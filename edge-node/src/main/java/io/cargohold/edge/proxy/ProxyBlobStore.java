@@ -61,13 +61,14 @@ public final class ProxyBlobStore {
 
     /** True when {@code content} from {@link #open} follows a download from the upstream. */
     public static boolean fromUpstream(BlobContent content) {
-        return content instanceof BlobContent.Stream stream && stream.stream() instanceof FillReader;
+        return content instanceof BlobContent.Stream stream
+                && (stream.stream() instanceof FillReader || stream.stream() instanceof SpoolReader);
     }
 
     /**
-     * Opens {@code range} of a blob whose size {@link #stat} gave. A whole-blob read of a blob
-     * whose download has not begun follows it; any other read of a blob being filled waits until
-     * it is stored.
+     * Opens {@code range} of a blob whose size {@link #stat} gave. A read of a blob being filled
+     * follows the download: live from its first byte when it has not begun, through the spool file
+     * otherwise; where there is no spool file to follow, it waits until the blob is stored.
      */
     public Future<BlobContent> open(ProxyTarget target, Digest digest, ByteRange range, long size, Context context) {
         BlobFill running = fills.get(digest);
@@ -80,10 +81,12 @@ public final class ProxyBlobStore {
         }
         Optional<FillReader> live = range.offset() == 0 && range.length() == size
                 ? running.reader(context) : Optional.empty();
-        // A client joining a download under way waits for the blob to be stored and gets it from
-        // the store: as a file region (sendfile) on a filesystem, rather than copied through here.
-        return live.isPresent() ? Future.succeededFuture(new BlobContent.Stream(live.get(), size))
-                : running.committed().compose(stored -> store.open(digest, range));
+        if (live.isPresent()) {
+            return Future.succeededFuture(new BlobContent.Stream(live.get(), size));
+        }
+        return running.follow(context, range).compose(follower -> follower.isPresent()
+                ? Future.succeededFuture(new BlobContent.Stream(follower.get(), range.length()))
+                : running.committed().compose(stored -> store.open(digest, range)));
     }
 
     /**

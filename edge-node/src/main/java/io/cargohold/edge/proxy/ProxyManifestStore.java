@@ -179,7 +179,8 @@ public final class ProxyManifestStore {
                 reference instanceof Digest digest ? digest.value() : null, failure.getMessage(), node));
     }
 
-    private Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
+    /** Stores a manifest fetched from the upstream under {@code reference}, checking it parses first. */
+    Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
         try {
             Manifest.parse(upstream.content(), upstream.mediaType());
         } catch (RegistryException invalid) {

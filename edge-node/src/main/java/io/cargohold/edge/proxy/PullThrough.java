@@ -16,7 +16,7 @@ import java.time.Clock;
  * manifest and blob stores that fetch through them, and the meters they report to.
  */
 public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs,
-                          MetadataStore metadata, EdgeMetrics metrics) {
+                          ProxyReferrers referrers, MetadataStore metadata, EdgeMetrics metrics) {
 
     /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
@@ -33,11 +33,13 @@ public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, Prox
     public static PullThrough create(CargoholdConfig config, Dependencies dependencies, String node, Clock clock) {
         EdgeMetrics metrics = new EdgeMetrics(dependencies.meters());
         Upstreams upstreams = dependencies.upstreams().metered(metrics);
-        return new PullThrough(new RuleResolver(config.rules()),
-                new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(), upstreams,
-                        dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock),
+        ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
+                upstreams, dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock);
+        return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), manifests,
                 new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
                         dependencies.events(), node, metrics),
+                new ProxyReferrers(manifests, dependencies.metadata(), upstreams, config.limits().maxManifestBytes(),
+                        clock),
                 dependencies.metadata(), metrics);
     }
 }

@@ -74,7 +74,7 @@ class BaseRouteTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/", "/v1/_ping", "/v2/up/library/app", "/v2/up/library/app/manifests/",
-            "/v2/up/library/app/referrers/sha256:abc", "/v3/"})
+            "/v2/up/library/app/referrers/", "/v3/"})
     void get_unknownPath_404WithJsonErrorBody(String path) {
         RegistryResponse response = edge.get(path);
 
