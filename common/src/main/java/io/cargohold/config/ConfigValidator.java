@@ -261,6 +261,6 @@ public final class ConfigValidator {
     }
 
     static void fail(String key, Object value, String rule) {
-        throw new ConfigException(key + ": " + (value == null ? "(missing)" : "'" + value + "'") + " " + rule);
+        throw new ConfigException(key, value, rule);
     }
 }

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /** A tag, as the OCI Distribution spec restricts it. */
 public record Tag(String value) implements Reference {
 
-    private static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+    public static final String REGEX = "[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}";
+    private static final Pattern TAG = Pattern.compile(REGEX);
 
     public Tag {
         if (!TAG.matcher(value).matches()) {

@@ -9,13 +9,14 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.cargohold.config.CargoholdConfig;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The admin endpoint every process serves: {@code /metrics} for Prometheus, {@code /healthz}
  * (the process answers) and {@code /readyz}: 200 when the process can take work, 503 with a
- * one-line reason otherwise (see {@code Node#notReadyReason}); and, where the coordinator role
- * runs, the control API under {@code /api/}, routed by {@code api}.
+ * one-line reason otherwise (see {@code Node#notReadyReason}); where the coordinator role runs, also
+ * the control API under {@code /api/v1}.
  */
 final class AdminServer {
 
@@ -23,20 +24,24 @@ final class AdminServer {
 
     private final PrometheusMeterRegistry meters;
     private final Supplier<String> notReadyReason;
-    private final Router api;
 
-    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason, Router api) {
+    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason) {
         this.meters = meters;
         this.notReadyReason = notReadyReason;
-        this.api = api;
     }
 
-    /** {@code notReadyReason}: why the process cannot take work yet, or null when it can. */
+    /**
+     * {@code notReadyReason}: why the process cannot take work yet, or null when it can;
+     * {@code routes} adds what the process's roles serve besides (the control API).
+     */
     static Future<HttpServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
-                                    Supplier<String> notReadyReason, Router api) {
-        AdminServer admin = new AdminServer(meters, notReadyReason, api);
+                                    Supplier<String> notReadyReason, Consumer<Router> routes) {
+        AdminServer admin = new AdminServer(meters, notReadyReason);
+        Router router = Router.router(vertx);
+        routes.accept(router);
+        router.route().handler(ctx -> admin.handle(ctx.request()));
         return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
-                .requestHandler(admin::handle)
+                .requestHandler(router)
                 .listen();
     }
 
@@ -48,13 +53,7 @@ final class AdminServer {
                 String reason = notReady();
                 status(request, reason == null ? 200 : 503, reason == null ? "ready" : reason);
             }
-            default -> {
-                if (request.path().startsWith("/api/")) {
-                    api.handle(request);
-                } else {
-                    status(request, 404, "no such endpoint");
-                }
-            }
+            default -> status(request, 404, "no such endpoint");
         }
     }
 

@@ -4,18 +4,18 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.credentials.CachingCredentialsProvider;
-import io.cargohold.coordinator.LifecycleApi;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.edge.EdgeNode;
+import io.cargohold.edge.proxy.ClusterControl;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.kafka.KafkaEventPublisher;
 import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
-import io.cargohold.lifecycle.LifecyclePreview;
 import io.cargohold.lifecycle.worker.LifecycleLeader;
 import io.cargohold.lifecycle.worker.LifecycleWorker;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
@@ -44,7 +44,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
@@ -129,6 +128,8 @@ final class Node {
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
                 new HazelcastFetchLeases(vertx, hazelcast), events, upstreams(), meters), nodeName(),
                 Clock.systemUTC());
+        toClose.push(await(vertx.executeBlocking(() -> ClusterControl.follow(hazelcast, config.rules(), pullThrough),
+                false)));
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
             startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events, meters, config.lifecycle(),
@@ -141,12 +142,13 @@ final class Node {
                 dropCollectedBlobs(tier);
             }
         }
-        Router api = Router.router(vertx);
-        if (role.servesControlApi()) {
-            new LifecycleApi(new LifecyclePreview(metadata, Clock.systemUTC()),
-                    () -> LifecycleLeader.requestRun(hazelcast)).mount(api);
-        }
-        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, api));
+        ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
+                events, nodeName());
+        admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, router -> {
+            if (role.runsControlPlane()) {
+                ControlApi.mount(router, control);
+            }
+        }));
         started = true;
     }
 

@@ -14,11 +14,11 @@ enum Role {
         return this == STANDALONE || this == EDGE;
     }
 
-    boolean runsWorkers() {
-        return this == STANDALONE || this == REFRESHER;
+    boolean runsControlPlane() {
+        return this == STANDALONE || this == COORDINATOR;
     }
 
-    boolean servesControlApi() {
-        return this == STANDALONE || this == COORDINATOR;
+    boolean runsWorkers() {
+        return this == STANDALONE || this == REFRESHER;
     }
 }

@@ -72,13 +72,13 @@ public final class HazelcastMembers {
     }
 
     /**
-     * Makes the metadata maps of {@code config} durable in {@code documents}: written through to it
+     * Makes the metadata and control maps of {@code config} durable in {@code documents}: written through to it
      * and loaded from it by a new cluster (see
      * {@link HazelcastMetadataStore#configureMaps(Config, DocumentStore)}). Give every member of a
      * cluster the same document store.
      */
     public static Config withDurableMaps(Config config, DocumentStore documents) {
-        return HazelcastMetadataStore.configureMaps(config, documents);
+        return ControlMaps.configure(HazelcastMetadataStore.configureMaps(config, documents), documents);
     }
 
     /** Starts a member; blocks for a few seconds, so never call it on an event loop. */

@@ -12,26 +12,26 @@ import java.util.Map;
  * or {@code Bearer} and its parameters ({@code realm}, {@code service}, {@code scope}, ...), whose
  * names are lower-cased and whose quoted values may hold commas and escaped quotes.
  */
-record AuthChallenge(String scheme, Map<String, String> params) {
+public record AuthChallenge(String scheme, Map<String, String> params) {
 
-    AuthChallenge {
+    public AuthChallenge {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
-    boolean isBearer() {
+    public boolean isBearer() {
         return scheme.equalsIgnoreCase("Bearer");
     }
 
-    boolean isBasic() {
+    public boolean isBasic() {
         return scheme.equalsIgnoreCase("Basic");
     }
 
-    String param(String name) {
+    public String param(String name) {
         return params.get(name.toLowerCase(Locale.ROOT));
     }
 
     /** Every challenge in the given header values, in order; unparseable parts are skipped. */
-    static List<AuthChallenge> parseAll(List<String> headerValues) {
+    public static List<AuthChallenge> parseAll(List<String> headerValues) {
         List<AuthChallenge> challenges = new ArrayList<>();
         for (String value : headerValues) {
             challenges.addAll(parse(value));
@@ -40,7 +40,7 @@ record AuthChallenge(String scheme, Map<String, String> params) {
     }
 
     /** The challenges of one header value, e.g. {@code Bearer realm="https://a/token",service="a"}. */
-    static List<AuthChallenge> parse(String header) {
+    public static List<AuthChallenge> parse(String header) {
         List<AuthChallenge> challenges = new ArrayList<>();
         if (header == null) {
             return challenges;

@@ -15,6 +15,7 @@ import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.spi.Repository;
+import io.cargohold.spi.TagMutability;
 import io.cargohold.spi.TagRecord;
 import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.Future;
@@ -35,7 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * upstream is down or rate-limits. One upstream request per repository and reference at a time,
  * on this node and across the cluster. After an outage answer, the tag is served stale without
  * asking again for {@link #OUTAGE_BACKOFF}, so a down or rate-limiting upstream is not asked once
- * per pull.
+ * per pull. A tag of an {@code IMMUTABLE} repository never moves: a re-check that finds it moved
+ * upstream records the new digest beside it ({@link TagRecord#upstreamDigest()}) and serves ours.
+ * A repository created by a first pull gets the settings of its creation template.
  */
 public final class ProxyManifestStore {
 
@@ -45,6 +48,7 @@ public final class ProxyManifestStore {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final Upstreams upstreams;
+    private final RepositoryTemplates templates;
     private final EventPublisher events;
     private final String node;
     private final long maxManifestBytes;
@@ -57,12 +61,14 @@ public final class ProxyManifestStore {
     private record Outage(long untilMillis, String reason) {
     }
 
-    public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams, FetchLeases leases,
-                              EventPublisher events, String node, long maxManifestBytes, Clock clock) {
+    public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams,
+                              RepositoryTemplates templates, FetchLeases leases, EventPublisher events, String node,
+                              long maxManifestBytes, Clock clock) {
         this.flight = new ClusterSingleFlight(leases);
         this.metadata = metadata;
         this.blobs = blobs;
         this.upstreams = upstreams;
+        this.templates = templates;
         this.events = events;
         this.node = node;
         this.maxManifestBytes = maxManifestBytes;
@@ -96,6 +102,23 @@ public final class ProxyManifestStore {
         });
     }
 
+    /**
+     * Re-checks a cached tag upstream now, however fresh it is (an operator's refresh); empty when
+     * the tag is not cached. The tag is first marked due, as if its refresh interval had passed, so
+     * the fetch of a moved tag does not take the cached manifest for one another node just stored.
+     */
+    public Future<Optional<ServedManifest>> recheck(ProxyTarget target, Tag tag) {
+        return metadata.tag(target.name(), tag.value()).compose(cached -> {
+            if (cached.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            TagRecord due = cached.get().checkedAt(0);
+            return metadata.putTag(due)
+                    .compose(v -> flights.run(target.describe(tag), () -> revalidate(target, due)))
+                    .map(Optional::of);
+        });
+    }
+
     /** Records that a manifest was pulled, at most once per {@link ManifestRecord#PULL_PRECISION}. */
     public void recordPull(ManifestRecord manifest, String tag) {
         long now = clock.millis();
@@ -116,17 +139,32 @@ public final class ProxyManifestStore {
                 .onFailure(failure -> publishUpstreamError(target, tag, failure))
                 .compose(head -> {
                     if (!head.digest().value().equals(record.digest())) {
-                        return fetch(target, tag).onSuccess(served -> events.publish(RegistryEvent.of(
-                                RegistryEvent.TAG_REFRESHED, target.name(), tag.value(), served.manifest().digest(),
-                                served.manifest().mediaType(), served.manifest().size(), node)));
+                        return metadata.repository(target.name()).compose(repository -> isImmutable(repository)
+                                ? keep(target, record, head.digest())
+                                : fetch(target, tag).onSuccess(served -> events.publish(RegistryEvent.of(
+                                        RegistryEvent.TAG_REFRESHED, target.name(), tag.value(),
+                                        served.manifest().digest(), served.manifest().mediaType(),
+                                        served.manifest().size(), node))));
                     }
-                    return metadata.putTag(record.checkedAt(clock.millis()))
+                    return metadata.putTag(record.withUpstreamDigest(null, clock.millis()))
                             .compose(v -> cached(target, head.digest()))
                             .compose(hit -> hit != null ? Future.succeededFuture(ServedManifest.fresh(hit))
                                     : fetch(target, tag));
                 })
                 .onSuccess(served -> outages.remove(target.describe(tag)))
                 .recover(failure -> serveStale(target, record, failure));
+    }
+
+    private static boolean isImmutable(Optional<Repository> repository) {
+        return repository.map(found -> found.settings().tagMutability() == TagMutability.IMMUTABLE).orElse(false);
+    }
+
+    /** An immutable repository's tag stays where it is; the digest upstream moved it to is noted beside it. */
+    private Future<ServedManifest> keep(ProxyTarget target, TagRecord record, Digest upstream) {
+        Digest ours = Digest.parse(record.digest());
+        return metadata.putTag(record.withUpstreamDigest(upstream.value(), clock.millis()))
+                .compose(v -> cached(target, ours))
+                .compose(hit -> hit != null ? Future.succeededFuture(ServedManifest.fresh(hit)) : fetch(target, ours));
     }
 
     private Future<ServedManifest> serveStale(ProxyTarget target, TagRecord record, Throwable failure) {
@@ -194,7 +232,7 @@ public final class ProxyManifestStore {
         ManifestRecord record = new ManifestRecord(target.name(), upstream.digest().value(), upstream.mediaType(),
                 upstream.content(), now, now);
         Repository repository = new Repository(target.name(), target.rule().prefix(), target.rule().upstreamUrl(),
-                target.upstreamRepository(), now);
+                target.upstreamRepository(), now, templates.settingsFor(target.name()));
         return writeBlob(upstream)
                 .compose(v -> metadata.createRepositoryIfAbsent(repository))
                 .compose(v -> metadata.putManifest(record))

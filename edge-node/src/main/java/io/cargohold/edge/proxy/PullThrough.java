@@ -13,10 +13,11 @@ import java.time.Clock;
 
 /**
  * The pull-through cache of one process, shared by its edge and its workers: the rules, the
- * manifest and blob stores that fetch through them, and the meters they report to.
+ * creation templates of new repositories, the manifest and blob stores that fetch through them, and the meters they report to.
  */
-public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, ProxyBlobStore blobs,
-                          ProxyReferrers referrers, MetadataStore metadata, EdgeMetrics metrics) {
+public record PullThrough(RuleResolver rules, RepositoryTemplates templates, ProxyManifestStore manifests,
+                          ProxyBlobStore blobs, ProxyReferrers referrers, MetadataStore metadata,
+                          EdgeMetrics metrics) {
 
     /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
@@ -33,9 +34,11 @@ public record PullThrough(RuleResolver rules, ProxyManifestStore manifests, Prox
     public static PullThrough create(CargoholdConfig config, Dependencies dependencies, String node, Clock clock) {
         EdgeMetrics metrics = new EdgeMetrics(dependencies.meters());
         Upstreams upstreams = dependencies.upstreams().metered(metrics);
+        RepositoryTemplates templates = new RepositoryTemplates();
         ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
-                upstreams, dependencies.leases(), dependencies.events(), node, config.limits().maxManifestBytes(), clock);
-        return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), manifests,
+                upstreams, templates, dependencies.leases(), dependencies.events(), node,
+                config.limits().maxManifestBytes(), clock);
+        return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), templates, manifests,
                 new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
                         dependencies.events(), node, metrics),
                 new ProxyReferrers(manifests, dependencies.metadata(), upstreams, config.limits().maxManifestBytes(),

@@ -1,4 +1,4 @@
-package io.cargohold.coordinator;
+package io.cargohold.coordinator.api;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.lifecycle.LifecyclePreview;
@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The lifecycle routes on a real HTTP server over a real Hazelcast metadata store. */
+/** The lifecycle routes, mounted as the control API mounts them, on a real HTTP server over real Hazelcast. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LifecycleApiTest {
 
@@ -41,6 +42,8 @@ class LifecycleApiTest {
             {"rules": [{"rulePriority": 1, "description": "Keep the newest image only",
               "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
               "action": {"type": "expire"}}]}""";
+    private static final String PREVIEW = "/api/v1/lifecycle/preview";
+    private static final String RUN = "/api/v1/lifecycle/run";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final AtomicInteger RUN_REQUESTS = new AtomicInteger();
     private static final long DAY = 86_400_000L;
@@ -68,10 +71,13 @@ class LifecycleApiTest {
                 .compose(v -> metadata.putManifest(first))
                 .compose(v -> metadata.putManifest(second))
                 .compose(v -> metadata.putTag(new TagRecord("up/app", "1", older, now))));
-        Router router = Router.router(vertx);
-        new LifecycleApi(new LifecyclePreview(metadata, Clock.systemUTC()), RUN_REQUESTS::incrementAndGet)
-                .mount(router);
-        server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+        Router api = Router.router(vertx);
+        api.route().handler(BodyHandler.create());
+        new LifecycleApi(new LifecyclePreview(metadata, Clock.systemUTC()), RUN_REQUESTS::incrementAndGet).mount(api);
+        api.route().failureHandler(ApiResponses::failure);
+        Router root = Router.router(vertx);
+        root.route(ControlApi.BASE + "/*").subRouter(api);
+        server = await(vertx.createHttpServer().requestHandler(root).listen(0, "127.0.0.1"));
     }
 
     @AfterAll
@@ -82,7 +88,7 @@ class LifecycleApiTest {
 
     @Test
     void preview_repositoryPolicy_listsWhatEachRuleExpiresAndWhy() throws Exception {
-        HttpResponse<String> answer = post(LifecycleApi.PREVIEW, new JsonObject().put("repository", "up/app"));
+        HttpResponse<String> answer = post(PREVIEW, new JsonObject().put("repository", "up/app"));
 
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonObject rule = new JsonObject(answer.body()).getJsonArray("rules").getJsonObject(0);
@@ -100,8 +106,8 @@ class LifecycleApiTest {
     void preview_givenPolicy_isEvaluatedInsteadOfTheRepositorys() throws Exception {
         String keepTwo = KEEP_ONE.replace("\"countNumber\": 1", "\"countNumber\": 2");
 
-        HttpResponse<String> answer = post(LifecycleApi.PREVIEW,
-                new JsonObject().put("repository", "up/app").put("policy", keepTwo));
+        HttpResponse<String> answer = post(PREVIEW,
+                new JsonObject().put("repository", "up/app").put("lifecyclePolicy", new JsonObject(keepTwo)));
 
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(answer.body()).getJsonArray("rules").getJsonObject(0).getJsonArray("expired"))
@@ -112,33 +118,47 @@ class LifecycleApiTest {
     void preview_invalidPolicy_is400WithEcrsMessage() throws Exception {
         String invalid = KEEP_ONE.replace("\"any\"", "\"sometimes\"");
 
-        HttpResponse<String> answer = post(LifecycleApi.PREVIEW,
-                new JsonObject().put("repository", "up/app").put("policy", invalid));
+        HttpResponse<String> answer = post(PREVIEW,
+                new JsonObject().put("repository", "up/app").put("lifecyclePolicy", invalid));
 
         assertThat(answer.statusCode()).isEqualTo(400);
-        assertThat(new JsonObject(answer.body()).getString("error")).isEqualTo("InvalidParameterException");
-        assertThat(new JsonObject(answer.body()).getString("message")).contains("tagStatus");
+        JsonObject error = firstError(answer);
+        assertThat(error.getString("field")).isEqualTo("lifecyclePolicy.rules[0].selection.tagStatus");
+        assertThat(error.getString("message")).startsWith("Invalid parameter at 'LifecyclePolicyText'");
     }
 
     @Test
     void preview_unknownRepositoryOrNoPolicy_is404() throws Exception {
-        HttpResponse<String> unknown = post(LifecycleApi.PREVIEW, new JsonObject().put("repository", "up/nothing"));
-        HttpResponse<String> none = post(LifecycleApi.PREVIEW, new JsonObject().put("repository", "up/none"));
+        HttpResponse<String> unknown = post(PREVIEW, new JsonObject().put("repository", "up/nothing"));
+        HttpResponse<String> none = post(PREVIEW, new JsonObject().put("repository", "up/none"));
 
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(new JsonObject(unknown.body()).getString("error")).isEqualTo("RepositoryNotFoundException");
+        assertThat(firstError(unknown).getString("message")).isEqualTo("no repository 'up/nothing'");
         assertThat(none.statusCode()).isEqualTo(404);
-        assertThat(new JsonObject(none.body()).getString("error")).isEqualTo("LifecyclePolicyNotFoundException");
+        assertThat(firstError(none).getString("message"))
+                .isEqualTo("Lifecycle policy does not exist for the repository with name 'up/none'");
+    }
+
+    @Test
+    void preview_noRepository_is400NamingTheField() throws Exception {
+        HttpResponse<String> answer = post(PREVIEW, new JsonObject().put("lifecyclePolicy", KEEP_ONE));
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(firstError(answer).getString("field")).isEqualTo("repository");
     }
 
     @Test
     void run_requestsARunAndAnswers202() throws Exception {
         int before = RUN_REQUESTS.get();
 
-        HttpResponse<String> answer = post(LifecycleApi.RUN, new JsonObject());
+        HttpResponse<String> answer = post(RUN, new JsonObject());
 
         assertThat(answer.statusCode()).isEqualTo(202);
         assertThat(RUN_REQUESTS.get()).isEqualTo(before + 1);
+    }
+
+    private static JsonObject firstError(HttpResponse<String> answer) {
+        return new JsonObject(answer.body()).getJsonArray("errors").getJsonObject(0);
     }
 
     private static HttpResponse<String> post(String path, JsonObject body) throws Exception {

@@ -1,0 +1,53 @@
+package io.cargohold.meta.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import io.cargohold.meta.json.DocumentCodec;
+import io.cargohold.spi.DocumentStore;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The control plane's cluster maps: cache rules and repository creation templates created through
+ * the API, keyed by prefix, each value the resource's JSON text. Durable like the metadata maps
+ * ({@code control/rules/<prefix>}, {@code control/templates/<prefix>}), so they survive a restart
+ * of the whole cluster.
+ */
+public final class ControlMaps {
+
+    public static final String RULES = "cargohold.rules";
+    public static final String TEMPLATES = "cargohold.templates";
+    public static final String RULES_PREFIX = "control/rules/";
+    public static final String TEMPLATES_PREFIX = "control/templates/";
+
+    private static final DocumentCodec<String> TEXT = new DocumentCodec<>() {
+        @Override
+        public byte[] encode(String value) {
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String decode(byte[] document) {
+            return new String(document, StandardCharsets.UTF_8);
+        }
+    };
+
+    private ControlMaps() {
+    }
+
+    /** Makes the control maps of {@code config} durable in {@code documents}. */
+    public static Config configure(Config config, DocumentStore documents) {
+        attach(config.getMapConfig(RULES), new DocumentMapStore<>(documents, RULES_PREFIX, TEXT));
+        attach(config.getMapConfig(TEMPLATES), new DocumentMapStore<>(documents, TEMPLATES_PREFIX, TEXT));
+        return config;
+    }
+
+    private static void attach(MapConfig map, DocumentMapStore<String> store) {
+        map.setMapStoreConfig(new MapStoreConfig()
+                .setEnabled(true)
+                .setImplementation(store)
+                .setWriteDelaySeconds(0)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
+    }
+}

@@ -1,0 +1,46 @@
+package io.cargohold.coordinator.api;
+
+import io.cargohold.config.ConfigException;
+
+import java.util.List;
+
+/**
+ * A control API request that cannot be carried out, answered with {@code status} and
+ * {@code {"errors":[{"field","value","message"}]}}: 400 invalid, 404 unknown resource, 409 conflict.
+ */
+public final class ApiException extends RuntimeException {
+
+    private final int status;
+    private final List<FieldError> errors;
+
+    public ApiException(int status, List<FieldError> errors) {
+        super(errors.isEmpty() ? "status " + status : errors.get(0).message());
+        this.status = status;
+        this.errors = List.copyOf(errors);
+    }
+
+    public static ApiException invalid(String field, Object value, String message) {
+        return new ApiException(400, List.of(new FieldError(field, value == null ? null : value.toString(), message)));
+    }
+
+    /** A config check's failure as a 400 naming its key, value and constraint. */
+    public static ApiException invalid(ConfigException e) {
+        return new ApiException(400, List.of(new FieldError(e.key(), e.value(), e.constraint())));
+    }
+
+    public static ApiException notFound(String message) {
+        return new ApiException(404, List.of(new FieldError(null, null, message)));
+    }
+
+    public static ApiException conflict(String field, Object value, String message) {
+        return new ApiException(409, List.of(new FieldError(field, value == null ? null : value.toString(), message)));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+}

@@ -1,0 +1,66 @@
+package io.cargohold.coordinator.api;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.config.CacheRule;
+import io.cargohold.config.ConfigValidator;
+import io.cargohold.edge.proxy.PullThrough;
+import io.cargohold.lifecycle.LifecyclePreview;
+import io.cargohold.lifecycle.worker.LifecycleLeader;
+import io.cargohold.meta.hazelcast.ControlMaps;
+import io.cargohold.refresher.TagRevalidator;
+import io.cargohold.spi.EventPublisher;
+import io.cargohold.spi.RepositoryTemplate;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The control API, JSON under {@link #BASE} on the admin port of the processes that run the
+ * coordinator role: cache rules, repository creation templates, repositories and their images,
+ * lifecycle policy previews and runs.
+ * Every change is checked whole before anything is written and raises an audit event naming the
+ * caller ({@code admin} until client authentication covers the admin port).
+ */
+public final class ControlApi {
+
+    public static final String BASE = "/api/v1";
+    public static final String ADMIN = "admin";
+    private static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final Pattern PREFIX = Pattern.compile(ConfigValidator.PREFIX_REGEX);
+
+    private ControlApi() {
+    }
+
+    /** What the API works on: the cluster, this process's cache, the config file's rules, the event bus. */
+    public record Dependencies(Vertx vertx, HazelcastInstance hazelcast, PullThrough cache,
+                               List<CacheRule> configRules, EventPublisher events, String node) {
+    }
+
+    /** Serves the API under {@link #BASE} of {@code root} (the admin server's router). */
+    public static void mount(Router root, Dependencies deps) {
+        Function<RoutingContext, String> caller = ctx -> ADMIN;
+        AuditLog audit = new AuditLog(deps.events(), deps.node());
+        Router api = Router.router(deps.vertx());
+        api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        new RulesApi(deps.configRules(), new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.RULES),
+                        prefix -> PREFIX.matcher(prefix).matches()),
+                new UpstreamProbe(deps.vertx()), audit, caller).mount(api);
+        new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
+                prefix -> RepositoryTemplate.ROOT.equals(prefix) || PREFIX.matcher(prefix).matches()),
+                deps.cache().metadata(), audit, caller).mount(api);
+        new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
+                new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
+                caller).mount(api);
+        new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),
+                () -> LifecycleLeader.requestRun(deps.hazelcast())).mount(api);
+        api.route().handler(ctx -> ctx.fail(404));
+        api.route().failureHandler(ApiResponses::failure);
+        root.route(BASE + "/*").subRouter(api);
+    }
+}

@@ -1,0 +1,272 @@
+package io.cargohold.coordinator.api;
+
+import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.edge.proxy.RuleResolver;
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.RepositoryName;
+import io.cargohold.oci.Tag;
+import io.cargohold.oci.error.RegistryException;
+import io.cargohold.refresher.TagRevalidator;
+import io.cargohold.spi.ManifestRecord;
+import io.cargohold.spi.MetadataStore;
+import io.cargohold.spi.Repository;
+import io.cargohold.spi.TagMutability;
+import io.cargohold.spi.TagRecord;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Cached repositories and their images: describe, delete images (their tags and manifest records;
+ * blobs are the garbage collector's), set tag mutability, and re-check every tag upstream now.
+ */
+final class RepositoriesApi {
+
+    private static final String NAME = "(?<name>.+)";
+
+    private final MetadataStore metadata;
+    private final RuleResolver rules;
+    private final TagRevalidator revalidator;
+    private final AuditLog audit;
+    private final Function<RoutingContext, String> caller;
+
+    RepositoriesApi(MetadataStore metadata, RuleResolver rules, TagRevalidator revalidator, AuditLog audit,
+                    Function<RoutingContext, String> caller) {
+        this.metadata = metadata;
+        this.rules = rules;
+        this.revalidator = revalidator;
+        this.audit = audit;
+        this.caller = caller;
+    }
+
+    void mount(Router router) {
+        router.get("/repositories").handler(ctx -> ApiResponses.reply(ctx, 200, list()));
+        router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/images/batch-delete")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, batchDelete(ctx, ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.PUT, "/repositories/" + NAME + "/tag-mutability")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, setMutability(ctx, ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/refresh")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, refresh(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME)
+                .handler(ctx -> ApiResponses.reply(ctx, 200, repository(ctx.pathParam("name")).map(RepositoriesApi::show)));
+    }
+
+    static JsonObject show(Repository repository) {
+        return new JsonObject()
+                .put("name", repository.name())
+                .put("rulePrefix", repository.rulePrefix())
+                .put("upstreamUrl", repository.upstreamUrl())
+                .put("upstreamRepository", repository.upstreamRepository())
+                .put("createdAt", Instant.ofEpochMilli(repository.createdAtMillis()).toString())
+                .put("settings", TemplateRequest.settingsJson(repository.settings()));
+    }
+
+    private Future<JsonObject> list() {
+        return metadata.repositoryNames().compose(names -> {
+            List<Future<Repository>> all = names.stream().map(this::repository).toList();
+            return Future.all(all).map(done -> {
+                JsonArray list = new JsonArray();
+                all.forEach(found -> list.add(show(found.result())));
+                return new JsonObject().put("repositories", list);
+            });
+        });
+    }
+
+    private Future<Repository> repository(String name) {
+        try {
+            RepositoryName.parse(name);
+        } catch (RegistryException e) {
+            return Future.failedFuture(ApiException.notFound("no repository '" + name + "'"));
+        }
+        return metadata.repository(name).map(found -> found.orElseThrow(() ->
+                ApiException.notFound("no repository '" + name + "'")));
+    }
+
+    /** Every image: its digest, tags (each with its last upstream check and newer upstream digest), size, times. */
+    private Future<JsonObject> images(String name) {
+        return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
+                metadata.tagRecords(name).map(tags -> {
+                    Map<String, List<TagRecord>> byDigest = tags.stream()
+                            .collect(Collectors.groupingBy(TagRecord::digest));
+                    JsonArray images = new JsonArray();
+                    manifests.stream().sorted(Comparator.comparingLong(ManifestRecord::cachedAtMillis).reversed())
+                            .forEach(manifest -> images.add(image(manifest,
+                                    byDigest.getOrDefault(manifest.digest(), List.of()))));
+                    return new JsonObject().put("repository", name).put("images", images);
+                }));
+    }
+
+    private static JsonObject image(ManifestRecord manifest, List<TagRecord> tags) {
+        JsonArray tagList = new JsonArray();
+        long lastCheck = 0;
+        for (TagRecord tag : tags) {
+            tagList.add(new JsonObject().put("tag", tag.tag())
+                    .put("lastUpstreamCheckAt", Instant.ofEpochMilli(tag.lastCheckedAtMillis()).toString())
+                    .put("upstreamDigest", tag.upstreamDigest()));
+            lastCheck = Math.max(lastCheck, tag.lastCheckedAtMillis());
+        }
+        return new JsonObject()
+                .put("digest", manifest.digest())
+                .put("tags", tagList)
+                .put("size", manifest.size())
+                .put("mediaType", manifest.mediaType())
+                .put("cachedAt", Instant.ofEpochMilli(manifest.cachedAtMillis()).toString())
+                .put("lastPulledAt", Instant.ofEpochMilli(manifest.lastPulledAtMillis()).toString())
+                .put("lastUpstreamCheckAt", lastCheck == 0 ? null : Instant.ofEpochMilli(lastCheck).toString())
+                .put("upstreamDigest", tags.stream().map(TagRecord::upstreamDigest)
+                        .filter(digest -> digest != null).findFirst().orElse(null));
+    }
+
+    /**
+     * Deletes images named by {@code {"imageIds":[{"imageDigest"} or {"imageTag"}]}} (ECR's shape):
+     * by digest the manifest and every tag on it; by tag the tag, and the manifest when no tag is
+     * left on it. Ids that match nothing are reported as failures; the request is checked whole first.
+     */
+    private Future<JsonObject> batchDelete(RoutingContext ctx, String name) {
+        List<ImageId> ids = ImageId.parseAll(ApiResponses.body(ctx));
+        return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
+                metadata.tagRecords(name).compose(tags -> {
+                    JsonArray deleted = new JsonArray();
+                    JsonArray failures = new JsonArray();
+                    List<Future<Void>> writes = new ArrayList<>();
+                    List<String> gone = new ArrayList<>();
+                    for (ImageId id : ids) {
+                        List<String> digests = id.digest() != null
+                                ? manifests.stream().map(ManifestRecord::digest).filter(id.digest()::equals).toList()
+                                : tags.stream().filter(tag -> tag.tag().equals(id.tag())).map(TagRecord::digest).toList();
+                        if (digests.isEmpty()) {
+                            failures.add(id.toJson().put("failureCode", "ImageNotFound")
+                                    .put("failureReason", "no image " + id.describe() + " in " + name));
+                            continue;
+                        }
+                        deleted.add(id.toJson().put("imageDigest", digests.get(0)));
+                        if (id.digest() != null) {
+                            gone.add(id.digest());
+                            tags.stream().filter(tag -> tag.digest().equals(id.digest()))
+                                    .forEach(tag -> writes.add(metadata.deleteTag(name, tag.tag())));
+                            writes.add(metadata.deleteManifest(name, id.digest()));
+                        } else {
+                            writes.add(metadata.deleteTag(name, id.tag()));
+                            boolean lastTag = tags.stream().filter(tag -> tag.digest().equals(digests.get(0)))
+                                    .allMatch(tag -> ids.stream().anyMatch(other -> tag.tag().equals(other.tag())));
+                            if (lastTag && !gone.contains(digests.get(0))) {
+                                gone.add(digests.get(0));
+                                writes.add(metadata.deleteManifest(name, digests.get(0)));
+                            }
+                        }
+                    }
+                    JsonObject result = new JsonObject().put("imageIds", deleted).put("failures", failures);
+                    return Future.all(writes).map(done -> {
+                        if (!deleted.isEmpty()) {
+                            audit.record(caller.apply(ctx), "images.batchDelete", name,
+                                    new JsonObject().put("imageIds", ImageId.toJson(ids)), result);
+                        }
+                        return result;
+                    });
+                }));
+    }
+
+    private Future<JsonObject> setMutability(RoutingContext ctx, String name) {
+        Object value = ApiResponses.body(ctx).getValue("tagMutability");
+        TagMutability mutability;
+        try {
+            mutability = TagMutability.valueOf((String) value);
+        } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+            throw ApiException.invalid("repositories.tagMutability", value, "must be one of MUTABLE, IMMUTABLE");
+        }
+        return repository(name).compose(before -> {
+            Repository after = before.withSettings(before.settings().withTagMutability(mutability));
+            return metadata.putRepository(after).map(v -> {
+                audit.record(caller.apply(ctx), "repositories.setTagMutability", name, show(before), show(after));
+                return show(after);
+            });
+        });
+    }
+
+    /** Re-checks every cached tag upstream now, with the refresher's code (an immutable tag stays). */
+    private Future<JsonObject> refresh(String name) {
+        return repository(name).compose(repository -> {
+            ProxyTarget target;
+            try {
+                target = rules.resolve(RepositoryName.parse(name));
+            } catch (RegistryException e) {
+                throw ApiException.conflict("repository", name, "no cache rule covers it any more: "
+                        + e.getMessage());
+            }
+            return revalidator.recheckAll(target);
+        }).map(outcomes -> new JsonObject().put("repository", name).put("tags", new JsonObject(Map.copyOf(outcomes))));
+    }
+
+    /** One entry of a batch delete: exactly one of a digest and a tag. */
+    private record ImageId(String digest, String tag) {
+
+        static List<ImageId> parseAll(JsonObject body) {
+            Object value = body.getValue("imageIds");
+            if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > 100) {
+                throw ApiException.invalid("imageIds", value, "must be a list of 1 to 100 {\"imageDigest\"} or "
+                        + "{\"imageTag\"} objects");
+            }
+            List<FieldError> errors = new ArrayList<>();
+            List<ImageId> ids = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                String field = "imageIds[" + i + "]";
+                if (!(array.getValue(i) instanceof JsonObject id)
+                        || id.containsKey("imageDigest") == id.containsKey("imageTag")) {
+                    errors.add(new FieldError(field, String.valueOf(array.getValue(i)),
+                            "must have exactly one of imageDigest and imageTag"));
+                    continue;
+                }
+                Object digest = id.getValue("imageDigest");
+                Object tag = id.getValue("imageTag");
+                if (digest != null && !validDigest(digest)) {
+                    errors.add(new FieldError(field + ".imageDigest", String.valueOf(digest),
+                            "must be a digest such as sha256:<64 hex digits>"));
+                } else if (tag != null && !(tag instanceof String text && text.matches(Tag.REGEX))) {
+                    errors.add(new FieldError(field + ".imageTag", String.valueOf(tag),
+                            "must match " + Tag.REGEX));
+                } else {
+                    ids.add(new ImageId((String) digest, (String) tag));
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new ApiException(400, errors);
+            }
+            return ids;
+        }
+
+        private static boolean validDigest(Object value) {
+            try {
+                return value instanceof String text && Digest.parse(text) != null;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        JsonObject toJson() {
+            return digest != null ? new JsonObject().put("imageDigest", digest) : new JsonObject().put("imageTag", tag);
+        }
+
+        String describe() {
+            return digest != null ? digest : "tagged " + tag;
+        }
+
+        static JsonArray toJson(List<ImageId> ids) {
+            JsonArray array = new JsonArray();
+            ids.forEach(id -> array.add(id.toJson()));
+            return array;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.cargohold.coordinator.api;
+
+import io.cargohold.spi.MetadataStore;
+import io.cargohold.spi.Repository;
+import io.cargohold.spi.RepositoryTemplate;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Repository creation templates, matched by longest prefix ({@code ROOT} the default) when a first
+ * pull creates a repository. A change affects repositories created afterwards; with
+ * {@code "applyToExisting": true} also the existing repositories it is now the template of.
+ */
+final class TemplatesApi {
+
+    private static final String PREFIX = "(?<prefix>.+)";
+
+    private final ControlMap templates;
+    private final MetadataStore metadata;
+    private final AuditLog audit;
+    private final Function<RoutingContext, String> caller;
+
+    TemplatesApi(ControlMap templates, MetadataStore metadata, AuditLog audit,
+                 Function<RoutingContext, String> caller) {
+        this.templates = templates;
+        this.metadata = metadata;
+        this.audit = audit;
+        this.caller = caller;
+    }
+
+    void mount(Router router) {
+        router.get("/templates").handler(ctx -> ApiResponses.reply(ctx, 200, templates.all().map(all -> {
+            JsonArray list = new JsonArray();
+            all.values().forEach(stored -> list.add(TemplateRequest.show(RepositoryTemplate.fromJson(stored))));
+            return new JsonObject().put("templates", list);
+        })));
+        router.post("/templates").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
+        router.routeWithRegex(HttpMethod.GET, "/templates/" + PREFIX).handler(ctx -> ApiResponses.reply(ctx, 200,
+                stored(ctx.pathParam("prefix")).map(found -> TemplateRequest.show(RepositoryTemplate.fromJson(found)))));
+        router.routeWithRegex(HttpMethod.PUT, "/templates/" + PREFIX)
+                .handler(ctx -> ApiResponses.reply(ctx, 200, update(ctx, ctx.pathParam("prefix"))));
+        router.routeWithRegex(HttpMethod.DELETE, "/templates/" + PREFIX)
+                .handler(ctx -> ApiResponses.reply(ctx, 204, delete(ctx, ctx.pathParam("prefix"))));
+    }
+
+    private Future<JsonObject> create(RoutingContext ctx) {
+        JsonObject body = ApiResponses.body(ctx);
+        RepositoryTemplate template = TemplateRequest.parse(body);
+        JsonObject stored = template.toJson();
+        return templates.create(template.prefix(), stored).compose(created -> {
+            if (!created) {
+                throw ApiException.conflict("templates.prefix", template.prefix(), "a template with this prefix exists");
+            }
+            audit.record(caller.apply(ctx), "templates.create", "templates/" + template.prefix(), null, stored);
+            return applyIfAsked(ctx, body, template);
+        });
+    }
+
+    private Future<JsonObject> update(RoutingContext ctx, String prefix) {
+        JsonObject changes = ApiResponses.body(ctx);
+        if (changes.containsKey("prefix") && !prefix.equals(changes.getValue("prefix"))) {
+            throw ApiException.invalid("templates.prefix", changes.getValue("prefix"), "cannot be changed in place");
+        }
+        return stored(prefix).compose(before -> {
+            JsonObject merged = TemplateRequest.show(RepositoryTemplate.fromJson(before)).mergeIn(changes);
+            RepositoryTemplate template = TemplateRequest.parse(merged);
+            JsonObject after = template.toJson();
+            return templates.replace(prefix, before, after).compose(replaced -> {
+                if (!replaced) {
+                    throw ApiException.conflict("templates.prefix", prefix, "the template changed meanwhile");
+                }
+                audit.record(caller.apply(ctx), "templates.update", "templates/" + prefix, before, after);
+                return applyIfAsked(ctx, changes, template);
+            });
+        });
+    }
+
+    private Future<JsonObject> delete(RoutingContext ctx, String prefix) {
+        return stored(prefix).compose(before -> templates.remove(prefix, before).map(removed -> {
+            if (!removed) {
+                throw ApiException.conflict("templates.prefix", prefix, "the template changed meanwhile");
+            }
+            audit.record(caller.apply(ctx), "templates.delete", "templates/" + prefix, before, null);
+            return new JsonObject();
+        }));
+    }
+
+    private Future<JsonObject> stored(String prefix) {
+        return templates.get(prefix).map(found -> found.orElseThrow(() ->
+                ApiException.notFound("no template with prefix '" + prefix + "'")));
+    }
+
+    /** The template as shown, with the repositories it was applied to when the body asked for that. */
+    private Future<JsonObject> applyIfAsked(RoutingContext ctx, JsonObject body, RepositoryTemplate template) {
+        JsonObject shown = TemplateRequest.show(template);
+        if (!body.getBoolean("applyToExisting", false)) {
+            return Future.succeededFuture(shown);
+        }
+        return applyToExisting(ctx, template).map(names -> shown.put("appliedTo", new JsonArray(names)));
+    }
+
+    /** Applies the template to every existing repository whose best-matching template it is now. */
+    private Future<List<String>> applyToExisting(RoutingContext ctx, RepositoryTemplate template) {
+        return templates.all().compose(all -> {
+            List<RepositoryTemplate> current = all.values().stream().map(RepositoryTemplate::fromJson).toList();
+            return metadata.repositoryNames().compose(names -> {
+                List<Future<Optional<String>>> applied = new ArrayList<>();
+                for (String name : names) {
+                    boolean ours = RepositoryTemplate.match(current, name)
+                            .map(best -> best.prefix().equals(template.prefix())).orElse(false);
+                    if (ours) {
+                        applied.add(metadata.repository(name).compose(found -> found.isEmpty()
+                                ? Future.succeededFuture(Optional.empty()) : apply(ctx, found.get(), template)));
+                    }
+                }
+                return Future.all(applied).map(done -> applied.stream().map(Future::result)
+                        .flatMap(Optional::stream).toList());
+            });
+        });
+    }
+
+    private Future<Optional<String>> apply(RoutingContext ctx, Repository repository, RepositoryTemplate template) {
+        Repository changed = repository.withSettings(template.settings());
+        return metadata.putRepository(changed).map(v -> {
+            audit.record(caller.apply(ctx), "repositories.applyTemplate", repository.name(),
+                    RepositoriesApi.show(repository), RepositoriesApi.show(changed));
+            return Optional.of(repository.name());
+        });
+    }
+}

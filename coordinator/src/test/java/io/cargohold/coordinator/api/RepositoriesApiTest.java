@@ -1,0 +1,197 @@
+package io.cargohold.coordinator.api;
+
+import io.cargohold.config.CacheRule;
+import io.cargohold.coordinator.ControlHarness.ApiAnswer;
+import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.Eventually;
+import io.cargohold.spi.TagRecord;
+import io.cargohold.testkit.TestImages;
+import io.cargohold.testkit.UpstreamRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RepositoriesApiTest {
+
+    private static UpstreamRegistry upstream;
+    private static ControlHarness node;
+    private static TestImages.Image first;
+    private static TestImages.Image second;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) {
+        upstream = UpstreamRegistry.anonymous();
+        first = TestImages.writeImage(dir.resolve("layout"), "first", 31, 512);
+        second = TestImages.writeImage(dir.resolve("layout"), "second", 32, 512);
+        upstream.push(first, "library/app:1");
+        upstream.push(first, "library/app:2");
+        upstream.push(first, "library/moving:1");
+        for (String name : List.of("dtag", "ddig", "keep")) {
+            upstream.push(first, "library/" + name + ":1");
+        }
+        upstream.push(first, "library/ddig:2");
+        node = ControlHarness.standalone(dir.resolve("node"), List.of(CacheRule.of("up", upstream.url()),
+                CacheRule.of("imm", upstream.url()), CacheRule.of("mut", upstream.url())));
+    }
+
+    @AfterAll
+    static void stop() {
+        ControlHarness.closeAll(node, upstream);
+    }
+
+    @Test
+    void describe_pulledRepositoryAndImages_everyField() {
+        pull("up/library/app", "1");
+        pull("up/library/app", "2");
+
+        JsonObject repository = node.call("GET", "/repositories/up/library/app", null).json();
+        JsonArray images = node.call("GET", "/repositories/up/library/app/images", null).json().getJsonArray("images");
+
+        assertThat(node.call("GET", "/repositories", null).json().getJsonArray("repositories").stream()
+                .map(r -> ((JsonObject) r).getString("name"))).contains("up/library/app");
+        assertThat(repository.getString("upstreamRepository")).isEqualTo("library/app");
+        assertThat(repository.getJsonObject("settings").getString("tagMutability")).isEqualTo("MUTABLE");
+        assertThat(images).hasSize(1);
+        JsonObject image = images.getJsonObject(0);
+        assertThat(image.getString("digest")).isEqualTo(first.digest().value());
+        assertThat(image.getJsonArray("tags").stream().map(t -> ((JsonObject) t).getString("tag")))
+                .containsExactly("1", "2");
+        assertThat(image.getLong("size")).isEqualTo(first.content().length);
+        assertThat(image.getString("mediaType")).isEqualTo(first.mediaType());
+        assertThat(image.getString("cachedAt")).isNotNull();
+        assertThat(image.getString("lastPulledAt")).isNotNull();
+        assertThat(image.getString("lastUpstreamCheckAt")).isNotNull();
+        assertThat(image.containsKey("upstreamDigest")).isTrue();
+    }
+
+    @Test
+    void unknownRepository_404() {
+        assertThat(node.call("GET", "/repositories/up/none", null).status()).isEqualTo(404);
+        assertThat(node.call("GET", "/repositories/Up//x/images", null).status()).isEqualTo(404);
+        assertThat(node.call("PUT", "/repositories/up/none/tag-mutability",
+                new JsonObject().put("tagMutability", "IMMUTABLE")).status()).isEqualTo(404);
+        assertThat(node.call("POST", "/repositories/up/none/refresh", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void setTagMutability_valid_storedAndAudited_invalid_400() {
+        pull("up/library/app", "1");
+
+        ApiAnswer set = node.call("PUT", "/repositories/up/library/app/tag-mutability",
+                new JsonObject().put("tagMutability", "IMMUTABLE"));
+        ApiAnswer invalid = node.call("PUT", "/repositories/up/library/app/tag-mutability",
+                new JsonObject().put("tagMutability", "FROZEN"));
+
+        assertThat(set.status()).isEqualTo(200);
+        assertThat(set.json().getJsonObject("settings").getString("tagMutability")).isEqualTo("IMMUTABLE");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.error().getString("value")).isEqualTo("FROZEN");
+        assertThat(Eventually.value(() -> node.audits().stream()
+                .filter(a -> a.getString("operation").equals("repositories.setTagMutability")).findFirst()
+                .orElse(null)).getJsonObject("after").getJsonObject("settings").getString("tagMutability"))
+                .isEqualTo("IMMUTABLE");
+        node.call("PUT", "/repositories/up/library/app/tag-mutability", new JsonObject().put("tagMutability", "MUTABLE"));
+    }
+
+    @Test
+    void batchDelete_byTagAndDigest_removesTagsAndManifests() {
+        pull("up/library/dtag", "1");
+        pull("up/library/ddig", "1");
+        pull("up/library/ddig", "2");
+
+        JsonObject byTag = node.call("POST", "/repositories/up/library/dtag/images/batch-delete",
+                ids(new JsonObject().put("imageTag", "1"), new JsonObject().put("imageTag", "9"))).json();
+        JsonObject byDigest = node.call("POST", "/repositories/up/library/ddig/images/batch-delete",
+                ids(new JsonObject().put("imageDigest", first.digest().value()))).json();
+
+        assertThat(byTag.getJsonArray("imageIds")).hasSize(1);
+        assertThat(byTag.getJsonArray("failures").getJsonObject(0).getString("failureCode")).isEqualTo("ImageNotFound");
+        assertThat(images("up/library/dtag")).isEmpty();
+        assertThat(byDigest.getJsonArray("imageIds")).hasSize(1);
+        assertThat(images("up/library/ddig")).isEmpty();
+        assertThat(ControlHarness.await(node.metadata().tags("up/library/ddig"))).isEmpty();
+    }
+
+    @Test
+    void batchDelete_oneInvalidId_400AndNothingDeleted() {
+        pull("up/library/keep", "1");
+
+        ApiAnswer answer = node.call("POST", "/repositories/up/library/keep/images/batch-delete",
+                ids(new JsonObject().put("imageTag", "1"), new JsonObject().put("imageDigest", "sha256:short")));
+        ApiAnswer empty = node.call("POST", "/repositories/up/library/keep/images/batch-delete", ids());
+        ApiAnswer both = node.call("POST", "/repositories/up/library/keep/images/batch-delete",
+                ids(new JsonObject().put("imageTag", "1").put("imageDigest", first.digest().value())));
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.error().getString("field")).isEqualTo("imageIds[1].imageDigest");
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(images("up/library/keep")).hasSize(1);
+    }
+
+    @Test
+    void refresh_upstreamMovedTag_immutableKeepsOursAndRecordsUpstreamDigest_mutableMoves() {
+        pull("imm/library/moving", "1");
+        pull("mut/library/moving", "1");
+        node.call("PUT", "/repositories/imm/library/moving/tag-mutability",
+                new JsonObject().put("tagMutability", "IMMUTABLE"));
+        upstream.push(second, "library/moving:1");
+
+        ApiAnswer immutable = node.call("POST", "/repositories/imm/library/moving/refresh", null);
+        ApiAnswer mutable = node.call("POST", "/repositories/mut/library/moving/refresh", null);
+
+        assertThat(immutable.status()).isEqualTo(200);
+        assertThat(immutable.json().getJsonObject("tags").getString("1")).isEqualTo(first.digest().value());
+        TagRecord kept = ControlHarness.await(node.metadata().tag("imm/library/moving", "1")).orElseThrow();
+        assertThat(kept.digest()).isEqualTo(first.digest().value());
+        assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());
+        JsonObject image = images("imm/library/moving").getJsonObject(0);
+        assertThat(image.getString("digest")).isEqualTo(first.digest().value());
+        assertThat(image.getString("upstreamDigest")).isEqualTo(second.digest().value());
+        assertThat(node.registryGet("/v2/imm/library/moving/manifests/1").body())
+                .isEqualTo(new String(first.content(), StandardCharsets.UTF_8));
+        assertThat(mutable.json().getJsonObject("tags").getString("1")).isEqualTo(second.digest().value());
+        assertThat(ControlHarness.await(node.metadata().tag("mut/library/moving", "1")).orElseThrow().digest())
+                .isEqualTo(second.digest().value());
+    }
+
+    @Test
+    void pull_staleTagOfImmutableRepository_servesOursAndRecordsUpstreamDigest() {
+        upstream.push(first, "library/stale:1");
+        pull("up/library/stale", "1");
+        node.call("PUT", "/repositories/up/library/stale/tag-mutability",
+                new JsonObject().put("tagMutability", "IMMUTABLE"));
+        upstream.push(second, "library/stale:1");
+        TagRecord cached = ControlHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
+        ControlHarness.await(node.metadata().putTag(cached.checkedAt(0)));
+
+        ApiAnswer served = node.registryGet("/v2/up/library/stale/manifests/1");
+
+        assertThat(served.body()).isEqualTo(new String(first.content(), StandardCharsets.UTF_8));
+        TagRecord kept = ControlHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
+        assertThat(kept.digest()).isEqualTo(first.digest().value());
+        assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());
+    }
+
+    private static void pull(String name, String tag) {
+        assertThat(Eventually.status(() -> node.registryGet("/v2/" + name + "/manifests/" + tag).status(), 200))
+                .as(name + ":" + tag).isEqualTo(200);
+    }
+
+    private static JsonArray images(String name) {
+        return node.call("GET", "/repositories/" + name + "/images", null).json().getJsonArray("images");
+    }
+
+    private static JsonObject ids(JsonObject... ids) {
+        return new JsonObject().put("imageIds", new JsonArray(List.of((Object[]) ids)));
+    }
+}
