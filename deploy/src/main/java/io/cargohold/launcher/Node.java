@@ -133,7 +133,7 @@ final class Node {
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
             startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events, meters, config.lifecycle(),
-                    config.rules(), nodeName(), Clock.systemUTC()));
+                    pullThrough.rules()::rules, nodeName(), Clock.systemUTC()));
         }
         if (role.servesRegistry()) {
             edge = await(EdgeNode.start(vertx, config, pullThrough));

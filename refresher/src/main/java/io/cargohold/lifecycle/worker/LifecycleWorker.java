@@ -30,9 +30,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Prunes the cache: applies every repository's lifecycle policy, then the rules' quotas and the
+ * Prunes the cache: applies every repository's lifecycle policy, then the rules' quotas (of the
+ * rules in force at the run: {@code rules} follows rules changed through the control API) and the
  * global quota, then collects the blobs no manifest references any more. Only the elected leader
  * runs it ({@link LifecycleLeader}): every {@code lifecycle.interval} and when a run is requested.
  * One run at a time; a run asked for while one is under way joins it.
@@ -44,18 +46,18 @@ public final class LifecycleWorker {
 
     private final MetadataStore metadata;
     private final LifecycleConfig config;
-    private final List<CacheRule> rules;
+    private final Supplier<List<CacheRule>> rules;
     private final Clock clock;
     private final ImageRemover remover;
     private final BlobCollector collector;
     private Future<LifecycleRunReport> running;
 
     public LifecycleWorker(MetadataStore metadata, BlobStore blobs, EventPublisher events, MeterRegistry meters,
-                           LifecycleConfig config, List<CacheRule> rules, String node, Clock clock) {
+                           LifecycleConfig config, Supplier<List<CacheRule>> rules, String node, Clock clock) {
         LifecycleMetrics metrics = new LifecycleMetrics(meters);
         this.metadata = metadata;
         this.config = config;
-        this.rules = List.copyOf(rules);
+        this.rules = rules;
         this.clock = clock;
         this.remover = new ImageRemover(metadata, events, metrics, node, clock, config.pullGrace());
         this.collector = new BlobCollector(blobs, metadata, metrics, clock, config.blobGrace());
@@ -136,7 +138,7 @@ public final class LifecycleWorker {
     private Future<Void> quotas(Map<String, Repository> repositories, Map<String, List<StoredImage>> images,
                                 List<Removal> removed) {
         Future<Void> chain = Future.succeededFuture();
-        for (CacheRule rule : rules) {
+        for (CacheRule rule : rules.get()) {
             OptionalLong budget = rule.quotaBytes();
             if (budget.isPresent()) {
                 Predicate<String> under = name -> repositories.containsKey(name)

@@ -80,7 +80,7 @@ class LifecycleRaceTest {
         MeterRegistry meters = new SimpleMeterRegistry();
         LifecycleWorker worker = new LifecycleWorker(edge.metadata(), edge.blobStore(),
                 new LocalEventPublisher(edge.vertx()), meters,
-                new LifecycleConfig(null, Duration.ofMillis(300), Duration.ofMillis(500), null), List.of(), "race",
+                new LifecycleConfig(null, Duration.ofMillis(300), Duration.ofMillis(500), null), List::of, "race",
                 Clock.systemUTC());
 
         long deadline = System.nanoTime() + RACE.toNanos();

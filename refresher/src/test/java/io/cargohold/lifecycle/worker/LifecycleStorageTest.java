@@ -86,7 +86,7 @@ class LifecycleStorageTest {
         MutableClock clock = MutableClock.now();
         long old = clock.millis() - 10 * DAY;
         LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx),
-                new SimpleMeterRegistry(), new LifecycleConfig(null, GRACE, null, null), List.of(), "test", clock);
+                new SimpleMeterRegistry(), new LifecycleConfig(null, GRACE, null, null), List::of, "test", clock);
 
         ManifestRecord oldImage = on(() -> cache.repository(REPO, "up", EXPIRE_OLD_TAGS)
                 .compose(v -> cache.image(REPO, "old-a", old, old, "base", "a-only")));

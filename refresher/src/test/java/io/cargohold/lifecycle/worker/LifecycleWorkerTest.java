@@ -89,7 +89,7 @@ class LifecycleWorkerTest {
         ManifestRecord idle = on(() -> cache.image("up/app", "2", now - 200 * MINUTE, now - 200 * MINUTE, "b"));
         ManifestRecord newest = on(() -> cache.image("up/app", "3", now - 100 * MINUTE, now - 100 * MINUTE, "c"));
         LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
-                new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), null), List.of(), "test", clock);
+                new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), null), List::of, "test", clock);
 
         LifecycleRunReport report = on(worker::run);
 
@@ -111,7 +111,7 @@ class LifecycleWorkerTest {
         ManifestRecord image = on(() -> cache.image("up/app", "1", now - 100 * MINUTE, now - 100 * MINUTE, LAYER));
         LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
                 new LifecycleConfig(Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(15), "1000"),
-                List.of(), "test", clock);
+                List::of, "test", clock);
         LifecycleLeader leader = new LifecycleLeader(hazelcast, "test");
         long timer = worker.schedule(vertx, leader);
 
@@ -140,7 +140,7 @@ class LifecycleWorkerTest {
         CacheRule small = new CacheRule("small", "http://127.0.0.1:1", null, null, null, null, null, null, "5000");
         LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
                 new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), null),
-                List.of(small, CacheRule.of("other", "http://127.0.0.1:2")), "test", clock);
+                () -> List.of(small, CacheRule.of("other", "http://127.0.0.1:2")), "test", clock);
 
         LifecycleRunReport report = on(worker::run);
 
@@ -167,7 +167,7 @@ class LifecycleWorkerTest {
         ManifestRecord oldest = on(() -> cache.image("b/app", "1", now - 100 * MINUTE, now - 100 * MINUTE, LAYER + 1));
         ManifestRecord newer = on(() -> cache.image("a/app", "1", now - 100 * MINUTE, now - 50 * MINUTE, LAYER + 2));
         LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
-                new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), "3000"), List.of(), "test",
+                new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), "3000"), List::of, "test",
                 clock);
 
         on(worker::run);
