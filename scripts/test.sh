@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, then a 30-second smoke run of the benchmark harness (bench/run.sh) so
 # it cannot rot. Installs the real software the tests start (CNCF distribution as the upstream
-# registry, skopeo as the client, htpasswd for basic auth, wrk and nginx for the benchmark) when it
-# is missing.
+# registry, skopeo as the client, htpasswd for basic auth, wrk and nginx for the benchmark, headless
+# Chromium for the console test) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -122,24 +122,28 @@ public final class ConfigValidator {
             }
         }
         CacheRule.Aws settings = rule.aws();
+        awsSettings(key + ".aws", settings);
+        if (!aws && (settings.region() != null || settings.endpointOverride() != null)) {
+            fail(key + ".aws", settings.region() != null ? settings.region() : settings.endpointOverride(),
+                    "is only used with credentials: aws-ecr or aws-secretsmanager:ARN_OR_NAME");
+        }
+    }
+
+    private static void awsSettings(String key, CacheRule.Aws settings) {
         if (settings.region() != null && !AWS_REGION.matcher(settings.region()).matches()) {
-            fail(key + ".aws.region", settings.region(), "must be an AWS region such as us-east-1");
+            fail(key + ".region", settings.region(), "must be an AWS region such as us-east-1");
         }
         if (settings.endpointOverride() != null) {
             try {
                 URI uri = new URI(settings.endpointOverride());
                 if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                    fail(key + ".aws.endpointOverride", settings.endpointOverride(),
+                    fail(key + ".endpointOverride", settings.endpointOverride(),
                             "must be an http(s) URL such as https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com");
                 }
             } catch (URISyntaxException e) {
-                fail(key + ".aws.endpointOverride", settings.endpointOverride(), "must be a valid URL ("
+                fail(key + ".endpointOverride", settings.endpointOverride(), "must be a valid URL ("
                         + e.getReason() + ")");
             }
-        }
-        if (!aws && (settings.region() != null || settings.endpointOverride() != null)) {
-            fail(key + ".aws", settings.region() != null ? settings.region() : settings.endpointOverride(),
-                    "is only used with credentials: aws-ecr or aws-secretsmanager:ARN_OR_NAME");
         }
     }
 
@@ -151,6 +155,7 @@ public final class ConfigValidator {
             s3(storage);
         }
         localTier(storage.localTier());
+        awsSettings("storage.aws", storage.aws());
         if (storage.redirect() && storage.localTier() != null) {
             fail("storage.localTier", storage.localTier(), "cannot be used with storage.redirect: true (clients are "
                     + "sent to the bucket, so the tier would never serve)");

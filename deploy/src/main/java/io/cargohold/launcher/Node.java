@@ -5,11 +5,13 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.coordinator.api.ControlApi;
+import io.cargohold.coordinator.console.Console;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.proxy.ClusterControl;
+import io.cargohold.edge.metrics.StatsSnapshot;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.kafka.KafkaEventPublisher;
@@ -22,6 +24,7 @@ import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.meta.hazelcast.NodeStatsBoard;
 import io.cargohold.refresher.RefresherWorker;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.EventPublisher;
@@ -135,9 +138,13 @@ final class Node {
             startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events, meters, config.lifecycle(),
                     pullThrough.rules()::rules, nodeName(), Clock.systemUTC()));
         }
+        NodeStatsBoard board = new NodeStatsBoard(vertx, hazelcast);
         if (role.servesRegistry()) {
             edge = await(EdgeNode.start(vertx, config, pullThrough));
             toClose.push(() -> await(edge.close()));
+            long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
+                    tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
+            toClose.push(() -> vertx.cancelTimer(posting));
             if (storage.blobs() instanceof LocalTierBlobStore tier) {
                 dropCollectedBlobs(tier);
             }
@@ -146,6 +153,8 @@ final class Node {
                 events, nodeName());
         admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, router -> {
             if (role.runsControlPlane()) {
+                long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
+                toClose.push(() -> vertx.cancelTimer(sampling));
                 ControlApi.mount(router, control);
             }
         }));
