@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -14,10 +15,12 @@ import java.util.Set;
  * ({@code os/architecture}) limits which images of an index are prefetched; empty means all.
  * {@code credentials} is a reference (see {@link SecretReference}); {@code customRoleArn} is an IAM
  * role assumed through STS before the AWS calls of {@code aws-ecr} and {@code aws-secretsmanager:}
- * references, and {@code aws} sets their region and endpoint.
+ * references, and {@code aws} sets their region and endpoint. {@code quota} is the byte budget of the
+ * rule's repositories ({@link ByteSize}; null: none), kept by the lifecycle worker.
  */
 public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
-                        Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws) {
+                        Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws,
+                        String quota) {
 
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
     private static final Set<String> DOCKER_HUB_HOSTS =
@@ -30,7 +33,14 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
         aws = aws == null ? Aws.DEFAULT : aws;
     }
 
-    /** A rule without AWS settings. */
+    /** A rule without a quota. */
+    public CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
+                     Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws) {
+        this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, customRoleArn,
+                aws, null);
+    }
+
+    /** A rule without AWS settings or a quota. */
     public CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
                      Duration refreshInterval, List<String> platforms) {
         this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, null, null);
@@ -54,6 +64,11 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
     public boolean prefetches(Platform platform) {
         return platforms.isEmpty() || (platform != null
                 && platforms.contains(platform.os() + "/" + platform.architecture()));
+    }
+
+    /** The rule's byte budget, or empty when it has none. */
+    public OptionalLong quotaBytes() {
+        return quota == null ? OptionalLong.empty() : OptionalLong.of(ByteSize.parse(quota));
     }
 
     public URI upstreamUri() {

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class CacheRuleJson {
 
     public static final Set<String> KEYS = Set.of("prefix", "upstreamUrl", "upstreamRepositoryPrefix", "credentials",
-            "refreshInterval", "platforms", "customRoleArn", "aws");
+            "refreshInterval", "platforms", "customRoleArn", "aws", "quota");
 
     private CacheRuleJson() {
     }
@@ -38,7 +38,8 @@ public final class CacheRuleJson {
                 .put("refreshInterval", rule.refreshInterval().toString())
                 .put("platforms", new JsonArray(rule.platforms()))
                 .put("customRoleArn", rule.customRoleArn())
-                .put("aws", aws);
+                .put("aws", aws)
+                .put("quota", rule.quota());
     }
 
     /** Reads a rule; an unknown key or a value of the wrong type fails naming {@code key.field}. */
@@ -54,7 +55,9 @@ public final class CacheRuleJson {
                 string(key, json, "upstreamRepositoryPrefix"), string(key, json, "credentials"),
                 duration(key + ".refreshInterval", string(key, json, "refreshInterval")),
                 platforms(key + ".platforms", json.getValue("platforms")), string(key, json, "customRoleArn"),
-                new CacheRule.Aws(string(key + ".aws", aws, "region"), string(key + ".aws", aws, "endpointOverride")));
+                new CacheRule.Aws(string(key + ".aws", aws, "region"), string(key + ".aws", aws, "endpointOverride")),
+                json.getValue("quota") instanceof Number bytes ? String.valueOf(bytes.longValue())
+                        : string(key, json, "quota"));
     }
 
     private static String string(String key, JsonObject json, String field) {

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                               KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
-                              MirrorConfig mirror) {
+                              MirrorConfig mirror, LifecycleConfig lifecycle) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -22,12 +22,13 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         rules = rules == null ? List.of() : List.copyOf(rules);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
         mirror = mirror == null ? MirrorConfig.DEFAULT : mirror;
+        lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
     }
 
-    /** A config with the default mirror settings. */
+    /** A config with the default mirror and lifecycle settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.cargohold.config;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
+import io.cargohold.spi.ManifestRecord;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -51,6 +52,7 @@ public final class ConfigValidator {
         if (mirrorDefault != null && config.rules().stream().noneMatch(rule -> rule.prefix().equals(mirrorDefault))) {
             fail("mirror.defaultRule", mirrorDefault, "must be the prefix of a rule");
         }
+        lifecycle(config.lifecycle());
     }
 
     public static void rules(List<CacheRule> rules) {
@@ -83,6 +85,36 @@ public final class ConfigValidator {
             SecretReference.validate(key + ".credentials", rule.credentials());
         }
         aws(key, rule);
+        quota(key + ".quota", rule.quota());
+    }
+
+    private static void lifecycle(LifecycleConfig lifecycle) {
+        positive("lifecycle.interval", lifecycle.interval());
+        positive("lifecycle.blobGrace", lifecycle.blobGrace());
+        if (lifecycle.pullGrace().compareTo(ManifestRecord.PULL_PRECISION) <= 0) {
+            fail("lifecycle.pullGrace", lifecycle.pullGrace(), "must be longer than " + ManifestRecord.PULL_PRECISION
+                    + " (the precision of last-pulled times)");
+        }
+        quota("lifecycle.quota", lifecycle.quota());
+    }
+
+    private static void positive(String key, Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            fail(key, duration, "must be a positive ISO-8601 duration");
+        }
+    }
+
+    private static void quota(String key, String quota) {
+        if (quota == null) {
+            return;
+        }
+        try {
+            if (ByteSize.parse(quota) <= 0) {
+                fail(key, quota, "must be positive");
+            }
+        } catch (IllegalArgumentException e) {
+            fail(key, quota, "must be a size such as 512MiB or 20GiB");
+        }
     }
 
     private static void aws(String key, CacheRule rule) {
@@ -98,16 +130,20 @@ public final class ConfigValidator {
             }
         }
         CacheRule.Aws settings = rule.aws();
-        if (settings.region() != null && !AWS_REGION.matcher(settings.region()).matches()) {
-            fail(key + ".aws.region", settings.region(), "must be an AWS region such as us-east-1");
-        }
-        if (settings.endpointOverride() != null) {
-            httpUrl(key + ".aws.endpointOverride", settings.endpointOverride(),
-                    "https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com");
-        }
+        awsSettings(key + ".aws", settings);
         if (!aws && (settings.region() != null || settings.endpointOverride() != null)) {
             fail(key + ".aws", settings.region() != null ? settings.region() : settings.endpointOverride(),
                     "is only used with credentials: aws-ecr or aws-secretsmanager:ARN_OR_NAME");
+        }
+    }
+
+    private static void awsSettings(String key, CacheRule.Aws settings) {
+        if (settings.region() != null && !AWS_REGION.matcher(settings.region()).matches()) {
+            fail(key + ".region", settings.region(), "must be an AWS region such as us-east-1");
+        }
+        if (settings.endpointOverride() != null) {
+            httpUrl(key + ".endpointOverride", settings.endpointOverride(),
+                    "https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com");
         }
     }
 
@@ -119,6 +155,7 @@ public final class ConfigValidator {
             s3(storage);
         }
         localTier(storage.localTier());
+        awsSettings("storage.aws", storage.aws());
         if (storage.redirect() && storage.localTier() != null) {
             fail("storage.localTier", storage.localTier(), "cannot be used with storage.redirect: true (clients are "
                     + "sent to the bucket, so the tier would never serve)");

@@ -1,5 +1,9 @@
 package io.cargohold.config;
 
+import io.cargohold.credentials.CredentialsReadException;
+import io.cargohold.credentials.aws.SecretStrings;
+import io.cargohold.credentials.aws.SecretsManagerSecrets;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +11,8 @@ import java.util.Map;
 
 /**
  * Resolves a single secret value of the configuration (an S3 key, say): {@code env:NAME} (the
- * variable's value), {@code file:PATH} (the file's content, without surrounding white space), or
- * the value itself.
+ * variable's value), {@code file:PATH} (the file's content, without surrounding white space),
+ * {@code aws-secretsmanager:ARN_OR_NAME} (a secret of any name), or the value itself.
  */
 public final class SecretValue {
 
@@ -22,15 +26,34 @@ public final class SecretValue {
         if (reference.startsWith("env:") && !reference.substring(4).matches("[A-Za-z_][A-Za-z0-9_]*")) {
             ConfigValidator.fail(key, reference, "env: needs a variable name such as env:S3_ACCESS_KEY");
         }
-        if (reference.startsWith("aws-secretsmanager:")) {
-            ConfigValidator.fail(key, reference, "aws-secretsmanager references are supported in rules[].credentials only");
+        if (reference.startsWith(SecretsManagerSecrets.PREFIX)
+                && reference.substring(SecretsManagerSecrets.PREFIX.length()).isBlank()) {
+            ConfigValidator.fail(key, reference, "must name a secret: aws-secretsmanager:ARN_OR_NAME");
         }
     }
 
-    /** Reads the value now; blocking (files), so call it off the event loop. Null stays null. */
+    /** Reads the value now, Secrets Manager with the SDK's default region and endpoint; see below. */
     public static String resolve(String key, String reference, Map<String, String> environment) {
+        return resolve(key, reference, environment, CacheRule.Aws.DEFAULT);
+    }
+
+    /**
+     * Reads the value now; blocking (files, AWS calls), so call it off the event loop. Null stays
+     * null. An {@code aws-secretsmanager:} secret holds the value itself, or JSON with a field named
+     * as the last part of {@code key} ({@code accessKey} for {@code storage.accessKey}); {@code aws}
+     * sets the region and endpoint of Secrets Manager.
+     */
+    public static String resolve(String key, String reference, Map<String, String> environment, CacheRule.Aws aws) {
         if (reference == null) {
             return null;
+        }
+        if (reference.startsWith(SecretsManagerSecrets.PREFIX)) {
+            try {
+                return SecretStrings.read(aws, reference.substring(SecretsManagerSecrets.PREFIX.length()),
+                        key.substring(key.lastIndexOf('.') + 1));
+            } catch (CredentialsReadException e) {
+                throw new ConfigException(key + ": '" + reference + "' cannot be read: " + e.getMessage(), e);
+            }
         }
         if (reference.startsWith("env:")) {
             String value = environment.get(reference.substring(4));

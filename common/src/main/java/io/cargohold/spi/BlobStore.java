@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,12 @@ public interface BlobStore {
 
     /** Starts writing a new blob; nothing is visible until {@link BlobWriter#commit} succeeds. */
     BlobWriter create();
+
+    /** Every committed blob with its size and when it was last written: what garbage collection sweeps. */
+    Future<List<StoredBlob>> list();
+
+    /** Deletes a committed blob; answers whether there was one. Only garbage collection deletes blobs. */
+    Future<Boolean> delete(Digest digest);
 
     /**
      * A short-lived URL from which a client can fetch a stored blob itself, for stores that offer

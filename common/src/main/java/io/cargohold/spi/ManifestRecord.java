@@ -1,11 +1,17 @@
 package io.cargohold.spi;
 
+import java.time.Duration;
+
 /**
  * A cached image manifest or index of one repository: the exact upstream bytes, their type, and
- * when it was cached and last pulled.
+ * when it was cached and last pulled. The last pull is recorded at most once per
+ * {@link #PULL_PRECISION}, so that hot manifests do not cost a storage write per pull: it can lag
+ * the real last pull by that much.
  */
 public record ManifestRecord(String repository, String digest, String mediaType, byte[] content,
                              long cachedAtMillis, long lastPulledAtMillis) {
+
+    public static final Duration PULL_PRECISION = Duration.ofMinutes(1);
 
     public long size() {
         return content.length;

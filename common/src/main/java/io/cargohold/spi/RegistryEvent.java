@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * One versioned event, keyed by repository. {@code digest} and {@code tag} are null where they do
  * not apply; {@code node} names the process that saw it; {@code detail} says what went wrong, for
- * {@code upstream-error} events.
+ * {@code upstream-error} events, and why an image was expired, for {@code image-expired} events.
  */
 public record RegistryEvent(int version, String type, long timeMillis, String repository, String tag,
                             String digest, String mediaType, long size, String node, String detail) {
@@ -30,6 +30,16 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
                                               String node) {
         return new RegistryEvent(VERSION, UPSTREAM_ERROR, System.currentTimeMillis(), repository, tag, digest, null,
                 -1, node, detail);
+    }
+
+    /**
+     * The lifecycle worker deleted an image: {@code tags} are the tags it had (comma-separated, null
+     * when untagged), {@code size} its bytes, {@code reason} the rule or quota that expired it.
+     */
+    public static RegistryEvent imageExpired(String repository, String tags, String digest, String mediaType,
+                                             long size, String reason, String node) {
+        return new RegistryEvent(VERSION, IMAGE_EXPIRED, System.currentTimeMillis(), repository, tags, digest,
+                mediaType, size, node, reason);
     }
 
     public JsonObject toJson() {

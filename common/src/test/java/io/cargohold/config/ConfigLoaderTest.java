@@ -41,12 +41,29 @@ class ConfigLoaderTest {
                     upstreamRepositoryPrefix: ""
                     credentials: env:DOCKERHUB
                     refreshInterval: PT6H
+                    quota: 200GiB
+                lifecycle: { interval: PT30M, blobGrace: PT2H, pullGrace: PT10M, quota: 1TiB }
                 """);
 
         assertThat(config.cluster().members()).containsExactly("127.0.0.1:5801", "127.0.0.1:5802");
         assertThat(config.kafka().topics()).containsEntry("pulls", "cargohold.pulls");
         assertThat(config.rules().get(0).refreshInterval()).isEqualTo(Duration.ofHours(6));
         assertThat(config.rules().get(0).credentials()).isEqualTo("env:DOCKERHUB");
+        assertThat(config.rules().get(0).quotaBytes()).hasValue(200L << 30);
+        assertThat(config.lifecycle()).isEqualTo(new LifecycleConfig(Duration.ofMinutes(30), Duration.ofHours(2),
+                Duration.ofMinutes(10), "1TiB"));
+        assertThat(config.lifecycle().quotaBytes()).hasValue(1L << 40);
+    }
+
+    @Test
+    void parse_noLifecycle_hourlyWithAnHourOfGraceAndNoQuotas() throws IOException {
+        CargoholdConfig config = parse("rules: [ { prefix: a, upstreamUrl: 'https://r.example' } ]");
+
+        assertThat(config.lifecycle().interval()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.lifecycle().blobGrace()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.lifecycle().pullGrace()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.lifecycle().quotaBytes()).isEmpty();
+        assertThat(config.rules().get(0).quotaBytes()).isEmpty();
     }
 
     @Test
@@ -93,7 +110,8 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: aws-ecr, aws: { region: Frankfurt } } ]|rules[0].aws.region: 'Frankfurt' must be an AWS region",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: aws-ecr, aws: { endpointOverride: 'localhost:4566' } } ]|rules[0].aws.endpointOverride: 'localhost:4566' must be an http(s) URL",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', aws: { region: us-east-1 } } ]|rules[0].aws: 'us-east-1' is only used with credentials: aws-ecr or aws-secretsmanager",
-        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'aws-secretsmanager:k', secretKey: x }|storage.accessKey: 'aws-secretsmanager:k' aws-secretsmanager references are supported in rules[].credentials only",
+        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, accessKey: 'aws-secretsmanager:', secretKey: x }|storage.accessKey: 'aws-secretsmanager:' must name a secret",
+        "storage: { type: s3, endpoint: 'http://minio:9000', bucket: b1b, aws: { region: Frankfurt } }|storage.aws.region: 'Frankfurt' must be an AWS region",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', colour: blue } ]|rules[0].colour: unknown key",
         "{ rules: [ { prefix: a, upstreamUrl: 'https://r.example' } ], mirror: { defaultRule: b } }|mirror.defaultRule: 'b' must be the prefix of a rule",
         "http: { port: 70000 }|http.port: '70000' must be between 0 and 65535",
@@ -124,6 +142,13 @@ class ConfigLoaderTest {
         "storage: { localTier: { path: /var/cache/cargohold, maxSize: 20 gigs } }|storage.localTier.maxSize: '20 gigs' must be a size",
         "storage: { localTier: { path: /var/cache/cargohold } }|storage.localTier.maxSize: (missing) must be a size",
         "storage: { localTier: { path: /var/cache/cargohold, maxSize: 0 } }|storage.localTier.maxSize: '0' must be positive",
+        "lifecycle: { interval: PT0S }|lifecycle.interval: 'PT0S' must be a positive ISO-8601 duration",
+        "lifecycle: { blobGrace: '-PT1H' }|lifecycle.blobGrace: 'PT-1H' must be a positive ISO-8601 duration",
+        "lifecycle: { pullGrace: PT30S }|lifecycle.pullGrace: 'PT30S' must be longer than PT1M (the precision of last-pulled times)",
+        "lifecycle: { quota: 10 gigs }|lifecycle.quota: '10 gigs' must be a size such as 512MiB or 20GiB",
+        "lifecycle: { quota: 0 }|lifecycle.quota: '0' must be positive",
+        "lifecycle: { every: PT1H }|lifecycle.every: unknown key",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', quota: 5 Mb } ]|rules[0].quota: '5 Mb' must be a size such as 512MiB or 20GiB",
         "storage: { type: s3, endpoint: 'http://m:9000', bucket: b1b, redirect: true, localTier: { path: /c, maxSize: 1GiB } }|storage.localTier: '{path=/c, maxSize=1GiB}' cannot be used with storage.redirect: true",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {

@@ -7,6 +7,7 @@ import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.StoredBlob;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,12 +27,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The behaviour every {@link BlobStore} adapter must have (distribution's storage driver test
@@ -121,6 +125,43 @@ public abstract class BlobStoreContractTest {
                 })
                 .compose(v -> store.stat(digest))
                 .onComplete(verify(test, size -> assertThat(size).contains((long) content.length)));
+    }
+
+    @Test
+    void list_committedBlobs_answersEachWithSizeAndRecentLastModified(VertxTestContext test) {
+        byte[] first = bytes("listed one");
+        byte[] second = bytes("listed two, longer");
+        Instant before = Instant.now().minusSeconds(2);
+        on(() -> write(first).commit(Digest.sha256(first)))
+                .compose(v -> write(second).commit(Digest.sha256(second)))
+                .compose(v -> store.list())
+                .onComplete(verify(test, listed -> {
+                    assertThat(listed).extracting(StoredBlob::digest, StoredBlob::size).containsExactlyInAnyOrder(
+                            tuple(Digest.sha256(first), (long) first.length),
+                            tuple(Digest.sha256(second), (long) second.length));
+                    assertThat(listed).allSatisfy(blob -> assertThat(blob.lastModified())
+                            .isAfter(before).isBefore(Instant.now().plusSeconds(2)));
+                }));
+    }
+
+    @Test
+    void delete_storedBlob_isGoneAndUnlistedAndASecondDeleteAnswersFalse(VertxTestContext test) {
+        byte[] kept = bytes("kept blob");
+        byte[] deleted = bytes("deleted blob");
+        on(() -> write(kept).commit(Digest.sha256(kept)))
+                .compose(v -> write(deleted).commit(Digest.sha256(deleted)))
+                .compose(v -> store.delete(Digest.sha256(deleted)))
+                .compose(existed -> {
+                    assertThat(existed).isTrue();
+                    return Future.all(store.delete(Digest.sha256(deleted)), store.stat(Digest.sha256(deleted)),
+                            store.list());
+                })
+                .onComplete(verify(test, all -> {
+                    assertThat(all.<Boolean>resultAt(0)).isFalse();
+                    assertThat(all.<Optional<Long>>resultAt(1)).isEmpty();
+                    assertThat(all.<List<StoredBlob>>resultAt(2)).extracting(StoredBlob::digest)
+                            .containsExactly(Digest.sha256(kept));
+                }));
     }
 
     @Test

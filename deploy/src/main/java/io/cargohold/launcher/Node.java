@@ -24,6 +24,8 @@ import io.cargohold.events.kafka.KafkaEventPublisher;
 import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
+import io.cargohold.lifecycle.worker.LifecycleLeader;
+import io.cargohold.lifecycle.worker.LifecycleWorker;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
@@ -37,6 +39,7 @@ import io.cargohold.refresher.RefresherWorker;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RegistryEvent;
+import io.cargohold.store.tier.LocalTierBlobStore;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -144,6 +147,8 @@ final class Node {
                 false)));
         if (role.runsWorkers()) {
             startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
+            startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events, meters, config.lifecycle(),
+                    pullThrough.rules()::rules, nodeName(), Clock.systemUTC()));
         }
         NodeStatsBoard board = new NodeStatsBoard(vertx, hazelcast);
         if (role.servesRegistry()) {
@@ -152,6 +157,9 @@ final class Node {
             long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
                     tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
             toClose.push(() -> vertx.cancelTimer(posting));
+            if (storage.blobs() instanceof LocalTierBlobStore tier) {
+                dropCollectedBlobs(tier);
+            }
         }
         ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
                 events, nodeName());
@@ -319,6 +327,21 @@ final class Node {
                 KafkaEventSubscriber.Options.defaults().withMeters(meters));
         toClose.push(subscriber);
         subscriber.start();
+    }
+
+    /** Registers this member as a lifecycle runner; it runs while it leads. */
+    private void startLifecycle(LifecycleWorker worker) {
+        LifecycleLeader leader = new LifecycleLeader(hazelcast, nodeName());
+        toClose.push(leader);
+        long timer = worker.schedule(vertx, leader);
+        toClose.push(() -> vertx.cancelTimer(timer));
+    }
+
+    /** Drops this edge's tier copies of the blobs garbage collection deleted from the bucket. */
+    private void dropCollectedBlobs(LocalTierBlobStore tier) {
+        long timer = vertx.setPeriodic(config.lifecycle().interval().toMillis(), id -> tier.dropCollected()
+                .onFailure(e -> LOG.warn("dropping collected blobs from the local tier failed: {}", e.toString())));
+        toClose.push(() -> vertx.cancelTimer(timer));
     }
 
     /** Runs Vert.x work for a caller on another thread (the Kafka poll loop) on a Vert.x context. */

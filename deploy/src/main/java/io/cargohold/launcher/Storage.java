@@ -53,8 +53,8 @@ record Storage(BlobStore blobs, DocumentStore documents) {
     private static S3Settings settings(StorageConfig config, Map<String, String> environment) {
         try {
             return new S3Settings(config.endpoint(), config.region(), config.bucket(),
-                    SecretValue.resolve("storage.accessKey", config.accessKey(), environment),
-                    SecretValue.resolve("storage.secretKey", config.secretKey(), environment));
+                    SecretValue.resolve("storage.accessKey", config.accessKey(), environment, config.aws()),
+                    SecretValue.resolve("storage.secretKey", config.secretKey(), environment, config.aws()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("storage: " + e.getMessage(), e);
         }

@@ -183,7 +183,7 @@ public final class EdgeHarness implements AutoCloseable {
 
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
                         null, null, auth, rules, new LimitsConfig(maxManifestBytes, null),
-                        new CargoholdConfig.MirrorConfig(mirrorDefault));
+                        new CargoholdConfig.MirrorConfig(mirrorDefault), null);
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
                 PullThrough pullThrough = PullThrough.create(config,

@@ -7,6 +7,7 @@ import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.StoredBlob;
 import io.cargohold.store.SpooledBlobWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -98,6 +99,7 @@ public final class FileSystemBlobStore implements BlobStore {
      * Every committed blob, with its size and last-modified time, found by walking the layout;
      * files that are not where a digest puts them are skipped.
      */
+    @Override
     public Future<List<StoredBlob>> list() {
         return blocking(() -> {
             List<StoredBlob> found = new ArrayList<>();
@@ -111,8 +113,8 @@ public final class FileSystemBlobStore implements BlobStore {
         });
     }
 
-    /** Deletes a committed blob; answers whether there was one. */
-    public Future<Boolean> remove(Digest digest) {
+    @Override
+    public Future<Boolean> delete(Digest digest) {
         Path path = blobPath(digest);
         return blocking(() -> Files.deleteIfExists(path));
     }
@@ -157,7 +159,7 @@ public final class FileSystemBlobStore implements BlobStore {
         });
         return new SpooledBlobWriter(temp, ready.compose(v -> vertx.fileSystem()
                 .open(temp.toString(), new OpenOptions().setRead(false).setWrite(true).setCreateNew(true))),
-                this::publish, this::delete);
+                this::publish, this::deleteUpload);
     }
 
     /**
@@ -191,7 +193,7 @@ public final class FileSystemBlobStore implements BlobStore {
         });
     }
 
-    Future<Void> delete(Path temp) {
+    Future<Void> deleteUpload(Path temp) {
         return blocking(() -> {
             Files.deleteIfExists(temp);
             return null;
@@ -228,10 +230,6 @@ public final class FileSystemBlobStore implements BlobStore {
             // Not every filesystem lets a directory be synced; the rename itself is still atomic.
             LOG.debug("could not sync directory {}: {}", directory, e.toString());
         }
-    }
-
-    /** A committed blob found on disk. */
-    public record StoredBlob(Digest digest, long size, Instant lastModified) {
     }
 
     /** Runs blocking filesystem work on a worker thread, unordered so that calls do not queue behind each other. */

@@ -7,16 +7,21 @@ import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.StoredBlob;
 import io.cargohold.store.InputStreamReadStream;
 import io.cargohold.store.SpooledBlobWriter;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
+import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.MinioException;
+import io.minio.messages.Item;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,6 +35,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -51,6 +58,7 @@ public final class S3BlobStore implements BlobStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
     private static final String CONTENT_TYPE = "application/octet-stream";
+    private static final String BLOBS = "blobs/";
 
     private final Vertx vertx;
     private final MinioClient client;
@@ -78,7 +86,7 @@ public final class S3BlobStore implements BlobStore {
 
     /** The object key of a blob: {@code blobs/sha256/<hex>}. */
     public static String objectKey(Digest digest) {
-        return "blobs/" + digest.algorithm() + "/" + digest.hex();
+        return BLOBS + digest.algorithm() + "/" + digest.hex();
     }
 
     public String bucket() {
@@ -168,6 +176,38 @@ public final class S3BlobStore implements BlobStore {
                 this::upload, this::deleteSpoolFile);
     }
 
+    /** Lists {@code blobs/} page by page (the client follows continuation tokens); other keys are skipped. */
+    @Override
+    public Future<List<StoredBlob>> list() {
+        return blocking(() -> {
+            List<StoredBlob> found = new ArrayList<>();
+            try {
+                for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(BLOBS)
+                        .recursive(true).build())) {
+                    Item item = result.get();
+                    storedBlob(item).ifPresent(found::add);
+                }
+            } catch (MinioException e) {
+                throw S3Calls.failure("listing " + BLOBS + " in bucket " + bucket, e);
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public Future<Boolean> delete(Digest digest) {
+        String key = objectKey(digest);
+        return blocking(() -> {
+            boolean existed = size(key).isPresent();
+            try {
+                client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            } catch (MinioException e) {
+                throw S3Calls.failure("deleting " + key + " from bucket " + bucket, e);
+            }
+            return existed;
+        });
+    }
+
     @Override
     public Future<Optional<URI>> presignedUrl(Digest digest, Duration validFor) {
         long seconds = Math.max(1, Math.min(validFor.toSeconds(), MAX_PRESIGNED_VALIDITY.toSeconds()));
@@ -220,6 +260,19 @@ public final class S3BlobStore implements BlobStore {
                 return Optional.empty();
             }
             throw S3Calls.failure("stat of " + key + " in bucket " + bucket, e);
+        }
+    }
+
+    private static Optional<StoredBlob> storedBlob(Item item) {
+        String[] parts = item.objectName().substring(BLOBS.length()).split("/");
+        if (parts.length != 2 || item.isDir()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new StoredBlob(new Digest(parts[0], parts[1]), item.size(),
+                    item.lastModified().toInstant()));
+        } catch (RegistryException notADigest) {
+            return Optional.empty();
         }
     }
 

@@ -7,8 +7,8 @@ import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.StoredBlob;
 import io.cargohold.store.fs.FileSystemBlobStore;
-import io.cargohold.store.fs.FileSystemBlobStore.StoredBlob;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,9 +19,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -115,6 +117,34 @@ public final class LocalTierBlobStore implements BlobStore {
         return backing.create();
     }
 
+    /** The backing store's blobs: the tier only ever holds copies of them. */
+    @Override
+    public Future<List<StoredBlob>> list() {
+        return backing.list();
+    }
+
+    /** Deletes the tier's copy, then the blob itself from the backing store. */
+    @Override
+    public Future<Boolean> delete(Digest digest) {
+        index.remove(digest);
+        return tier.delete(digest).compose(v -> backing.delete(digest));
+    }
+
+    /**
+     * Deletes the tier's copies of blobs the backing store no longer holds: garbage collection
+     * runs on one node and deletes from the bucket, and every edge then drops its own copies.
+     * Answers how many it dropped.
+     */
+    public Future<Integer> dropCollected() {
+        return backing.list().compose(stored -> {
+            Set<Digest> kept = new HashSet<>();
+            stored.forEach(blob -> kept.add(blob.digest()));
+            List<Digest> collected = index.digests().stream().filter(digest -> !kept.contains(digest)).toList();
+            collected.forEach(index::remove);
+            return Future.all(collected.stream().map(tier::delete).toList()).map(v -> collected.size());
+        });
+    }
+
     @Override
     public Future<Optional<URI>> presignedUrl(Digest digest, Duration validFor) {
         return backing.presignedUrl(digest, validFor);
@@ -172,6 +202,6 @@ public final class LocalTierBlobStore implements BlobStore {
     /** Deletes least recently used blobs until the tier is within its bound. */
     private Future<Void> evict() {
         List<Digest> evicted = index.evictOver(maxBytes);
-        return Future.all(evicted.stream().map(tier::remove).toList()).mapEmpty();
+        return Future.all(evicted.stream().map(tier::delete).toList()).mapEmpty();
     }
 }

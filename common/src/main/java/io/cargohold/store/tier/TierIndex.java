@@ -56,6 +56,11 @@ final class TierIndex {
         return evicted;
     }
 
+    /** Every held blob, least recently used first. */
+    synchronized List<Digest> digests() {
+        return List.copyOf(sizes.keySet());
+    }
+
     synchronized long totalBytes() {
         return totalBytes;
     }

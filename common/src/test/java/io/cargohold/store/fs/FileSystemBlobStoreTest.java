@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,22 +99,6 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
                         assertThat(blob.size()).isEqualTo(content.length);
                         assertThat(blob.lastModified()).isEqualTo(lastModified(fileStore.blobPath(digest)));
                     });
-                }));
-    }
-
-    @Test
-    void remove_storedBlob_isGoneAndASecondRemoveAnswersFalse(VertxTestContext test) {
-        byte[] content = bytes("removed");
-        Digest digest = Digest.sha256(content);
-        on(() -> write(content).commit(digest))
-                .compose(v -> fileStore.remove(digest))
-                .compose(removed -> {
-                    assertThat(removed).isTrue();
-                    return Future.all(fileStore.remove(digest), store.stat(digest));
-                })
-                .onComplete(verify(test, all -> {
-                    assertThat(all.<Boolean>resultAt(0)).isFalse();
-                    assertThat(all.<Optional<Long>>resultAt(1)).isEmpty();
                 }));
     }
 

@@ -291,6 +291,41 @@ class LocalTierBlobStoreTest extends BlobStoreContractTest {
     }
 
     /** Commits two blobs to the backing store and copies both into the tier. */
+    @Test
+    void dropCollected_blobDeletedFromTheBackingStore_leavesTheTierToo(VertxTestContext test) {
+        byte[] collected = bytes("collected elsewhere");
+        byte[] kept = bytes("still in the bucket");
+        Digest dc = Digest.sha256(collected);
+        Digest dk = Digest.sha256(kept);
+        on(() -> storeAndTier(collected, kept))
+                .compose(v -> backing.delete(dc))
+                .compose(v -> tierStore.dropCollected())
+                .onComplete(verify(test, dropped -> {
+                    assertThat(dropped).isEqualTo(1);
+                    assertThat(tierPath(dc)).doesNotExist();
+                    assertThat(tierPath(dk)).hasBinaryContent(kept);
+                    assertThat(tierStore.tieredBytes()).isEqualTo(kept.length);
+                }));
+    }
+
+    @Test
+    void delete_tieredBlob_isGoneFromTheTierAndTheBackingStore(VertxTestContext test) {
+        byte[] a = bytes("tiered a");
+        byte[] b = bytes("tiered b");
+        Digest da = Digest.sha256(a);
+        on(() -> storeAndTier(a, b))
+                .compose(v -> store.delete(da))
+                .compose(existed -> {
+                    assertThat(existed).isTrue();
+                    return backing.stat(da);
+                })
+                .onComplete(verify(test, backed -> {
+                    assertThat(backed).isEmpty();
+                    assertThat(tierPath(da)).doesNotExist();
+                    assertThat(tierStore.tieredBytes()).isEqualTo(b.length);
+                }));
+    }
+
     private Future<Void> storeAndTier(byte[] a, byte[] b) {
         Digest da = Digest.sha256(a);
         Digest db = Digest.sha256(b);

@@ -4,6 +4,8 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
 import io.cargohold.edge.proxy.PullThrough;
+import io.cargohold.lifecycle.LifecyclePreview;
+import io.cargohold.lifecycle.worker.LifecycleLeader;
 import io.cargohold.meta.hazelcast.ControlMaps;
 import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.EventPublisher;
@@ -20,7 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * The control API, JSON under {@link #BASE} on the admin port of the processes that run the
- * coordinator role: cache rules, repository creation templates, repositories and their images.
+ * coordinator role: cache rules, repository creation templates, repositories and their images,
+ * lifecycle policy previews and runs.
  * Every change is checked whole before anything is written and raises an audit event naming the
  * caller ({@code admin} until client authentication covers the admin port).
  */
@@ -54,6 +57,8 @@ public final class ControlApi {
         new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
                 caller).mount(api);
+        new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),
+                () -> LifecycleLeader.requestRun(deps.hazelcast())).mount(api);
         api.route().handler(ctx -> ctx.fail(404));
         api.route().failureHandler(ApiResponses::failure);
         root.route(BASE + "/*").subRouter(api);

@@ -44,12 +44,14 @@ class RulesApiTest {
 
     @Test
     void create_validRule_storedListedAndAudited() {
-        ApiAnswer created = node.call("POST", "/rules", rule("created", open.url()).put("refreshInterval", "PT6H"));
+        ApiAnswer created = node.call("POST", "/rules", rule("created", open.url()).put("refreshInterval", "PT6H")
+                .put("quota", "20GiB"));
 
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().getString("source")).isEqualTo("api");
         assertThat(created.json().getBoolean("readOnly")).isFalse();
         assertThat(created.json().getString("refreshInterval")).isEqualTo("PT6H");
+        assertThat(created.json().getString("quota")).isEqualTo("20GiB");
         JsonObject described = node.call("GET", "/rules/created", null).json();
         assertThat(described.getString("upstreamUrl")).isEqualTo(open.url());
         assertThat(node.call("GET", "/rules", null).json().getJsonArray("rules").stream()
@@ -83,7 +85,8 @@ class RulesApiTest {
         assertInvalid(rule("p8", open.url()).put("platforms", List.of("linux")), "rules.platforms", "linux");
         assertInvalid(rule("p9", open.url()).put("customRoleArn", "arn:aws:iam::1:role/x"), "rules.customRoleArn",
                 "arn:aws:iam::1:role/x");
-        for (String prefix : List.of("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")) {
+        assertInvalid(rule("p10", open.url()).put("quota", "5 Mb"), "rules.quota", "5 Mb");
+        for (String prefix : List.of("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10")) {
             assertThat(node.call("GET", "/rules/" + prefix, null).status()).as(prefix).isEqualTo(404);
         }
     }

@@ -14,7 +14,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.io.FileNotFoundException;
 import java.net.URI;
+import java.nio.file.NoSuchFileException;
 
 /** {@code GET|HEAD /v2/<name>/blobs/<digest>}, with single byte ranges. */
 final class BlobHandler {
@@ -64,7 +66,22 @@ final class BlobHandler {
             return response.end();
         }
         return blobs.open(target, digest, sent, size, Vertx.currentContext())
-                .compose(content -> send(response, content));
+                .compose(content -> send(response, content))
+                // Garbage collection can delete the file between its open and the send: open it
+                // again (the proxy fetches it anew) while nothing has been sent yet.
+                .recover(failure -> !response.headWritten() && isMissingFile(failure)
+                        ? blobs.open(target, digest, sent, size, Vertx.currentContext())
+                                .compose(content -> send(response, content))
+                        : Future.failedFuture(failure));
+    }
+
+    private static boolean isMissingFile(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NoSuchFileException || cause instanceof FileNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Future<Void> send(HttpServerResponse response, BlobContent content) {

@@ -3,6 +3,8 @@ package io.cargohold.edge.proxy;
 import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.oci.ByteRange;
 import io.cargohold.oci.Digest;
+import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RegistryException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
@@ -76,7 +78,11 @@ public final class ProxyBlobStore {
     public Future<BlobContent> open(ProxyTarget target, Digest digest, ByteRange range, long size, Context context) {
         BlobFill running = fills.get(digest);
         if (running == null) {
-            return store.open(digest, range);
+            // Garbage collection may have deleted the blob since the stat: fetch it again rather than fail.
+            return store.open(digest, range).recover(failure -> failure instanceof RegistryException e
+                    && e.code() == OciErrorCode.BLOB_UNKNOWN
+                    ? fill(target, digest).committed().compose(v -> store.open(digest, range))
+                    : Future.failedFuture(failure));
         }
         Optional<FillReader> live = range.offset() == 0 && range.length() == size
                 ? running.reader(context) : Optional.empty();

@@ -43,7 +43,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProxyManifestStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyManifestStore.class);
-    private static final Duration PULL_RECORD_GRANULARITY = Duration.ofMinutes(1);
     public static final Duration OUTAGE_BACKOFF = Duration.ofSeconds(30);
 
     private final MetadataStore metadata;
@@ -120,10 +119,10 @@ public final class ProxyManifestStore {
         });
     }
 
-    /** Records that a manifest was pulled; coarse, so hot manifests do not cost a write per pull. */
+    /** Records that a manifest was pulled, at most once per {@link ManifestRecord#PULL_PRECISION}. */
     public void recordPull(ManifestRecord manifest, String tag) {
         long now = clock.millis();
-        if (now - manifest.lastPulledAtMillis() >= PULL_RECORD_GRANULARITY.toMillis()) {
+        if (now - manifest.lastPulledAtMillis() >= ManifestRecord.PULL_PRECISION.toMillis()) {
             metadata.putManifest(manifest.pulledAt(now));
         }
         events.publish(RegistryEvent.of(RegistryEvent.PULL, manifest.repository(), tag, manifest.digest(),

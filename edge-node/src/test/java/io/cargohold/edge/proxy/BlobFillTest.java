@@ -6,6 +6,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.StoredBlob;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -93,6 +95,16 @@ class BlobFillTest {
         @Override
         public BlobWriter create() {
             return files.create();
+        }
+
+        @Override
+        public Future<List<StoredBlob>> list() {
+            return files.list();
+        }
+
+        @Override
+        public Future<Boolean> delete(Digest digest) {
+            return files.delete(digest);
         }
     }
 }
