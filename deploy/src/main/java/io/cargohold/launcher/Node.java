@@ -25,6 +25,7 @@ import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.lifecycle.worker.LifecycleLeader;
+import io.cargohold.lifecycle.worker.LifecycleTrigger;
 import io.cargohold.lifecycle.worker.LifecycleWorker;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
@@ -72,6 +73,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -146,7 +148,10 @@ final class Node {
         toClose.push(await(vertx.executeBlocking(() -> ClusterControl.follow(hazelcast, config.rules(), pullThrough),
                 false)));
         if (role.runsWorkers()) {
-            startWorkers(new RefresherWorker(pullThrough, metadata, Clock.systemUTC()));
+            RefresherWorker refresher = new RefresherWorker(pullThrough, metadata, Clock.systemUTC());
+            LifecycleTrigger trigger = LifecycleTrigger.of(hazelcast, metadata, config.lifecycle(),
+                    pullThrough.rules()::rules, Clock.systemUTC());
+            startWorkers(event -> refresher.handle(event).compose(v -> trigger.handle(event)));
             startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events, meters, config.lifecycle(),
                     pullThrough.rules()::rules, nodeName(), Clock.systemUTC()));
         }
@@ -306,15 +311,16 @@ final class Node {
     }
 
     /**
-     * Feeds the refresher the events it reacts to: from the in-process bus in the embedded default,
-     * from the Kafka consumer group otherwise (at-least-once; the worker is idempotent).
+     * Feeds the workers (the refresher, the lifecycle trigger) the events they react to: from the
+     * in-process bus in the embedded default, from the Kafka consumer group otherwise (at-least-once;
+     * both are idempotent).
      */
-    private void startWorkers(RefresherWorker worker) {
+    private void startWorkers(Function<RegistryEvent, Future<Void>> worker) {
         if (config.kafka() == null) {
             MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(LocalEventPublisher.ADDRESS,
                     message -> {
                         RegistryEvent event = RegistryEvent.fromJson(message.body());
-                        worker.handle(event).onFailure(e -> LOG.warn("{} of {} not handled: {}", event.type(),
+                        worker.apply(event).onFailure(e -> LOG.warn("{} of {} not handled: {}", event.type(),
                                 event.repository(), e.getMessage()));
                     });
             toClose.push(() -> await(consumer.unregister()));
@@ -323,7 +329,7 @@ final class Node {
         KafkaTopics topics = KafkaTopics.fromMap(config.kafka().topics());
         Context context = vertx.getOrCreateContext();
         KafkaEventSubscriber subscriber = new KafkaEventSubscriber(config.kafka().bootstrapServers(), REFRESHER_GROUP,
-                List.of(topics.images(), topics.pulls()), event -> onContext(context, () -> worker.handle(event)),
+                List.of(topics.images(), topics.pulls()), event -> onContext(context, () -> worker.apply(event)),
                 KafkaEventSubscriber.Options.defaults().withMeters(meters));
         toClose.push(subscriber);
         subscriber.start();
