@@ -117,7 +117,8 @@ public final class ControlHarness implements AutoCloseable {
             EdgeNode edge = await(EdgeNode.start(vertx, config, cache));
             Router router = Router.router(vertx);
             ControlApi.mount(router, new ControlApi.Dependencies(vertx, hazelcast, cache, configRules, publisher,
-                    "control-test"));
+                    "control-test", new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null,
+                            null).authorizer()));
             HttpServer admin = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
             return new ControlHarness(vertx, hazelcast, metadata, events, edge, admin, control, upstreamHttp);
         } catch (RuntimeException e) {

@@ -4,8 +4,6 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.coordinator.PolicyApi;
-import io.cargohold.coordinator.api.AuditLog;
 import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.coordinator.console.Console;
 import io.cargohold.credentials.CachingCredentialsProvider;
@@ -167,14 +165,11 @@ final class Node {
             }
         }
         ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
-                events, nodeName());
-        PolicyApi policyApi = new PolicyApi(metadata, registryDocuments, authorizer(),
-                new AuditLog(events, nodeName()));
+                events, nodeName(), authorizer());
         admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, router -> {
             if (role.runsControlPlane()) {
                 long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
                 toClose.push(() -> vertx.cancelTimer(sampling));
-                policyApi.addRoutes(router);
                 ControlApi.mount(router, control);
             }
         }));

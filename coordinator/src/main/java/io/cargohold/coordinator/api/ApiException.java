@@ -1,6 +1,7 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.config.ConfigException;
+import io.cargohold.policy.PolicyException;
 
 import java.util.List;
 
@@ -30,6 +31,32 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException notFound(String message) {
         return new ApiException(404, List.of(new FieldError(null, null, message)));
+    }
+
+    /** A 404 naming the field whose value names nothing. */
+    public static ApiException notFound(String field, Object value, String message) {
+        return new ApiException(404, List.of(new FieldError(field, value == null ? null : value.toString(), message)));
+    }
+
+    /**
+     * A policy's problem as a 400: its message is {@code <path>: '<value>' <rule>}, the path becomes the
+     * field (under {@code prefix}) and the quoted value the value.
+     */
+    public static ApiException fromPolicy(String prefix, PolicyException e) {
+        String message = e.getMessage();
+        int colon = message.indexOf(": ");
+        String path = colon < 0 ? "" : message.substring(0, colon);
+        String rest = colon < 0 ? message : message.substring(colon + 2);
+        String value = null;
+        if (rest.startsWith("'")) {
+            int close = rest.indexOf("' ", 1);
+            if (close > 0) {
+                value = rest.substring(1, close);
+            }
+        }
+        String field = path.equals("policy") || path.isEmpty() ? prefix
+                : prefix.isEmpty() ? path : prefix + "." + path;
+        return new ApiException(400, List.of(new FieldError(field.isEmpty() ? "policy" : field, value, message)));
     }
 
     public static ApiException conflict(String field, Object value, String message) {

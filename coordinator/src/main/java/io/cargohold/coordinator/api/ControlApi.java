@@ -7,6 +7,8 @@ import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.lifecycle.LifecyclePreview;
 import io.cargohold.lifecycle.worker.LifecycleLeader;
 import io.cargohold.meta.hazelcast.ControlMaps;
+import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
+import io.cargohold.policy.Authorizer;
 import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RepositoryTemplate;
@@ -23,7 +25,7 @@ import java.util.regex.Pattern;
 /**
  * The control API, JSON under {@link #BASE} on the admin port of the processes that run the
  * coordinator role: cache rules, repository creation templates, repositories and their images,
- * lifecycle policy previews and runs.
+ * registry and repository policies, lifecycle policy previews and runs.
  * Every change is checked whole before anything is written and raises an audit event naming the
  * caller ({@code admin} until client authentication covers the admin port).
  */
@@ -37,9 +39,12 @@ public final class ControlApi {
     private ControlApi() {
     }
 
-    /** What the API works on: the cluster, this process's cache, the config file's rules, the event bus. */
+    /**
+     * What the API works on: the cluster, this process's cache, the config file's rules, the event bus,
+     * and the authorizer that policy simulations decide with, as the edges do.
+     */
     public record Dependencies(Vertx vertx, HazelcastInstance hazelcast, PullThrough cache,
-                               List<CacheRule> configRules, EventPublisher events, String node) {
+                               List<CacheRule> configRules, EventPublisher events, String node, Authorizer authorizer) {
     }
 
     /** Serves the API under {@link #BASE} of {@code root} (the admin server's router). */
@@ -54,6 +59,9 @@ public final class ControlApi {
         new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
                 prefix -> RepositoryTemplate.ROOT.equals(prefix) || PREFIX.matcher(prefix).matches()),
                 deps.cache().metadata(), audit, caller).mount(api);
+        // Before the repositories' routes, whose names would swallow a trailing /policy.
+        new PolicyApi(deps.cache().metadata(), new HazelcastRegistryDocuments(deps.hazelcast()), deps.authorizer(),
+                audit).mount(api);
         new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
                 caller).mount(api);

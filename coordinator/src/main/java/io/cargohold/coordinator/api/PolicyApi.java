@@ -1,7 +1,5 @@
-package io.cargohold.coordinator;
+package io.cargohold.coordinator.api;
 
-import io.cargohold.coordinator.api.AuditLog;
-import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.error.RegistryException;
 import io.cargohold.policy.Authorizer;
@@ -14,20 +12,15 @@ import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryPolicyStore;
 import io.cargohold.spi.Repository;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The control API of access policies, under {@code /api/v1}: the registry policy
@@ -38,21 +31,18 @@ import java.util.function.Function;
  * recorded in the {@link AuditLog}: the operation, the resource ({@code registry-policy} or the repository) and
  * the policy before and after.
  */
-public final class PolicyApi {
+final class PolicyApi {
 
-    public static final String BASE = ControlApi.BASE;
     /** The audit resource of the registry policy. */
     static final String REGISTRY_POLICY = "registry-policy";
-    private static final long MAX_BODY_BYTES = 4L * Policy.MAX_CHARACTERS;
-    private static final String REPOSITORY_POLICY = "/api/v1/repositories/(?<name>.+)/policy";
-    private static final Logger LOG = LoggerFactory.getLogger(PolicyApi.class);
+    private static final String REPOSITORY_POLICY = "/repositories/(?<name>.+)/policy";
 
     private final MetadataStore metadata;
     private final RegistryPolicyStore registryPolicies;
     private final Authorizer authorizer;
     private final AuditLog audit;
 
-    public PolicyApi(MetadataStore metadata, RegistryPolicyStore registryPolicies, Authorizer authorizer,
+    PolicyApi(MetadataStore metadata, RegistryPolicyStore registryPolicies, Authorizer authorizer,
                      AuditLog audit) {
         this.metadata = metadata;
         this.registryPolicies = registryPolicies;
@@ -60,24 +50,22 @@ public final class PolicyApi {
         this.audit = audit;
     }
 
-    /**
-     * Adds the routes to the admin server's router; call it before the rest of the control API is mounted under
-     * {@link #BASE}, whose sub-router answers 404 for whatever it does not serve.
-     */
-    public void addRoutes(Router router) {
-        BodyHandler body = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES);
-        router.put(BASE + "/registry-policy").handler(body)
-                .handler(answering(ctx -> putRegistryPolicy(ctx.body().asString())));
-        router.get(BASE + "/registry-policy").handler(answering(ctx -> getRegistryPolicy()));
-        router.delete(BASE + "/registry-policy").handler(answering(ctx -> deleteRegistryPolicy()));
-        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(body).handler(answering(ctx ->
-                putRepositoryPolicy(ctx.pathParam("name"), ctx.body().asString())));
-        router.routeWithRegex(HttpMethod.GET, REPOSITORY_POLICY).handler(answering(ctx ->
-                getRepositoryPolicy(ctx.pathParam("name"))));
-        router.routeWithRegex(HttpMethod.DELETE, REPOSITORY_POLICY).handler(answering(ctx ->
-                deleteRepositoryPolicy(ctx.pathParam("name"))));
-        router.post(BASE + "/policies/simulate").handler(body)
-                .handler(answering(ctx -> simulate(ctx.body().asString())));
+    /** Serves the policy routes on the control API's router (mounted under {@link ControlApi#BASE}). */
+    void mount(Router router) {
+        router.put("/registry-policy").handler(ctx -> reply(ctx, putRegistryPolicy(ctx.body().asString())));
+        router.get("/registry-policy").handler(ctx -> reply(ctx, getRegistryPolicy()));
+        router.delete("/registry-policy").handler(ctx -> reply(ctx, deleteRegistryPolicy()));
+        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(ctx ->
+                reply(ctx, putRepositoryPolicy(ctx.pathParam("name"), ctx.body().asString())));
+        router.routeWithRegex(HttpMethod.GET, REPOSITORY_POLICY).handler(ctx ->
+                reply(ctx, getRepositoryPolicy(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.DELETE, REPOSITORY_POLICY).handler(ctx ->
+                reply(ctx, deleteRepositoryPolicy(ctx.pathParam("name"))));
+        router.post("/policies/simulate").handler(ctx -> reply(ctx, simulate(ctx.body().asString())));
+    }
+
+    private static void reply(RoutingContext ctx, Future<JsonObject> work) {
+        ApiResponses.reply(ctx, 200, work);
     }
 
     Future<JsonObject> putRegistryPolicy(String body) {
@@ -90,13 +78,13 @@ public final class PolicyApi {
 
     Future<JsonObject> getRegistryPolicy() {
         return registryPolicies.registryPolicy().map(policy -> new JsonObject().put("policy", new JsonObject(
-                policy.orElseThrow(() -> ValidationException.notFound("registry-policy", null,
+                policy.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                         "the registry has no policy")))));
     }
 
     Future<JsonObject> deleteRegistryPolicy() {
         return registryPolicies.deleteRegistryPolicy().map(before -> {
-            String removed = before.orElseThrow(() -> ValidationException.notFound("registry-policy", null,
+            String removed = before.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                     "the registry has no policy"));
             audit(REGISTRY_POLICY, "registryPolicy.delete", removed, null);
             return new JsonObject().put("policy", new JsonObject(removed));
@@ -148,7 +136,7 @@ public final class PolicyApi {
         try {
             action = EcrActions.canonical("action", action);
         } catch (PolicyException e) {
-            throw ValidationException.fromPolicy("", e);
+            throw ApiException.fromPolicy("", e);
         }
         String repository = repositoryOf(string(request, "resource", true));
         String canonicalAction = action;
@@ -170,7 +158,7 @@ public final class PolicyApi {
             Policy.parse(body == null ? "" : body);
             return body;
         } catch (PolicyException e) {
-            throw ValidationException.fromPolicy("", e);
+            throw ApiException.fromPolicy("", e);
         }
     }
 
@@ -178,20 +166,20 @@ public final class PolicyApi {
         try {
             return RepositoryName.parse(name).value();
         } catch (RegistryException e) {
-            throw ValidationException.invalid("name", name, "must be a repository name: lower-case path components "
+            throw ApiException.invalid("name", name, "must be a repository name: lower-case path components "
                     + "matching " + RepositoryName.COMPONENT + " separated by /");
         }
     }
 
     private Future<Repository> existing(String name) {
-        return metadata.repository(name).map(found -> found.orElseThrow(() -> ValidationException.notFound("name",
+        return metadata.repository(name).map(found -> found.orElseThrow(() -> ApiException.notFound("name",
                 name, "no such repository: a repository exists once a pull has created it")));
     }
 
     private static String policyOf(Repository repository) {
         String policy = repository.settings().repositoryPolicy();
         if (policy == null) {
-            throw ValidationException.notFound("name", repository.name(), "the repository has no policy");
+            throw ApiException.notFound("name", repository.name(), "the repository has no policy");
         }
         return policy;
     }
@@ -202,7 +190,7 @@ public final class PolicyApi {
         arnPrefix = arnPrefix.substring(0, arnPrefix.length() - 1);
         if (resource.startsWith("arn:")) {
             if (!resource.startsWith(arnPrefix)) {
-                throw ValidationException.invalid("resource", resource, "must be a repository name or the ARN of one "
+                throw ApiException.invalid("resource", resource, "must be a repository name or the ARN of one "
                         + "of this registry's repositories: " + arnPrefix + "<name>");
             }
             resource = resource.substring(arnPrefix.length());
@@ -210,7 +198,7 @@ public final class PolicyApi {
         try {
             return RepositoryName.parse(resource).value();
         } catch (RegistryException e) {
-            throw ValidationException.invalid("resource", resource, "must name a repository: lower-case path "
+            throw ApiException.invalid("resource", resource, "must name a repository: lower-case path "
                     + "components matching " + RepositoryName.COMPONENT + " separated by /");
         }
     }
@@ -220,7 +208,7 @@ public final class PolicyApi {
             return Principal.anonymous();
         }
         if (!(value instanceof JsonObject json)) {
-            throw ValidationException.invalid("principal", String.valueOf(value),
+            throw ApiException.invalid("principal", String.valueOf(value),
                     "must be an object {account, org, arn, tags}");
         }
         String account = string(json, "account", false, "principal.account");
@@ -229,7 +217,7 @@ public final class PolicyApi {
         Object tagValue = json.getValue("tags");
         if (tagValue != null) {
             if (!(tagValue instanceof JsonObject tagObject)) {
-                throw ValidationException.invalid("principal.tags", String.valueOf(tagValue),
+                throw ApiException.invalid("principal.tags", String.valueOf(tagValue),
                         "must be an object of tag keys to string values");
             }
             tagObject.forEach(tag -> tags.put(tag.getKey(), string(tagObject, tag.getKey(), true,
@@ -239,7 +227,7 @@ public final class PolicyApi {
             return new Principal(account, string(json, "org", false, "principal.org"),
                     arn != null || account == null ? arn : "arn:aws:iam::" + account + ":root", tags);
         } catch (PolicyException e) {
-            throw ValidationException.fromPolicy("", e);
+            throw ApiException.fromPolicy("", e);
         }
     }
 
@@ -252,7 +240,7 @@ public final class PolicyApi {
         } catch (DecodeException | ClassCastException e) {
             // answered below
         }
-        throw ValidationException.invalid("body", null,
+        throw ApiException.invalid("body", null,
                 "must be a JSON object {principal: {account, org, arn, tags}, action, resource}");
     }
 
@@ -266,7 +254,7 @@ public final class PolicyApi {
             return null;
         }
         if (!(value instanceof String text) || text.isEmpty()) {
-            throw ValidationException.invalid(field, value == null ? null : String.valueOf(value),
+            throw ApiException.invalid(field, value == null ? null : String.valueOf(value),
                     value == null ? "is required" : "must be a non-empty string");
         }
         return text;
@@ -275,32 +263,5 @@ public final class PolicyApi {
     private void audit(String resource, String operation, String before, String after) {
         audit.record(ControlApi.ADMIN, operation, resource, before == null ? null : new JsonObject(before),
                 after == null ? null : new JsonObject(after));
-    }
-
-    /** Answers with what {@code answer} gives; a validation failure, thrown or failed, becomes its status. */
-    private static Handler<RoutingContext> answering(Function<RoutingContext, Future<JsonObject>> answer) {
-        return ctx -> {
-            Future<JsonObject> result;
-            try {
-                result = answer.apply(ctx);
-            } catch (RuntimeException e) {
-                result = Future.failedFuture(e);
-            }
-            result.onComplete(done -> {
-                if (done.succeeded()) {
-                    send(ctx, 200, done.result());
-                } else if (done.cause() instanceof ValidationException invalid) {
-                    send(ctx, invalid.status(), invalid.toBody());
-                } else {
-                    LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), done.cause());
-                    send(ctx, 500, new ValidationException(500, null, null, "internal error: "
-                            + done.cause().getMessage()).toBody());
-                }
-            });
-        };
-    }
-
-    private static void send(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 }

@@ -1,4 +1,4 @@
-package io.cargohold.coordinator;
+package io.cargohold.coordinator.api;
 
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.spi.Repository;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 
-import static io.cargohold.coordinator.PolicyApiServer.await;
+import static io.cargohold.coordinator.api.PolicyApiServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,4 +1,4 @@
-package io.cargohold.coordinator;
+package io.cargohold.coordinator.api;
 
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static io.cargohold.coordinator.PolicyApiServer.await;
+import static io.cargohold.coordinator.api.PolicyApiServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,8 +1,7 @@
-package io.cargohold.coordinator;
+package io.cargohold.coordinator.api;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.coordinator.api.AuditLog;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
@@ -14,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The policy API on a real HTTP server on 127.0.0.1, over a Hazelcast member's metadata and registry maps, its
+ * The policy routes of the control API on a real HTTP server on 127.0.0.1, over a Hazelcast member's metadata and registry maps, its
  * events recorded; requests go through the JDK's HTTP client.
  */
 final class PolicyApiServer implements AutoCloseable {
@@ -53,8 +53,12 @@ final class PolicyApiServer implements AutoCloseable {
                 null, null, null, null);
         PolicyApi api = new PolicyApi(metadata, registry, auth.authorizer(),
                 new AuditLog(new LocalEventPublisher(vertx, address), "coordinator-test"));
+        Router routes = Router.router(vertx);
+        routes.route().handler(BodyHandler.create());
+        api.mount(routes);
+        routes.route().failureHandler(ApiResponses::failure);
         Router router = Router.router(vertx);
-        api.addRoutes(router);
+        router.route(ControlApi.BASE + "/*").subRouter(routes);
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     }
 
