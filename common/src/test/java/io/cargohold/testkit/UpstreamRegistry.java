@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -78,9 +80,14 @@ public final class UpstreamRegistry implements AutoCloseable {
         try {
             Path htpasswd = dir.resolve("htpasswd");
             String line = exec(dir, "htpasswd", "-Bbn", username, password).strip();
-            Files.writeString(htpasswd, line + "\n");
-            Files.setLastModifiedTime(htpasswd, java.nio.file.attribute.FileTime.from(
+            // Written aside and renamed into place: the registry never reads a half-written file,
+            // which would reject the old and the new password alike.
+            Path next = dir.resolve("htpasswd.next");
+            Files.writeString(next, line + "\n");
+            Files.setLastModifiedTime(next, FileTime.from(
                     Files.getLastModifiedTime(htpasswd).toInstant().plusSeconds(1)));
+            Files.move(next, htpasswd, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 
 /**
  * The client of one version of a rule that, when the upstream rejects its credentials, tries once
- * with the client of the rule's other recent version (same upstream). So a rule whose credentials
+ * with the client of the rule's other recent version (same upstream), and once more with its own
+ * when that is rejected too. So a rule whose credentials
  * are changed in place keeps pulling whichever side of the upstream's own rotation it is on.
  */
 final class FallbackUpstreamClient implements UpstreamClient {
@@ -61,7 +62,13 @@ final class FallbackUpstreamClient implements UpstreamClient {
     private <T> Future<T> withFallback(Function<UpstreamClient, Future<T>> call) {
         return call.apply(primary).recover(failure -> {
             UpstreamClient other = fallback.get();
-            return other != null && isRejected(failure) ? call.apply(other) : Future.failedFuture(failure);
+            if (other == null || !isRejected(failure)) {
+                return Future.failedFuture(failure);
+            }
+            // The upstream may switch passwords between the two tries, rejecting both: then the
+            // rule's own version, the one the upstream is moving to, gets one more.
+            return call.apply(other).recover(second -> isRejected(second) ? call.apply(primary)
+                    : Future.failedFuture(second));
         });
     }
 
