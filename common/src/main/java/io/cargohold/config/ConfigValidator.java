@@ -27,10 +27,10 @@ public final class ConfigValidator {
     private static final Pattern ROLE_ARN =
             Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
-    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+    public static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
-    private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
-    private static final Pattern ORG_ID = Pattern.compile("o-[a-z0-9]{1,32}");
+    public static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
+    public static final Pattern ORG_ID = Pattern.compile("o-[a-z0-9]{1,32}");
     private static final Duration MAX_TOKEN_TTL = Duration.ofHours(12);
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 

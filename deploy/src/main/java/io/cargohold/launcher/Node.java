@@ -188,7 +188,7 @@ final class Node {
         String key = await(vertx.executeBlocking(() -> auth.tokenKey() != null
                 ? SecretValue.resolve("auth.tokenKey", auth.tokenKey(), System.getenv())
                 : registryDocuments.sharedTokenKey(), false));
-        return PolicyAccessControl.create(vertx, auth, key, pullThrough, registryDocuments);
+        return PolicyAccessControl.create(vertx, auth, key, pullThrough, registryDocuments, registryDocuments);
     }
 
     /**

@@ -193,7 +193,8 @@ public final class EdgeHarness implements AutoCloseable {
                 HazelcastRegistryDocuments registryDocuments = new HazelcastRegistryDocuments(hazelcast);
                 RegistryAccess access = auth == null ? RegistryAccess.ANONYMOUS
                         : PolicyAccessControl.create(vertx, auth, auth.tokenKey() != null ? auth.tokenKey()
-                                : registryDocuments.sharedTokenKey(), pullThrough, registryDocuments);
+                                : registryDocuments.sharedTokenKey(), pullThrough, registryDocuments,
+                                registryDocuments);
                 EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough, access));
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                                 .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),

@@ -3,6 +3,7 @@ package io.cargohold.coordinator.api;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
+import io.cargohold.edge.auth.ApiTokens;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.lifecycle.LifecyclePreview;
 import io.cargohold.lifecycle.worker.LifecycleLeader;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
 /**
  * The control API, JSON under {@link #BASE} on the admin port of the processes that run the
  * coordinator role: cache rules, repository creation templates, repositories and their images,
- * registry and repository policies, lifecycle policy previews and runs.
+ * registry and repository policies, API tokens, lifecycle policy previews and runs.
  * Every change is checked whole before anything is written and raises an audit event naming the
  * caller ({@code admin} until client authentication covers the admin port).
  */
@@ -59,9 +60,11 @@ public final class ControlApi {
         new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
                 prefix -> RepositoryTemplate.ROOT.equals(prefix) || PREFIX.matcher(prefix).matches()),
                 deps.cache().metadata(), audit, caller).mount(api);
+        HazelcastRegistryDocuments registry = new HazelcastRegistryDocuments(deps.hazelcast());
         // Before the repositories' routes, whose names would swallow a trailing /policy.
-        new PolicyApi(deps.cache().metadata(), new HazelcastRegistryDocuments(deps.hazelcast()), deps.authorizer(),
-                audit).mount(api);
+        new PolicyApi(deps.cache().metadata(), registry, deps.authorizer(), audit).mount(api);
+        new TokensApi(deps.vertx(), new ApiTokens(registry, Clock.systemUTC()), registry,
+                deps.authorizer().registry().account(), audit, caller).mount(api);
         new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
                 caller).mount(api);

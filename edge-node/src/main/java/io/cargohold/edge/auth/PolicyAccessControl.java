@@ -17,6 +17,7 @@ import io.cargohold.policy.EcrActions;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.policy.Principal;
+import io.cargohold.spi.ApiTokenStore;
 import io.cargohold.spi.RegistryPolicyStore;
 import io.cargohold.spi.Repository;
 import io.vertx.core.Future;
@@ -25,6 +26,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.LinkedHashMap;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,17 +67,19 @@ public final class PolicyAccessControl implements RegistryAccess {
 
     /**
      * Access control for {@code auth}, its tokens signed with {@code tokenKey} (the resolved {@code auth.tokenKey},
-     * or the cluster's shared key).
+     * or the cluster's shared key); clients log in as {@code auth.users} or with the API tokens of {@code apiTokens}.
      */
     public static PolicyAccessControl create(Vertx vertx, CargoholdConfig.AuthConfig auth, String tokenKey,
-                                             PullThrough pullThrough, RegistryPolicyStore registryPolicies) {
+                                             PullThrough pullThrough, RegistryPolicyStore registryPolicies,
+                                             ApiTokenStore apiTokens) {
         if (tokenKey.length() < MIN_KEY_CHARACTERS) {
             throw new ConfigException("auth.tokenKey: a key of " + tokenKey.length() + " characters is too short for "
                     + "HS256; use at least " + MIN_KEY_CHARACTERS + " random characters");
         }
         RegistryTokens tokens = new RegistryTokens(vertx, tokenKey, auth.service(), auth.tokenTtl());
         return new PolicyAccessControl(auth, tokens,
-                new TokenHandler(vertx, new Users(auth.users()), tokens, auth.anonymousPull()), pullThrough,
+                new TokenHandler(vertx, new Users(auth.users()), new ApiTokens(apiTokens, Clock.systemUTC()), tokens,
+                        auth.anonymousPull()), pullThrough,
                 registryPolicies);
     }
 

@@ -16,9 +16,10 @@ import java.util.Optional;
 
 /**
  * {@code GET /v2/token?service=...&scope=...}, the realm of the registry's challenge (Docker's token
- * authentication): HTTP basic credentials of a configured user, or none where anonymous pulls are allowed, get a
- * token for the requested scopes that a cache can grant (pull, the catalog). Whether the principal may pull is
- * decided per request by the policies, so a denial says which action and statement.
+ * authentication): HTTP basic credentials of a configured user, or an API token as the password
+ * ({@link ApiTokens}), or none where anonymous pulls are allowed, get a token for the requested scopes that a
+ * cache can grant (pull, the catalog). Whether the principal may pull is decided per request by the policies, so
+ * a denial says which action and statement.
  */
 public final class TokenHandler {
 
@@ -26,12 +27,14 @@ public final class TokenHandler {
 
     private final Vertx vertx;
     private final Users users;
+    private final ApiTokens apiTokens;
     private final RegistryTokens tokens;
     private final boolean anonymousPull;
 
-    public TokenHandler(Vertx vertx, Users users, RegistryTokens tokens, boolean anonymousPull) {
+    public TokenHandler(Vertx vertx, Users users, ApiTokens apiTokens, RegistryTokens tokens, boolean anonymousPull) {
         this.vertx = vertx;
         this.users = users;
+        this.apiTokens = apiTokens;
         this.tokens = tokens;
         this.anonymousPull = anonymousPull;
     }
@@ -58,9 +61,10 @@ public final class TokenHandler {
         }
         String name = credentials.get()[0];
         String password = credentials.get()[1];
-        return vertx.executeBlocking(() -> users.authenticate(name, password), false).compose(principal ->
-                principal.isEmpty() ? fail(request, "invalid user name or password")
-                        : respond(request, tokens.issue(name, principal.get(), granted).encode()));
+        Future<Optional<Principal>> principal = ApiTokens.isToken(password) ? apiTokens.authenticate(password)
+                : vertx.executeBlocking(() -> users.authenticate(name, password), false);
+        return principal.compose(found -> found.isEmpty() ? fail(request, "invalid user name or password")
+                : respond(request, tokens.issue(name, found.get(), granted).encode()));
     }
 
     /** The user name and password of a basic Authorization header; empty when it is not one. */
