@@ -14,8 +14,10 @@ import java.util.function.Function;
  * prints its answer as a table or JSON; a refusal prints the API's error line and exits 1.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
-        description = "Manage cache rules, creation templates, repositories and images through the control API.",
-        subcommands = {RulesCommand.class, TemplatesCommand.class, RepositoriesCommand.class, ImagesCommand.class})
+        description = "Manage cache rules, creation templates, repositories, images, policies and API tokens "
+                + "through the control API.",
+        subcommands = {RulesCommand.class, TemplatesCommand.class, RepositoriesCommand.class, ImagesCommand.class,
+                PoliciesCommand.class, TokensCommand.class})
 public final class Ctl {
 
     static final int FAILED = 1;

@@ -169,4 +169,54 @@ class CtlTest {
         assertThat(ctl("images", "delete", "fromfile/library/app", "--digest", image.digest().value()).exit()).isZero();
         assertThat(ctl("-o", "json", "images", "list", "fromfile/library/app").json().getJsonArray("images")).isEmpty();
     }
+
+    @Test
+    void policies_putGetSimulateDeleteRegistryAndRepositoryPolicies(@TempDir Path dir) throws Exception {
+        Path registry = Files.writeString(dir.resolve("registry.json"), """
+                {"Version": "2012-10-17", "Statement": [{"Sid": "PartnerImports", "Effect": "Allow",
+                  "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                  "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                  "Resource": "arn:aws:ecr:us-east-1:000000000000:repository/fromfile/*"}]}""");
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"Version\": \"2012-10-17\"}");
+        assertThat(node.registryGet("/v2/fromfile/library/app/manifests/1").status()).isEqualTo(200);
+        Path repository = Files.writeString(dir.resolve("repository.json"), """
+                {"Version": "2012-10-17", "Statement": [{"Sid": "NoPartnerPulls", "Effect": "Deny",
+                  "Principal": {"AWS": "111122223333"}, "Action": "ecr:BatchGetImage"}]}""");
+
+        Run put = ctl("policies", "put-registry", registry.toString());
+        Run refused = ctl("policies", "put-registry", broken.toString());
+        Run got = ctl("-o", "json", "policies", "get-registry");
+        Run putRepository = ctl("policies", "put", "fromfile/library/app", repository.toString());
+        Run denied = ctl("-o", "json", "policies", "simulate", "--account", "111122223333",
+                "--action", "ecr:BatchGetImage", "--resource", "fromfile/library/app");
+        Run deletedRepository = ctl("policies", "delete", "fromfile/library/app");
+        Run deleted = ctl("policies", "delete-registry");
+
+        assertThat(put.exit()).as(put.err()).isZero();
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("cargohold ctl: 400");
+        assertThat(got.json().getJsonObject("policy").getJsonArray("Statement").getJsonObject(0).getString("Sid"))
+                .isEqualTo("PartnerImports");
+        assertThat(putRepository.exit()).as(putRepository.err()).isZero();
+        assertThat(denied.json().getString("decision")).isEqualTo("EXPLICIT_DENY");
+        assertThat(denied.json().getString("statement")).isEqualTo("NoPartnerPulls");
+        assertThat(deletedRepository.exit()).isZero();
+        assertThat(ctl("policies", "get", "fromfile/library/app").exit()).isEqualTo(1);
+        assertThat(deleted.exit()).isZero();
+        assertThat(ctl("policies", "get-registry").err()).contains("404");
+    }
+
+    @Test
+    void tokens_createListDelete() {
+        Run created = ctl("-o", "json", "tokens", "create", "--name", "cli-bot", "--org", "o-cli1");
+        String id = created.json().getString("id");
+        Run listed = ctl("tokens", "list");
+        Run deleted = ctl("tokens", "delete", id);
+
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.json().getString("token")).startsWith("chk_");
+        assertThat(listed.out()).contains(id, "cli-bot", "o-cli1").doesNotContain(created.json().getString("token"));
+        assertThat(deleted.exit()).isZero();
+        assertThat(ctl("tokens", "delete", id).err()).contains("404");
+    }
 }
