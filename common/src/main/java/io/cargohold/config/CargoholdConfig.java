@@ -69,7 +69,7 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
      */
     public record AuthConfig(Boolean anonymousPull, List<User> users, String account, String region,
                              String service, String realm, String tokenKey, Duration tokenTtl,
-                             String registryPolicy) {
+                             String registryPolicy, List<String> admins) {
 
         public static final String DEFAULT_ACCOUNT = "000000000000";
         public static final String DEFAULT_REGION = "us-east-1";
@@ -83,6 +83,7 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
             region = region == null ? DEFAULT_REGION : region;
             service = service == null ? DEFAULT_SERVICE : service;
             tokenTtl = tokenTtl == null ? DEFAULT_TOKEN_TTL : tokenTtl;
+            admins = admins == null ? List.of() : List.copyOf(admins);
         }
 
         /**

@@ -231,6 +231,11 @@ public final class ConfigValidator {
             fail("auth.tokenTtl", auth.tokenTtl(), "must be an ISO-8601 duration from PT1M to PT12H");
         }
         registryPolicy(auth.registryPolicy());
+        for (int i = 0; i < auth.admins().size(); i++) {
+            if (!names.contains(auth.admins().get(i))) {
+                fail("auth.admins[" + i + "]", auth.admins().get(i), "must be the name of one of auth.users");
+            }
+        }
     }
 
     private static void user(String key, CargoholdConfig.User user) {

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.LimitsConfig;
+import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.edge.EdgeNode;
@@ -80,7 +81,12 @@ public final class ControlHarness implements AutoCloseable {
 
     /** A single node with its own member; {@code configRules} as if from its config file. */
     public static ControlHarness standalone(Path dir, List<CacheRule> configRules) {
-        return start(dir, HazelcastMembers.standaloneConfig(), configRules);
+        return start(dir, HazelcastMembers.standaloneConfig(), configRules, null);
+    }
+
+    /** A single node whose control API is open to the admins of {@code auth} only. */
+    public static ControlHarness standalone(Path dir, CargoholdConfig.AuthConfig auth) {
+        return start(dir, HazelcastMembers.standaloneConfig(), List.of(), auth);
     }
 
     /** A node whose member joins {@code members} (127.0.0.1:port each) as cluster {@code name}. */
@@ -88,11 +94,12 @@ public final class ControlHarness implements AutoCloseable {
                                         List<CacheRule> configRules) {
         Config config = HazelcastMembers.clusterConfig(name, HazelcastMembers.LOOPBACK, port, members);
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        return start(dir, config, configRules);
+        return start(dir, config, configRules, null);
     }
 
     /** {@code dir} holds blobs and metadata documents; members of one cluster share it. */
-    private static ControlHarness start(Path dir, Config member, List<CacheRule> configRules) {
+    private static ControlHarness start(Path dir, Config member, List<CacheRule> configRules,
+                                        CargoholdConfig.AuthConfig auth) {
         Vertx vertx = Vertx.vertx();
         try {
             FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, dir.resolve("blobs"));
@@ -116,9 +123,10 @@ public final class ControlHarness implements AutoCloseable {
             ClusterControl control = ClusterControl.follow(hazelcast, configRules, cache);
             EdgeNode edge = await(EdgeNode.start(vertx, config, cache));
             Router router = Router.router(vertx);
+            AdminAccess.of(vertx, auth).protect(router);
             ControlApi.mount(router, new ControlApi.Dependencies(vertx, hazelcast, cache, configRules, publisher,
                     "control-test", new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null,
-                            null).authorizer()));
+                            null, null).authorizer()));
             HttpServer admin = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
             return new ControlHarness(vertx, hazelcast, metadata, events, edge, admin, control, upstreamHttp);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.coordinator.console.Console;
 import io.cargohold.credentials.CachingCredentialsProvider;
@@ -168,6 +169,7 @@ final class Node {
                 events, nodeName(), authorizer());
         admin = await(AdminServer.start(vertx, config.admin(), meters, this::notReadyReason, router -> {
             if (role.runsControlPlane()) {
+                AdminAccess.of(vertx, config.auth()).protect(router);
                 long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
                 toClose.push(() -> vertx.cancelTimer(sampling));
                 ControlApi.mount(router, control);
@@ -197,7 +199,7 @@ final class Node {
      */
     private Authorizer authorizer() {
         CargoholdConfig.AuthConfig auth = config.auth() != null ? config.auth()
-                : new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null, null);
+                : new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null, null, null);
         return auth.authorizer();
     }
 

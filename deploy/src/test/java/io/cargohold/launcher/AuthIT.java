@@ -17,16 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * End to end with {@code auth}: the assembled jar with users and a registry policy seeded from a file, skopeo
- * pulling with and without credentials, a repository policy put through the control API on the admin port
- * deciding the next pulls, a cross-account first pull under the policy of a creation template, and a restart on the same storage keeping the registry policy and the signing key
- * (a token issued before the restart still works).
+ * pulling with and without credentials, the control API open to admins only (a 401 without credentials, a 403
+ * for a user who is not an admin, {@code ctl --user}), a repository policy put through it deciding the next
+ * pulls, a cross-account first pull under the policy of a creation template, and a restart on the same storage
+ * keeping the registry policy and the signing key (a token issued before the restart still works).
  */
 class AuthIT {
 
@@ -71,6 +75,14 @@ class AuthIT {
                 assertThatThrownBy(() -> Skopeo.copy(app, "dir:" + dir.resolve("partner-before"),
                         "--src-tls-verify=false", "--src-creds", "partner:" + PASSWORD))
                         .hasMessageContaining("denied").hasMessageContaining("ecr:BatchGetImage");
+
+                HttpResponse<String> anonymous = send(adminPort, "GET", "/api/v1/rules", null, null);
+                assertThat(anonymous.statusCode()).isEqualTo(401);
+                assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                        .hasValue("Basic realm=\"cargohold-admin\"");
+                assertThat(send(adminPort, "GET", "/api/v1/rules", null, basic("partner")).statusCode())
+                        .as("a user who is not an admin").isEqualTo(403);
+                assertThat(ctl(adminPort, "rules", "list")).contains("up");
 
                 HttpResponse<String> put = send(adminPort, "PUT", "/api/v1/repositories/up/library/app/policy",
                         REPOSITORY_POLICY);
@@ -121,6 +133,7 @@ class AuthIT {
                 + "auth:\n"
                 + "  account: \"123456789012\"\n"
                 + "  registryPolicy: file:" + dir.resolve("registry-policy.json") + "\n"
+                + "  admins: [owner]\n"
                 + "  users:\n"
                 + "    - { name: owner, passwordBcrypt: \"" + hash + "\", account: \"123456789012\", org: o-partner }\n"
                 + "    - { name: partner, passwordBcrypt: \"" + hash + "\", account: \"111122223333\", org: o-partner }\n"
@@ -138,10 +151,39 @@ class AuthIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A control API call as the admin {@code owner}. */
     private HttpResponse<String> send(int adminPort, String method, String path, String body) throws IOException,
             InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+        return send(adminPort, method, path, body, basic("owner"));
+    }
+
+    private HttpResponse<String> send(int adminPort, String method, String path, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String user) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code cargohold ctl --user owner} with the password in its environment; answers stdout, asserting exit 0. */
+    private String ctl(int adminPort, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", CargoholdProcess.JAR.toAbsolutePath().toString(), "ctl", "--url",
+                "http://127.0.0.1:" + adminPort, "--user", "owner"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("CARGOHOLD_ADMIN_PASSWORD", PASSWORD);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
     }
 }

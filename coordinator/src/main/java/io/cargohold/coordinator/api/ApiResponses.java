@@ -56,6 +56,11 @@ final class ApiResponses {
             error = new ApiException(500, List.of(new FieldError(null, null,
                     "internal error: " + failure.getMessage())));
         }
+        send(ctx, error);
+    }
+
+    /** Answers {@code error}'s status with {@code {"errors":[{"field","value","message"}]}}. */
+    static void send(RoutingContext ctx, ApiException error) {
         JsonArray errors = new JsonArray();
         error.errors().forEach(e -> errors.add(e.toJson()));
         ctx.response().setStatusCode(error.status()).putHeader("Content-Type", JSON)

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * coordinator role: cache rules, repository creation templates, repositories and their images,
  * registry and repository policies, API tokens, lifecycle policy previews and runs.
  * Every change is checked whole before anything is written and raises an audit event naming the
- * caller ({@code admin} until client authentication covers the admin port).
+ * caller ({@link AdminAccess}).
  */
 public final class ControlApi {
 
@@ -50,7 +50,7 @@ public final class ControlApi {
 
     /** Serves the API under {@link #BASE} of {@code root} (the admin server's router). */
     public static void mount(Router root, Dependencies deps) {
-        Function<RoutingContext, String> caller = ctx -> ADMIN;
+        Function<RoutingContext, String> caller = AdminAccess::caller;
         AuditLog audit = new AuditLog(deps.events(), deps.node());
         Router api = Router.router(deps.vertx());
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
@@ -62,7 +62,7 @@ public final class ControlApi {
                 deps.cache().metadata(), audit, caller).mount(api);
         HazelcastRegistryDocuments registry = new HazelcastRegistryDocuments(deps.hazelcast());
         // Before the repositories' routes, whose names would swallow a trailing /policy.
-        new PolicyApi(deps.cache().metadata(), registry, deps.authorizer(), audit).mount(api);
+        new PolicyApi(deps.cache().metadata(), registry, deps.authorizer(), audit, caller).mount(api);
         new TokensApi(deps.vertx(), new ApiTokens(registry, Clock.systemUTC()), registry,
                 deps.authorizer().registry().account(), audit, caller).mount(api);
         new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),

@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The control API of access policies, under {@code /api/v1}: the registry policy
@@ -41,26 +42,29 @@ final class PolicyApi {
     private final RegistryPolicyStore registryPolicies;
     private final Authorizer authorizer;
     private final AuditLog audit;
+    private final Function<RoutingContext, String> caller;
 
     PolicyApi(MetadataStore metadata, RegistryPolicyStore registryPolicies, Authorizer authorizer,
-                     AuditLog audit) {
+              AuditLog audit, Function<RoutingContext, String> caller) {
         this.metadata = metadata;
         this.registryPolicies = registryPolicies;
         this.authorizer = authorizer;
         this.audit = audit;
+        this.caller = caller;
     }
 
     /** Serves the policy routes on the control API's router (mounted under {@link ControlApi#BASE}). */
     void mount(Router router) {
-        router.put("/registry-policy").handler(ctx -> reply(ctx, putRegistryPolicy(ctx.body().asString())));
+        router.put("/registry-policy").handler(ctx ->
+                reply(ctx, putRegistryPolicy(caller.apply(ctx), ctx.body().asString())));
         router.get("/registry-policy").handler(ctx -> reply(ctx, getRegistryPolicy()));
-        router.delete("/registry-policy").handler(ctx -> reply(ctx, deleteRegistryPolicy()));
-        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(ctx ->
-                reply(ctx, putRepositoryPolicy(ctx.pathParam("name"), ctx.body().asString())));
+        router.delete("/registry-policy").handler(ctx -> reply(ctx, deleteRegistryPolicy(caller.apply(ctx))));
+        router.routeWithRegex(HttpMethod.PUT, REPOSITORY_POLICY).handler(ctx -> reply(ctx,
+                putRepositoryPolicy(caller.apply(ctx), ctx.pathParam("name"), ctx.body().asString())));
         router.routeWithRegex(HttpMethod.GET, REPOSITORY_POLICY).handler(ctx ->
                 reply(ctx, getRepositoryPolicy(ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.DELETE, REPOSITORY_POLICY).handler(ctx ->
-                reply(ctx, deleteRepositoryPolicy(ctx.pathParam("name"))));
+                reply(ctx, deleteRepositoryPolicy(caller.apply(ctx), ctx.pathParam("name"))));
         router.post("/policies/simulate").handler(ctx -> reply(ctx, simulate(ctx.body().asString())));
     }
 
@@ -68,10 +72,10 @@ final class PolicyApi {
         ApiResponses.reply(ctx, 200, work);
     }
 
-    Future<JsonObject> putRegistryPolicy(String body) {
+    Future<JsonObject> putRegistryPolicy(String who, String body) {
         String policy = validPolicy(body);
         return registryPolicies.putRegistryPolicy(policy).map(before -> {
-            audit(REGISTRY_POLICY, "registryPolicy.put", before.orElse(null), policy);
+            audit(who, REGISTRY_POLICY, "registryPolicy.put", before.orElse(null), policy);
             return new JsonObject().put("policy", new JsonObject(policy));
         });
     }
@@ -82,20 +86,20 @@ final class PolicyApi {
                         "the registry has no policy")))));
     }
 
-    Future<JsonObject> deleteRegistryPolicy() {
+    Future<JsonObject> deleteRegistryPolicy(String who) {
         return registryPolicies.deleteRegistryPolicy().map(before -> {
             String removed = before.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                     "the registry has no policy"));
-            audit(REGISTRY_POLICY, "registryPolicy.delete", removed, null);
+            audit(who, REGISTRY_POLICY, "registryPolicy.delete", removed, null);
             return new JsonObject().put("policy", new JsonObject(removed));
         });
     }
 
-    Future<JsonObject> putRepositoryPolicy(String name, String body) {
+    Future<JsonObject> putRepositoryPolicy(String who, String name, String body) {
         String repositoryName = validName(name);
         String policy = validPolicy(body);
         return existing(repositoryName)
-                .compose(repository -> replaceRepositoryPolicy(repository, policy, "repositories.setPolicy"));
+                .compose(repository -> replaceRepositoryPolicy(who, repository, policy, "repositories.setPolicy"));
     }
 
     Future<JsonObject> getRepositoryPolicy(String name) {
@@ -104,21 +108,22 @@ final class PolicyApi {
                 .put("policy", new JsonObject(policyOf(repository))));
     }
 
-    Future<JsonObject> deleteRepositoryPolicy(String name) {
+    Future<JsonObject> deleteRepositoryPolicy(String who, String name) {
         String repositoryName = validName(name);
         return existing(repositoryName)
-                .compose(repository -> replaceRepositoryPolicy(repository, null, "repositories.deletePolicy"));
+                .compose(repository -> replaceRepositoryPolicy(who, repository, null, "repositories.deletePolicy"));
     }
 
     /**
      * Stores the repository with {@code policy} (null: none; 404 when it has none either), its other settings kept;
      * answers the policy put or removed.
      */
-    private Future<JsonObject> replaceRepositoryPolicy(Repository repository, String policy, String operation) {
+    private Future<JsonObject> replaceRepositoryPolicy(String who, Repository repository, String policy,
+                                                       String operation) {
         String before = policy == null ? policyOf(repository) : repository.settings().repositoryPolicy();
         return metadata.putRepository(repository.withSettings(repository.settings().withRepositoryPolicy(policy)))
                 .map(v -> {
-                    audit(repository.name(), operation, before, policy);
+                    audit(who, repository.name(), operation, before, policy);
                     return new JsonObject().put("repository", repository.name())
                             .put("policy", new JsonObject(policy != null ? policy : before));
                 });
@@ -260,8 +265,8 @@ final class PolicyApi {
         return text;
     }
 
-    private void audit(String resource, String operation, String before, String after) {
-        audit.record(ControlApi.ADMIN, operation, resource, before == null ? null : new JsonObject(before),
+    private void audit(String who, String resource, String operation, String before, String after) {
+        audit.record(who, operation, resource, before == null ? null : new JsonObject(before),
                 after == null ? null : new JsonObject(after));
     }
 }

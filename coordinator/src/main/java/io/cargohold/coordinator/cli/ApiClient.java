@@ -18,10 +18,13 @@ final class ApiClient {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     private final String base;
+    private final String authorization;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    ApiClient(String url) {
+    /** {@code authorization}: the {@code Authorization} header of every call, or null for none. */
+    ApiClient(String url, String authorization) {
         this.base = url.replaceAll("/+$", "") + "/api/v1";
+        this.authorization = authorization;
     }
 
     /** Path segments are kept as they are: prefixes and repository names contain slashes. */
@@ -32,14 +35,16 @@ final class ApiClient {
         } catch (IllegalArgumentException e) {
             throw new CtlException("'" + path + "' is not a valid resource name");
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build();
+                        : HttpRequest.BodyPublishers.ofString(body.encode()));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new CtlException(method + " " + uri + " failed: " + (e.getMessage() == null
                     ? e.getClass().getSimpleName() : e.getMessage()));

@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.function.Function;
 
 /**
@@ -21,6 +23,7 @@ import java.util.function.Function;
 public final class Ctl {
 
     static final int FAILED = 1;
+    static final String PASSWORD_VARIABLE = "CARGOHOLD_ADMIN_PASSWORD";
 
     @Option(names = "--url", defaultValue = "http://127.0.0.1:5001",
             description = "The admin endpoint of a coordinator or standalone process (default: ${DEFAULT-VALUE}).")
@@ -29,6 +32,10 @@ public final class Ctl {
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
     Output.Format format;
 
+    @Option(names = "--user", description = "An admin of auth.admins, when the API asks for one; the password is "
+            + "read from the environment variable " + PASSWORD_VARIABLE + ".")
+    String user;
+
     @Spec
     CommandSpec spec;
 
@@ -36,7 +43,7 @@ public final class Ctl {
     int run(Function<ApiClient, JsonObject> call, Printer print) {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            print.print(out, format, call.apply(new ApiClient(url)));
+            print.print(out, format, call.apply(new ApiClient(url, authorization())));
             out.flush();
             return 0;
         } catch (CtlException e) {
@@ -45,6 +52,19 @@ public final class Ctl {
             err.flush();
             return FAILED;
         }
+    }
+
+    /** HTTP basic credentials of {@code --user}, or null without it. */
+    private String authorization() {
+        if (user == null) {
+            return null;
+        }
+        String password = System.getenv(PASSWORD_VARIABLE);
+        if (password == null) {
+            throw new CtlException("--user " + user + " needs the password in " + PASSWORD_VARIABLE);
+        }
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** How an answer is shown. */

@@ -50,9 +50,9 @@ final class PolicyApiServer implements AutoCloseable {
         await(vertx.eventBus().<JsonObject>localConsumer(address,
                 message -> events.add(RegistryEvent.fromJson(message.body()))).completion());
         CargoholdConfig.AuthConfig auth = new CargoholdConfig.AuthConfig(true, null, ACCOUNT, "us-east-1", null,
-                null, null, null, null);
+                null, null, null, null, null);
         PolicyApi api = new PolicyApi(metadata, registry, auth.authorizer(),
-                new AuditLog(new LocalEventPublisher(vertx, address), "coordinator-test"));
+                new AuditLog(new LocalEventPublisher(vertx, address), "coordinator-test"), AdminAccess::caller);
         Router routes = Router.router(vertx);
         routes.route().handler(BodyHandler.create());
         api.mount(routes);

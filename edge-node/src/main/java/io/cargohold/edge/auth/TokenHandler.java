@@ -8,8 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,8 +20,6 @@ import java.util.Optional;
  * a denial says which action and statement.
  */
 public final class TokenHandler {
-
-    private static final String BASIC = "Basic ";
 
     private final Vertx vertx;
     private final Users users;
@@ -55,32 +51,16 @@ public final class TokenHandler {
             }
             return respond(request, tokens.issue(RegistryTokens.ANONYMOUS, Principal.anonymous(), granted).encode());
         }
-        Optional<String[]> credentials = basic(authorization);
+        Optional<BasicCredentials> credentials = BasicCredentials.parse(authorization);
         if (credentials.isEmpty()) {
             return fail(request, "the Authorization header must be HTTP basic credentials");
         }
-        String name = credentials.get()[0];
-        String password = credentials.get()[1];
+        String name = credentials.get().name();
+        String password = credentials.get().password();
         Future<Optional<Principal>> principal = ApiTokens.isToken(password) ? apiTokens.authenticate(password)
                 : vertx.executeBlocking(() -> users.authenticate(name, password), false);
         return principal.compose(found -> found.isEmpty() ? fail(request, "invalid user name or password")
                 : respond(request, tokens.issue(name, found.get(), granted).encode()));
-    }
-
-    /** The user name and password of a basic Authorization header; empty when it is not one. */
-    private static Optional<String[]> basic(String header) {
-        if (!header.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
-            return Optional.empty();
-        }
-        try {
-            String decoded = new String(Base64.getDecoder().decode(header.substring(BASIC.length()).trim()),
-                    StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? Optional.empty()
-                    : Optional.of(new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)});
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     private static Future<Void> respond(HttpServerRequest request, String body) {

@@ -48,7 +48,7 @@ final class AuthFixtures {
 
     static CargoholdConfig.AuthConfig auth(boolean anonymousPull, String tokenKey) {
         return new CargoholdConfig.AuthConfig(anonymousPull, users(), CACHE_ACCOUNT, "us-east-1", SERVICE, null,
-                tokenKey, null, null);
+                tokenKey, null, null, null);
     }
 
     static String basic(String user, String password) {
