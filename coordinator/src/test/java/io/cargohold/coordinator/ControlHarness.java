@@ -22,7 +22,6 @@ import io.cargohold.spi.RegistryEvent;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.cargohold.store.fs.FileSystemDocumentStore;
 import io.cargohold.upstream.http.HttpUpstreamClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
@@ -42,9 +41,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import static io.cargohold.edge.EdgeHarness.await;
 
 /**
  * One Cargohold node in this JVM for control-plane tests, wired as {@code Node} wires standalone:
@@ -198,19 +196,6 @@ public final class ControlHarness implements AutoCloseable {
         }
     }
 
-    public static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer within " + TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     public void close() {
         try {
@@ -221,23 +206,6 @@ public final class ControlHarness implements AutoCloseable {
         } finally {
             hazelcast.shutdown();
             await(vertx.close());
-        }
-    }
-
-    /** Closes each part (nulls skipped), the later ones even when an earlier one fails. */
-    public static void closeAll(AutoCloseable... parts) {
-        RuntimeException failure = null;
-        for (AutoCloseable part : parts) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                failure = failure == null ? new IllegalStateException("closing " + part + " failed", e) : failure;
-            }
-        }
-        if (failure != null) {
-            throw failure;
         }
     }
 

@@ -3,6 +3,7 @@ package io.cargohold.coordinator.api;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +45,7 @@ class AdminAccessTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node);
+        EdgeHarness.closeAll(node);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.spi.TagMutability;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -42,7 +43,7 @@ class ClusterRulesTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(edge, coordinator, upstream, other);
+        EdgeHarness.closeAll(edge, coordinator, upstream, other);
     }
 
     @Test
@@ -73,7 +74,7 @@ class ClusterRulesTest {
 
         assertThat(status).isEqualTo(200);
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertThat(ControlHarness.await(edge.metadata().repository("clu/library/app")).orElseThrow().settings()
+        assertThat(EdgeHarness.await(edge.metadata().repository("clu/library/app")).orElseThrow().settings()
                 .tagMutability()).isEqualTo(TagMutability.IMMUTABLE);
 
         coordinator.call("DELETE", "/rules/clu", null);

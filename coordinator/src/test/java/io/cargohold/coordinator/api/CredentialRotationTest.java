@@ -2,6 +2,7 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +58,7 @@ class CredentialRotationTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node, upstream);
+        EdgeHarness.closeAll(node, upstream);
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +23,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import static io.cargohold.edge.EdgeHarness.await;
 
 /**
  * The policy routes of the control API on a real HTTP server on 127.0.0.1, over a Hazelcast member's metadata and registry maps, its
@@ -97,14 +98,6 @@ final class PolicyApiServer implements AutoCloseable {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException(method + " " + path + " failed", e);
-        }
-    }
-
-    static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,9 +1,10 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
-import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.spi.TagRecord;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -45,7 +46,7 @@ class RepositoriesApiTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node, upstream);
+        EdgeHarness.closeAll(node, upstream);
     }
 
     @Test
@@ -118,7 +119,7 @@ class RepositoriesApiTest {
         assertThat(images("up/library/dtag")).isEmpty();
         assertThat(byDigest.getJsonArray("imageIds")).hasSize(1);
         assertThat(images("up/library/ddig")).isEmpty();
-        assertThat(ControlHarness.await(node.metadata().tags("up/library/ddig"))).isEmpty();
+        assertThat(EdgeHarness.await(node.metadata().tags("up/library/ddig"))).isEmpty();
     }
 
     @Test
@@ -151,7 +152,7 @@ class RepositoriesApiTest {
 
         assertThat(immutable.status()).isEqualTo(200);
         assertThat(immutable.json().getJsonObject("tags").getString("1")).isEqualTo(first.digest().value());
-        TagRecord kept = ControlHarness.await(node.metadata().tag("imm/library/moving", "1")).orElseThrow();
+        TagRecord kept = EdgeHarness.await(node.metadata().tag("imm/library/moving", "1")).orElseThrow();
         assertThat(kept.digest()).isEqualTo(first.digest().value());
         assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());
         JsonObject image = images("imm/library/moving").getJsonObject(0);
@@ -160,7 +161,7 @@ class RepositoriesApiTest {
         assertThat(node.registryGet("/v2/imm/library/moving/manifests/1").body())
                 .isEqualTo(new String(first.content(), StandardCharsets.UTF_8));
         assertThat(mutable.json().getJsonObject("tags").getString("1")).isEqualTo(second.digest().value());
-        assertThat(ControlHarness.await(node.metadata().tag("mut/library/moving", "1")).orElseThrow().digest())
+        assertThat(EdgeHarness.await(node.metadata().tag("mut/library/moving", "1")).orElseThrow().digest())
                 .isEqualTo(second.digest().value());
     }
 
@@ -171,13 +172,13 @@ class RepositoriesApiTest {
         node.call("PUT", "/repositories/up/library/stale/tag-mutability",
                 new JsonObject().put("tagMutability", "IMMUTABLE"));
         upstream.push(second, "library/stale:1");
-        TagRecord cached = ControlHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
-        ControlHarness.await(node.metadata().putTag(cached.checkedAt(0)));
+        TagRecord cached = EdgeHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
+        EdgeHarness.await(node.metadata().putTag(cached.checkedAt(0)));
 
         ApiAnswer served = node.registryGet("/v2/up/library/stale/manifests/1");
 
         assertThat(served.body()).isEqualTo(new String(first.content(), StandardCharsets.UTF_8));
-        TagRecord kept = ControlHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
+        TagRecord kept = EdgeHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
         assertThat(kept.digest()).isEqualTo(first.digest().value());
         assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());
     }

@@ -2,9 +2,10 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
-import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +36,7 @@ class RulesApiTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node, open, locked);
+        EdgeHarness.closeAll(node, open, locked);
     }
 
     private static JsonObject rule(String prefix, String url) {

@@ -1,9 +1,10 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
-import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagMutability;
 import io.cargohold.testkit.TestImages;
@@ -44,7 +45,7 @@ class TemplatesApiTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node, upstream);
+        EdgeHarness.closeAll(node, upstream);
     }
 
     @Test
@@ -158,7 +159,7 @@ class TemplatesApiTest {
     }
 
     private static Repository repository(String name) {
-        return ControlHarness.await(node.metadata().repository(name)).orElseThrow();
+        return EdgeHarness.await(node.metadata().repository(name)).orElseThrow();
     }
 
     private static JsonObject audit(String operation, String resource) {

@@ -2,6 +2,7 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.auth.ApiTokens;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +30,7 @@ class TokensApiTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node);
+        EdgeHarness.closeAll(node);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cargohold.coordinator.cli;
 import io.cargohold.config.CacheRule;
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.edge.EdgeHarness;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonArray;
@@ -40,7 +41,7 @@ class CtlTest {
 
     @AfterAll
     static void stop() {
-        ControlHarness.closeAll(node, upstream);
+        EdgeHarness.closeAll(node, upstream);
     }
 
     /** What one run printed and how it exited. */
