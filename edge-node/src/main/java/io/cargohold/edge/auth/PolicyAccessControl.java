@@ -54,6 +54,7 @@ public final class PolicyAccessControl implements RegistryAccess {
     private final RegistryPolicyStore registryPolicies;
     private final Authorizer authorizer;
     private final Map<String, Policy> parsed = new ConcurrentHashMap<>();
+    private final BlobLinks links;
 
     public PolicyAccessControl(CargoholdConfig.AuthConfig auth, RegistryTokens tokens, TokenHandler tokenHandler,
                                PullThrough pullThrough, RegistryPolicyStore registryPolicies) {
@@ -63,6 +64,7 @@ public final class PolicyAccessControl implements RegistryAccess {
         this.pullThrough = pullThrough;
         this.registryPolicies = registryPolicies;
         this.authorizer = auth.authorizer();
+        this.links = new BlobLinks(pullThrough.metadata());
     }
 
     /**
@@ -134,8 +136,10 @@ public final class PolicyAccessControl implements RegistryAccess {
 
     /**
      * A cached manifest or blob needs its pull action (referrers, listed manifests: {@code ecr:BatchGetImage}, once
-     * the repository exists); one that is not cached needs what a pull through the cache needs. A cached tag counts as cached even when it is due for its re-check upstream: keeping it fresh is the
-     * cache's own work. A malformed reference is left to the route, which answers why.
+     * the repository exists), and a cached blob must belong to the repository ({@link BlobLinks}: else it is
+     * {@code BLOB_UNKNOWN} there); one that is not cached needs what a pull through the cache needs. A cached tag
+     * counts as cached even when it is due for its re-check upstream: keeping it fresh is the cache's own work. A
+     * malformed reference is left to the route, which answers why.
      */
     private Future<Void> pull(HttpServerRequest request, Principal principal, RegistryPath path) {
         ProxyTarget target = target(request, path);
@@ -158,8 +162,12 @@ public final class PolicyAccessControl implements RegistryAccess {
         return Future.all(cached, pullThrough.metadata().repository(target.name())).compose(both -> {
             Optional<Repository> repository = both.resultAt(1);
             if (both.<Boolean>resultAt(0)) {
-                return decided(principal, target.name(), authorizer.decide(principal, action, target.name(), null,
-                        repositoryPolicy(repository)));
+                Future<Void> allowed = decided(principal, target.name(), authorizer.decide(principal, action,
+                        target.name(), null, repositoryPolicy(repository)));
+                return reference instanceof Digest blob && path.route() == RegistryPath.Route.BLOB
+                        ? allowed.compose(v -> links.linked(target.name(), blob)).compose(linked -> linked
+                                ? Future.succeededFuture() : Future.failedFuture(RegistryException.blobUnknown(blob)))
+                        : allowed;
             }
             Policy repositoryPolicy = repository.isPresent() ? repositoryPolicy(repository)
                     : parse(pullThrough.templates().settingsFor(target.name()).repositoryPolicy(),
