@@ -182,10 +182,6 @@ public final class SpooledBlobWriter implements BlobWriter {
     }
 
     /**
-     * Checks a spool file against {@code expected}, hashing it again only when {@code expected} uses
-     * another algorithm than sha256; throws DIGEST_INVALID on a mismatch. Blocking.
-     */
-    /**
      * Deletes the spool files in {@code directory} last modified before {@code cutoff}: writers a
      * crash left behind. Blocking; answers how many it deleted.
      */
@@ -209,6 +205,10 @@ public final class SpooledBlobWriter implements BlobWriter {
         return removed;
     }
 
+    /**
+     * Checks a spool file against {@code expected}, hashing it again only when {@code expected} uses
+     * another algorithm than sha256; throws DIGEST_INVALID on a mismatch. Blocking.
+     */
     public static void verify(Path spoolFile, Digest computed, Digest expected) throws IOException {
         Digest actual = computed.algorithm().equals(expected.algorithm()) ? computed : hash(spoolFile, expected);
         if (!actual.equals(expected)) {

@@ -285,6 +285,20 @@ public final class EdgeHarness implements AutoCloseable {
         await(pullThrough.blobs().idle(digest));
     }
 
+    /** Waits up to {@link #TIMEOUT} until an upload in the blob store's upload directory holds {@code bytes} or more. */
+    public void awaitSpooled(long bytes) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            for (Path upload : uploadsLeft()) {
+                if (upload.toFile().length() >= bytes) {
+                    return;
+                }
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        throw new AssertionError("no upload reached " + bytes + " bytes within " + TIMEOUT + ": " + uploadsLeft());
+    }
+
     /** Files left in the blob store's upload directory (writers that were neither committed nor cancelled). */
     public List<Path> uploadsLeft() {
         try (Stream<Path> files = Files.list(blobStore.uploadsDirectory())) {

@@ -55,8 +55,7 @@ final class Prefetcher {
     /**
      * Prefetches {@value #LANES} blob(s) at a time, in the manifest's order: clients fetch the
      * blobs in that order, and one that asks for the first blob while every blob downloads at once
-     * waits for a download slowed by all the others (a client joining a download under way gets the
-     * blob once it is stored). A failed blob does not stop the ones after it.
+     * follows a download slowed by all the others. A failed blob does not stop the ones after it.
      */
     private Future<Void> inOrder(ProxyTarget target, List<Descriptor> descriptors) {
         List<Future<Void>> fetched = new ArrayList<>();

@@ -45,6 +45,8 @@ final class BlobFill implements WriteStream<Buffer> {
     private boolean started;
     private long written;
     private long spooled;
+    /** Completes once every write so far is in the spool file (see {@link #write}). */
+    private Future<Void> spooledSoFar = Future.succeededFuture();
     private boolean verified;
     private boolean done;
 
@@ -169,6 +171,11 @@ final class BlobFill implements WriteStream<Buffer> {
         return committed.future().cause();
     }
 
+    /**
+     * Hands {@code data} to the live readers and the spool file. File writes are positional and run
+     * on a thread pool, so they can complete out of order: the spooled count, which tells
+     * {@link SpoolReader}s how far they may read, grows only in the order of the writes.
+     */
     @Override
     public Future<Void> write(Buffer data) {
         List<FillReader> live;
@@ -177,7 +184,13 @@ final class BlobFill implements WriteStream<Buffer> {
             live = List.copyOf(readers);
         }
         live.forEach(reader -> reader.offer(data));
-        return writer.write(data).onSuccess(v -> spooled(data.length()));
+        Future<Void> write = writer.write(data);
+        Future<Void> inOrder;
+        synchronized (this) {
+            spooledSoFar = spooledSoFar.compose(v -> write);
+            inOrder = spooledSoFar;
+        }
+        return inOrder.onSuccess(v -> spooled(data.length()));
     }
 
     private void spooled(int bytes) {

@@ -15,8 +15,9 @@ import java.util.ArrayDeque;
 /**
  * Follows a {@link BlobFill} for one client from its first byte. Chunks arrive live while the
  * client keeps up; a client that falls more than {@link #MAX_QUEUED} bytes behind stops taking
- * live chunks and, once the fill is stored, reads the rest from the store. Memory
- * per client stays bounded and a slow client never slows the fill.
+ * live chunks and reads the rest from the fill's spool file as it grows ({@link SpoolReader}), or
+ * from the store where there is no spool file to follow. Memory per client stays bounded and a
+ * slow client never slows the fill.
  */
 final class FillReader implements ReadStream<Buffer> {
 
@@ -92,8 +93,9 @@ final class FillReader implements ReadStream<Buffer> {
                     return;
                 }
                 // The last chunk received is held back until the fill is verified (see verified()),
-                // so a client never gets the whole of a blob whose digest turns out wrong.
-                if (queue.isEmpty() || (queue.size() == 1 && !(fillDone && failure == null))) {
+                // so a client never gets the whole of a blob whose digest turns out wrong. A lagging
+                // reader's queue never holds the blob's last chunk: it stopped taking chunks before.
+                if (queue.isEmpty() || (queue.size() == 1 && !lagging && !(fillDone && failure == null))) {
                     break;
                 }
                 chunk = queue.poll();
@@ -109,12 +111,12 @@ final class FillReader implements ReadStream<Buffer> {
         }
         boolean readTail;
         synchronized (this) {
-            if (!fillDone || finished) {
+            if (!(fillDone || lagging) || finished) {
                 return;
             }
             finished = true;
             // A fill settled by another node's download (or a commit seen meanwhile) never passed
-            // its bytes through here: what was not delivered live comes from the store.
+            // its bytes through here, and a lagging reader took only some: the rest is read as a tail.
             readTail = failure == null && (lagging || delivered < fill.length().result());
         }
         if (failure != null) {
@@ -123,16 +125,23 @@ final class FillReader implements ReadStream<Buffer> {
                 exceptionHandler.handle(failure);
             }
         } else if (readTail) {
-            readTailFromStore();
+            readTail();
         } else if (endHandler != null) {
             endHandler.handle(null);
         }
     }
 
-    private void readTailFromStore() {
-        fill.length()
-                .compose(length -> fill.store().open(fill.digest(), new ByteRange(delivered, length - delivered)))
-                .compose(this::stream)
+    /**
+     * Reads what was not delivered live from the fill's spool file while the fill runs, so that a
+     * reader that fell behind catches up without waiting for the blob to be stored; from the store
+     * once it is (or where the store spools nowhere).
+     */
+    private void readTail() {
+        fill.remove(this);
+        ByteRange rest = new ByteRange(delivered, fill.length().result() - delivered);
+        fill.follow(context, rest)
+                .compose(spool -> spool.isPresent() ? Future.<ReadStream<Buffer>>succeededFuture(spool.get())
+                        : fill.committed().compose(v -> fill.store().open(fill.digest(), rest)).compose(this::stream))
                 .onSuccess(stream -> {
                     synchronized (this) {
                         tail = stream;

@@ -11,12 +11,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -28,10 +32,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A client that asks for a blob while its download is under way follows the download's spool
- * file: it gets the bytes received so far at once, while the upstream holds back the rest, rather
- * than waiting for the whole blob to be stored. It never gets the whole of a blob whose digest
- * turns out wrong.
+ * A client that asks for a blob while its download is under way, or falls behind a download it
+ * followed live, follows the download's spool file: it gets the bytes received so far at once,
+ * while the upstream holds back the rest, rather than waiting for the whole blob to be stored. It
+ * never gets the whole of a blob whose digest turns out wrong.
  */
 class LateJoinRouteTest {
 
@@ -43,9 +47,18 @@ class LateJoinRouteTest {
      */
     private static final int FIRST_READ = HALF - 256 * 1024;
 
+    /**
+     * A blob whose first half is more than a client that reads nothing can hold back: a receive
+     * buffer fixed at {@link #SMALL_RECEIVE_BUFFER}, the edge's send buffer (4 MiB at most on Linux
+     * by default) and the {@code FillReader.MAX_QUEUED} bytes queued for it.
+     */
+    private static final int LARGE_SIZE = 24 * 1024 * 1024;
+    private static final int SMALL_RECEIVE_BUFFER = 64 * 1024;
+
     /** Per upstream repository: the bytes it sends after the first half, once released. */
     private static final Map<String, Promise<byte[]>> REST = new ConcurrentHashMap<>();
     private static final Map<String, byte[]> FIRST = new ConcurrentHashMap<>();
+    private static final Map<String, Integer> SIZES = new ConcurrentHashMap<>();
     private static Vertx upstreamVertx;
     private static ScriptedUpstream upstream;
     private static EdgeHarness edge;
@@ -70,7 +83,7 @@ class LateJoinRouteTest {
     private static void serveInTwoHalves(HttpServerRequest request) {
         String repository = request.path().split("/")[2];
         byte[] first = FIRST.get(repository);
-        request.response().putHeader("Content-Length", String.valueOf(SIZE))
+        request.response().putHeader("Content-Length", String.valueOf(SIZES.get(repository)))
                 .putHeader("Content-Type", "application/octet-stream");
         request.response().write(Buffer.buffer(first));
         REST.get(repository).future().onSuccess(rest -> request.response().end(Buffer.buffer(rest)));
@@ -97,6 +110,27 @@ class LateJoinRouteTest {
     }
 
     @Test
+    void blobGet_clientThatFallsBehindTheDownload_getsTheBytesSoFarBeforeTheUpstreamSendsMore() throws Exception {
+        byte[] blob = blob(4, LARGE_SIZE);
+        int half = LARGE_SIZE / 2;
+        Digest digest = script("behind", blob);
+        try (Socket socket = new Socket()) {
+            InputStream behind = openWithSmallReceiveBuffer(socket, "behind", digest);
+            edge.awaitSpooled(half);
+
+            byte[] firstHalf = CompletableFuture.supplyAsync(() -> readN(behind, half)).get(30, TimeUnit.SECONDS);
+            assertThat(firstHalf).as("the half received so far, while the upstream holds back the rest")
+                    .isEqualTo(Arrays.copyOf(blob, half));
+
+            REST.get("behind").complete(Arrays.copyOfRange(blob, half, LARGE_SIZE));
+            byte[] rest = behind.readNBytes(LARGE_SIZE - half);
+            assertThat(Digest.sha256(concat(firstHalf, rest))).isEqualTo(digest);
+        }
+        edge.awaitFill(digest);
+        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) LARGE_SIZE);
+    }
+
+    @Test
     void blobGet_duringADownloadThatTurnsOutWrong_neverGetsTheWholeBlob() throws Exception {
         byte[] blob = blob(2);
         Digest digest = script("liar", blob);
@@ -115,7 +149,8 @@ class LateJoinRouteTest {
     }
 
     private static Digest script(String repository, byte[] blob) {
-        FIRST.put(repository, Arrays.copyOf(blob, HALF));
+        SIZES.put(repository, blob.length);
+        FIRST.put(repository, Arrays.copyOf(blob, blob.length / 2));
         REST.put(repository, Promise.promise());
         return Digest.sha256(blob);
     }
@@ -128,6 +163,35 @@ class LateJoinRouteTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(SIZE);
         return response.body();
+    }
+
+    /**
+     * GETs the blob over a socket whose receive buffer is fixed small (set before connecting, which
+     * turns off Linux's growing of it), and reads the answer's head; the body follows in the stream.
+     */
+    private InputStream openWithSmallReceiveBuffer(Socket socket, String repository, Digest digest) throws IOException {
+        socket.setReceiveBufferSize(SMALL_RECEIVE_BUFFER);
+        socket.setSoTimeout(30_000);
+        socket.connect(new InetSocketAddress("127.0.0.1", edge.port()), 30_000);
+        socket.getOutputStream().write(("GET /v2/up/" + repository + "/blobs/" + digest + " HTTP/1.1\r\n"
+                + "Host: " + edge.hostPort() + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + LARGE_SIZE);
+        return in;
+    }
+
+    /** The status line and headers, up to the empty line; the stream is left at the body's first byte. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("answer ended in its head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     private static byte[] readN(InputStream in, int n) {
@@ -153,9 +217,13 @@ class LateJoinRouteTest {
     }
 
     private static byte[] blob(int seed) {
-        byte[] bytes = new byte[SIZE];
+        return blob(seed, SIZE);
+    }
+
+    private static byte[] blob(int seed, int size) {
+        byte[] bytes = new byte[size];
         SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < SIZE; i++) {
+        for (int i = 0; i < size; i++) {
             bytes[i] = (byte) random.nextInt();
         }
         return bytes;

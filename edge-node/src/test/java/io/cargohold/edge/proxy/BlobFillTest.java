@@ -7,22 +7,28 @@ import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
 import io.cargohold.spi.StoredBlob;
+import io.cargohold.store.GeneratedStream;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +75,33 @@ class BlobFillTest {
         assertThat(Digest.sha256(body)).isEqualTo(digest);
     }
 
+    /**
+     * The spool file's writes run on a thread pool and may complete out of order: a reader following
+     * the spool file may read only as far as every write before has reached it.
+     */
+    @Test
+    void readableSpool_writesCompletingOutOfOrder_growsOnlyAsFarAsEveryWriteBeforeIsDone() {
+        FileSystemBlobStore files = new FileSystemBlobStore(vertx, dir);
+        EdgeHarness.await(files.initialize());
+        HeldWrites writer = new HeldWrites();
+        long length = 2 * 64 * 1024;
+        BlobFill fill = new BlobFill(Digest.sha256(new byte[0]), new WritingTo(files, writer), "fetching blob test");
+        Context context = vertx.getOrCreateContext();
+        context.runOnContext(v -> fill.start(Future.succeededFuture(
+                new BlobContent.Stream(new GeneratedStream(context, length, 3), length))));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (writer.writes.size() < 2 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+        assertThat(writer.writes).hasSize(2);
+
+        writer.writes.get(1).complete();
+        assertThat(fill.readableSpool()).as("after the second write only").isZero();
+        writer.writes.get(0).complete();
+        assertThat(fill.readableSpool()).as("after both writes, short of the unverified last byte")
+                .isEqualTo(length - 1);
+    }
+
     /** A filesystem store that answers reads as paused streams instead of file regions. */
     private final class PausedStreams implements BlobStore {
         private final FileSystemBlobStore files;
@@ -105,6 +138,86 @@ class BlobFillTest {
         @Override
         public Future<Boolean> delete(Digest digest) {
             return files.delete(digest);
+        }
+    }
+
+    /** A store whose new blobs are written to {@code writer}. */
+    private record WritingTo(BlobStore files, BlobWriter writer) implements BlobStore {
+        @Override
+        public Future<Optional<Long>> stat(Digest digest) {
+            return files.stat(digest);
+        }
+
+        @Override
+        public Future<BlobContent> open(Digest digest, ByteRange range) {
+            return files.open(digest, range);
+        }
+
+        @Override
+        public BlobWriter create() {
+            return writer;
+        }
+
+        @Override
+        public Future<List<StoredBlob>> list() {
+            return files.list();
+        }
+
+        @Override
+        public Future<Boolean> delete(Digest digest) {
+            return files.delete(digest);
+        }
+    }
+
+    /** A writer whose writes complete when the test completes them; it never commits. */
+    private static final class HeldWrites implements BlobWriter {
+        final List<Promise<Void>> writes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Future<Void> write(Buffer data) {
+            Promise<Void> write = Promise.promise();
+            writes.add(write);
+            return write.future();
+        }
+
+        @Override
+        public long size() {
+            return 0;
+        }
+
+        @Override
+        public Future<Void> commit(Digest expected) {
+            return Promise.<Void>promise().future();
+        }
+
+        @Override
+        public Future<Void> cancel() {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> end() {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public BlobWriter exceptionHandler(Handler<Throwable> handler) {
+            return this;
+        }
+
+        @Override
+        public BlobWriter setWriteQueueMaxSize(int maxSize) {
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return false;
+        }
+
+        @Override
+        public BlobWriter drainHandler(Handler<Void> handler) {
+            return this;
         }
     }
 }
