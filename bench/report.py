@@ -116,6 +116,11 @@ def main():
     w(f"| wall time (s) | {fmt(median('cold_pull_s', 'cargohold'), 2)} | {fmt(median('cold_pull_s', 'distribution'), 2)} "
       f"| {fmt(direct, 2)} |")
     w(f"| overhead over pulling upstream directly | {fmt(overhead['cargohold'], 1)} % | {fmt(overhead['distribution'], 1)} % | — |")
+    for part, label in (("client", "CPU seconds of skopeo"), ("upstream", "CPU seconds of the upstream"),
+                        ("cache", "CPU seconds of the cache")):
+        cells = [fmt(median(f"cold_cpu_s|{part}", t), 2) for t in ("cargohold", "distribution")]
+        direct_cell = "—" if part == "cache" else fmt(median(f"cold_cpu_s|{part}", "direct"), 2)
+        w(f"| {label} | {cells[0]} | {cells[1]} | {direct_cell} |")
     w("")
 
     w(f"### Concurrent cold pulls of one image ({args.herd}): upstream GETs per blob")

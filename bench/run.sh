@@ -32,6 +32,7 @@ if [ "$MODE" = smoke ]; then
   CONNS=(16)
   DUR_SMALL=2s DUR_LARGE=2s DUR_MANIFEST=2s
   COLD_LAYERS=(1M 1M 1M 1M 1M)
+  COLD_WARMUPS=0
   HERD_PULLS=4 HERD_LAYERS=(1M 1M)
   JIT_WARMUP=0
 else
@@ -40,6 +41,7 @@ else
   CONNS=(1 16 64)
   DUR_SMALL=5s DUR_LARGE=8s DUR_MANIFEST=5s
   COLD_LAYERS=(40M 40M 40M 40M 40M)
+  COLD_WARMUPS=4                # untimed cold pulls through each cache first: the JIT compiles the miss path
   HERD_PULLS=32 HERD_LAYERS=(8M 8M 8M)
   JIT_WARMUP=1
 fi
@@ -197,6 +199,7 @@ for i in "${!BLOB_SIZES[@]}"; do
   ln "$LAYOUT/blobs/sha256/${BLOB_DIGESTS[$i]#sha256:}" "$WORK/www/blob-${BLOB_SIZES[$i]}"
 done
 for r in $(seq "$ROUNDS"); do make_image "cold$r" "${COLD_LAYERS[@]}"; done
+for r in $(seq "$COLD_WARMUPS"); do make_image "warm$r" "${COLD_LAYERS[@]}"; done
 make_image herd "${HERD_LAYERS[@]}"
 wait_http nginx "$NG_PID" "http://127.0.0.1:$NG/blob-${BLOB_SIZES[0]}"
 log "images pushed upstream: blobs (${BLOB_SIZES[*]}), cold1..cold$ROUNDS (${COLD_LAYERS[*]}), herd (${HERD_LAYERS[*]})"
@@ -204,7 +207,7 @@ log "images pushed upstream: blobs (${BLOB_SIZES[*]}), cold1..cold$ROUNDS (${COL
 # URL bases per target: cargohold names are up/<repo>, distribution's are <repo>.
 declare -A V2=([cargohold]="http://127.0.0.1:$CH/v2/up" [distribution]="http://127.0.0.1:$DP/v2" [upstream]="http://127.0.0.1:$UP/v2")
 declare -A REGISTRY=([cargohold]="127.0.0.1:$CH/up" [distribution]="127.0.0.1:$DP" [direct]="127.0.0.1:$UP")
-declare -A PID_OF=([cargohold]=$CH_PID [distribution]=$DIST_PID)
+declare -A PID_OF=([cargohold]=$CH_PID [distribution]=$DIST_PID [upstream]=$UP_PID)
 
 # fetch_verified URL DIGEST [curl args]: GETs URL and checks the body's sha256.
 fetch_verified() {
@@ -328,16 +331,39 @@ pull() {
   timeout 600 skopeo copy -q --src-tls-verify=false "docker://${REGISTRY[$1]}/bench/$2:v1" "dir:$3" >"$3.log" 2>&1
 }
 
+# cpu_ticks PID: user + system CPU time of a process so far; children_ticks: of the harness's
+# waited-for children (skopeo). In clock ticks (getconf CLK_TCK).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+children_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+TICK=$(getconf CLK_TCK)
+seconds_of() { python3 -c "print(round(($2 - $1) / $TICK, 2))"; }   # TICKS_BEFORE TICKS_AFTER
+
 mkdir -p "$WORK/pulls"
+for r in $(seq "$COLD_WARMUPS"); do
+  for target in cargohold distribution; do
+    pull "$target" "warm$r" "$WORK/pulls/warm$r-$target" || die "warm-up pull of bench/warm$r:v1 from $target failed"
+    rm -rf "$WORK/pulls/warm$r-$target"
+  done
+done
+[ "$COLD_WARMUPS" = 0 ] || log "$COLD_WARMUPS untimed cold pulls through each cache done (JIT warm-up of the miss path)"
 for round in $(seq "$ROUNDS"); do
   for target in $(rotated direct cargohold distribution "$round"); do
     out=$WORK/pulls/cold$round-$target
+    cache_before=0 cache_after=0
+    [ "$target" = direct ] || cache_before=$(cpu_ticks "${PID_OF[$target]}")
+    upstream_before=$(cpu_ticks "$UP_PID"); client_before=$(children_ticks)
     start=$EPOCHREALTIME
     pull "$target" "cold$round" "$out" || die "cold pull of bench/cold$round:v1 from $target failed: $(tail -3 "$out.log")"
-    seconds=$(python3 -c "print(round($EPOCHREALTIME - $start, 3))")
+    end=$EPOCHREALTIME
+    client_after=$(children_ticks); upstream_after=$(cpu_ticks "$UP_PID")
+    [ "$target" = direct ] || cache_after=$(cpu_ticks "${PID_OF[$target]}")
+    seconds=$(python3 -c "print(round($end - $start, 3))")
     verify_pull "$out" "cold$round"
     rm -rf "$out"
     record cold_pull_s "$target" "$round" "$seconds"
+    record "cold_cpu_s|client" "$target" "$round" "$(seconds_of "$client_before" "$client_after")"
+    record "cold_cpu_s|upstream" "$target" "$round" "$(seconds_of "$upstream_before" "$upstream_after")"
+    record "cold_cpu_s|cache" "$target" "$round" "$(seconds_of "$cache_before" "$cache_after")"
     log "round $round: cold pull of bench/cold$round:v1 (${COLD_LAYERS[*]}) from $target: $seconds s"
   done
 done
