@@ -23,6 +23,13 @@ public interface MetadataStore {
 
     Future<Void> putManifest(ManifestRecord manifest);
 
+    /**
+     * Records a pull of a cached manifest at {@code millis}, unless a later one is recorded; does
+     * nothing when the manifest is no longer cached, so a pull that races its expiry never brings
+     * the record back.
+     */
+    Future<Void> markPulled(String repository, String digest, long millis);
+
     /** Every manifest of a repository, in no particular order. */
     Future<List<ManifestRecord>> manifests(String repository);
 

@@ -182,6 +182,11 @@ public final class HazelcastMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Future<Void> markPulled(String repository, String digest, long millis) {
+        return adapt(manifests.submitToKey(manifestKey(repository, digest), new MarkPulled(millis))).mapEmpty();
+    }
+
+    @Override
     public Future<List<ManifestRecord>> manifests(String repository) {
         return vertx.executeBlocking(() -> List.copyOf(manifests.values(
                 Predicates.equal(REPOSITORY_ATTRIBUTE, repository))), false);

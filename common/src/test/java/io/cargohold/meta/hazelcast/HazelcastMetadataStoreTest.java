@@ -111,6 +111,37 @@ class HazelcastMetadataStoreTest {
     }
 
     @Test
+    void markPulled_cachedManifest_movesTheLastPullForwardOnly(VertxTestContext test) {
+        ManifestRecord manifest = new ManifestRecord("up/library/app", DIGEST,
+                "application/vnd.oci.image.manifest.v1+json", new byte[]{'{', '}'}, 10, 20);
+        store.putManifest(manifest)
+                .compose(v -> store.markPulled("up/library/app", DIGEST, 30))
+                .compose(v -> store.markPulled("up/library/app", DIGEST, 25))
+                .compose(v -> store.manifest("up/library/app", DIGEST))
+                .onComplete(test.succeeding(stored -> test.verify(() -> {
+                    assertThat(stored).hasValueSatisfying(record -> {
+                        assertThat(record.lastPulledAtMillis()).isEqualTo(30);
+                        assertThat(record.cachedAtMillis()).isEqualTo(10);
+                    });
+                    test.completeNow();
+                })));
+    }
+
+    @Test
+    void markPulled_manifestDeletedMeanwhile_doesNotBringItBack(VertxTestContext test) {
+        ManifestRecord manifest = new ManifestRecord("up/library/app", DIGEST,
+                "application/vnd.oci.image.manifest.v1+json", new byte[]{'{', '}'}, 10, 20);
+        store.putManifest(manifest)
+                .compose(v -> store.deleteManifest("up/library/app", DIGEST))
+                .compose(v -> store.markPulled("up/library/app", DIGEST, 30))
+                .compose(v -> store.manifest("up/library/app", DIGEST))
+                .onComplete(test.succeeding(stored -> test.verify(() -> {
+                    assertThat(stored).isEmpty();
+                    test.completeNow();
+                })));
+    }
+
+    @Test
     void putTag_again_replacesTheRecord(VertxTestContext test) {
         TagRecord first = new TagRecord("up/library/app", "1", DIGEST, 100);
         TagRecord moved = new TagRecord("up/library/app", "1", "sha256:" + "b".repeat(64), 200);

@@ -123,7 +123,7 @@ public final class ProxyManifestStore {
     public void recordPull(ManifestRecord manifest, String tag) {
         long now = clock.millis();
         if (now - manifest.lastPulledAtMillis() >= ManifestRecord.PULL_PRECISION.toMillis()) {
-            metadata.putManifest(manifest.pulledAt(now));
+            metadata.markPulled(manifest.repository(), manifest.digest(), now);
         }
         events.publish(RegistryEvent.of(RegistryEvent.PULL, manifest.repository(), tag, manifest.digest(),
                 manifest.mediaType(), manifest.size(), node));
