@@ -321,6 +321,15 @@ public final class EdgeHarness implements AutoCloseable {
         return await(send(method, path, headers));
     }
 
+    /** {@code POST path} with an {@code application/x-www-form-urlencoded} body. */
+    public RegistryResponse postForm(String path, String form) {
+        return await(client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                        .putHeader("Content-Type", "application/x-www-form-urlencoded").setIdleTimeout(TIMEOUT.toMillis()))
+                .compose(request -> request.send(form)
+                        .compose(response -> response.body()
+                                .map(body -> new RegistryResponse(response.statusCode(), response.headers(), body)))));
+    }
+
     /** Sends a request and reads the whole answer; fails when the connection breaks first. */
     public Future<RegistryResponse> send(HttpMethod method, String path, String... headers) {
         MultiMap map = MultiMap.caseInsensitiveMultiMap();

@@ -81,15 +81,17 @@ public final class Routes implements Handler<HttpServerRequest> {
 
     /** {@code parsed}: the path, or null to parse it again and fail with the reason it is invalid. */
     private Future<Void> dispatch(HttpServerRequest request, RegistryPath parsed) {
-        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+        boolean token = parsed != null && parsed.route() == RegistryPath.Route.TOKEN;
+        HttpMethod method = request.method();
+        if (method != HttpMethod.GET && method != HttpMethod.HEAD && !(token && method == HttpMethod.POST)) {
             ErrorResponses.send(request, 405, new OciError(OciErrorCode.UNSUPPORTED,
-                    "a pull-through cache accepts only GET and HEAD", request.method().name()));
+                    "a pull-through cache accepts only GET and HEAD (and POST on its token endpoint)", method.name()));
             return Future.succeededFuture();
         }
-        RegistryPath path = parsed != null ? parsed : RegistryPath.parse(request.path());
-        if (path.route() == RegistryPath.Route.TOKEN) {
+        if (token) {
             return access.token(request);
         }
+        RegistryPath path = parsed != null ? parsed : RegistryPath.parse(request.path());
         return access.check(request, path).compose(allowed -> route(request, path));
     }
 

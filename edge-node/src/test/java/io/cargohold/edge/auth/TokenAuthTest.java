@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -121,6 +123,50 @@ class TokenAuthTest {
         assertErrorCode(edge.get(tokenPath(), "Authorization", "Basic "
                 + Base64.getEncoder().encodeToString("no-colon".getBytes())), OciErrorCode.UNAUTHORIZED);
         assertErrorCode(edge.get(tokenPath()), OciErrorCode.UNAUTHORIZED);
+    }
+
+    @Test
+    void tokenPost_passwordGrant_tokenScopedToPullThatPulls() {
+        RegistryResponse response = edge.postForm("/v2/token", "grant_type=password&client_id=containerd-client"
+                + "&service=" + SERVICE + "&username=owner&password=" + PASSWORD
+                + "&scope=" + URLEncoder.encode("repository:" + APP + ":pull,push", StandardCharsets.UTF_8));
+
+        assertStatus(response, 200);
+        String token = response.json().getString("access_token");
+        assertThat(claims(token).getString("sub")).isEqualTo("owner");
+        assertThat(claims(token).getJsonArray("access")).isEqualTo(new JsonArray().add(new JsonObject()
+                .put("type", "repository").put("name", APP).put("actions", new JsonArray().add("pull"))));
+        assertStatus(edge.get(MANIFEST, "Authorization", bearer(token)), 200);
+    }
+
+    @Test
+    void tokenPost_wrongPassword_401Unauthorized() {
+        RegistryResponse response = edge.postForm("/v2/token",
+                "grant_type=password&client_id=containerd-client&username=owner&password=wrong");
+
+        assertErrorCode(response, OciErrorCode.UNAUTHORIZED);
+        assertThat(errorMessage(response)).contains("invalid user name or password");
+    }
+
+    @Test
+    void tokenPost_refreshGrantOrIncompleteForm_400NamingTheField() {
+        RegistryResponse refresh = edge.postForm("/v2/token",
+                "grant_type=refresh_token&client_id=containerd-client&refresh_token=abc");
+        assertStatus(refresh, 400);
+        assertThat(errorMessage(refresh)).contains("grant_type refresh_token is not supported");
+
+        RegistryResponse noClient = edge.postForm("/v2/token", "grant_type=password&username=owner&password=" + PASSWORD);
+        assertStatus(noClient, 400);
+        assertThat(errorMessage(noClient)).contains("client_id is missing");
+
+        RegistryResponse notAForm = edge.postForm("/v2/token", "");
+        assertStatus(notAForm, 400);
+        assertThat(errorMessage(notAForm)).contains("grant_type is missing");
+    }
+
+    @Test
+    void post_onARegistryRoute_405Unsupported() {
+        assertErrorCode(edge.postForm(MANIFEST, "a=b"), OciErrorCode.UNSUPPORTED);
     }
 
     @Test
