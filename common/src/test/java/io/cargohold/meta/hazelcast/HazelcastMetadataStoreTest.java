@@ -112,9 +112,7 @@ class HazelcastMetadataStoreTest {
 
     @Test
     void markPulled_cachedManifest_movesTheLastPullForwardOnly(VertxTestContext test) {
-        ManifestRecord manifest = new ManifestRecord("up/library/app", DIGEST,
-                "application/vnd.oci.image.manifest.v1+json", new byte[]{'{', '}'}, 10, 20);
-        store.putManifest(manifest)
+        store.putManifest(cachedAt10PulledAt20())
                 .compose(v -> store.markPulled("up/library/app", DIGEST, 30))
                 .compose(v -> store.markPulled("up/library/app", DIGEST, 25))
                 .compose(v -> store.manifest("up/library/app", DIGEST))
@@ -129,9 +127,7 @@ class HazelcastMetadataStoreTest {
 
     @Test
     void markPulled_manifestDeletedMeanwhile_doesNotBringItBack(VertxTestContext test) {
-        ManifestRecord manifest = new ManifestRecord("up/library/app", DIGEST,
-                "application/vnd.oci.image.manifest.v1+json", new byte[]{'{', '}'}, 10, 20);
-        store.putManifest(manifest)
+        store.putManifest(cachedAt10PulledAt20())
                 .compose(v -> store.deleteManifest("up/library/app", DIGEST))
                 .compose(v -> store.markPulled("up/library/app", DIGEST, 30))
                 .compose(v -> store.manifest("up/library/app", DIGEST))
@@ -139,6 +135,11 @@ class HazelcastMetadataStoreTest {
                     assertThat(stored).isEmpty();
                     test.completeNow();
                 })));
+    }
+
+    private static ManifestRecord cachedAt10PulledAt20() {
+        return new ManifestRecord("up/library/app", DIGEST, "application/vnd.oci.image.manifest.v1+json",
+                new byte[]{'{', '}'}, 10, 20);
     }
 
     @Test

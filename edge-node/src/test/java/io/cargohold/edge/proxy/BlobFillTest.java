@@ -102,11 +102,11 @@ class BlobFillTest {
                 .isEqualTo(length - 1);
     }
 
-    /** A filesystem store that answers reads as paused streams instead of file regions. */
-    private final class PausedStreams implements BlobStore {
-        private final FileSystemBlobStore files;
+    /** A store that does what {@code files} does; subclasses change one operation. */
+    private static class Delegating implements BlobStore {
+        final BlobStore files;
 
-        PausedStreams(FileSystemBlobStore files) {
+        Delegating(BlobStore files) {
             this.files = files;
         }
 
@@ -117,12 +117,7 @@ class BlobFillTest {
 
         @Override
         public Future<BlobContent> open(Digest digest, ByteRange range) {
-            return files.open(digest, range).compose(content -> {
-                BlobContent.FileRegion region = (BlobContent.FileRegion) content;
-                return vertx.fileSystem().open(region.file().toString(), new OpenOptions().setRead(true))
-                        .map(file -> new BlobContent.Stream(file.pause().setReadPos(region.offset())
-                                .setReadLength(region.length()), region.length()));
-            });
+            return files.open(digest, range);
         }
 
         @Override
@@ -141,31 +136,35 @@ class BlobFillTest {
         }
     }
 
-    /** A store whose new blobs are written to {@code writer}. */
-    private record WritingTo(BlobStore files, BlobWriter writer) implements BlobStore {
-        @Override
-        public Future<Optional<Long>> stat(Digest digest) {
-            return files.stat(digest);
+    /** A filesystem store that answers reads as paused streams instead of file regions. */
+    private final class PausedStreams extends Delegating {
+        PausedStreams(FileSystemBlobStore files) {
+            super(files);
         }
 
         @Override
         public Future<BlobContent> open(Digest digest, ByteRange range) {
-            return files.open(digest, range);
+            return files.open(digest, range).compose(content -> {
+                BlobContent.FileRegion region = (BlobContent.FileRegion) content;
+                return vertx.fileSystem().open(region.file().toString(), new OpenOptions().setRead(true))
+                        .map(file -> new BlobContent.Stream(file.pause().setReadPos(region.offset())
+                                .setReadLength(region.length()), region.length()));
+            });
+        }
+    }
+
+    /** A store whose new blobs are written to {@code writer}. */
+    private static final class WritingTo extends Delegating {
+        private final BlobWriter writer;
+
+        WritingTo(BlobStore files, BlobWriter writer) {
+            super(files);
+            this.writer = writer;
         }
 
         @Override
         public BlobWriter create() {
             return writer;
-        }
-
-        @Override
-        public Future<List<StoredBlob>> list() {
-            return files.list();
-        }
-
-        @Override
-        public Future<Boolean> delete(Digest digest) {
-            return files.delete(digest);
         }
     }
 
