@@ -109,11 +109,17 @@ final class Node {
         this.role = role;
         this.config = config;
         // Vert.x reports its own meters (HTTP servers and clients, pools, event bus) to the same registry.
+        // Netty's epoll transport on Linux: native sendfile, fewer copies and less garbage per request.
         this.vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .with(new VertxOptions().setPreferNativeTransport(true)
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(meters))
                 .build();
         toClose.push(() -> await(vertx.close()));
+        if (!vertx.isNativeTransportEnabled()) {
+            LOG.info("network transport: Java NIO (no native transport here: {})",
+                    vertx.unavailableNativeTransportCause().getMessage());
+        }
     }
 
     static Node start(Role role, CargoholdConfig config) {
