@@ -8,9 +8,8 @@ import java.util.Map;
 /**
  * Moves a cached manifest's last pull forward, atomically and only while it is cached: a pull that
  * races the manifest's expiry must not bring back the record the lifecycle worker just deleted.
- * Answers whether it changed the record.
  */
-final class MarkPulled implements EntryProcessor<String, ManifestRecord, Boolean> {
+final class MarkPulled implements EntryProcessor<String, ManifestRecord, Void> {
 
     private static final long serialVersionUID = 1L;
 
@@ -21,12 +20,11 @@ final class MarkPulled implements EntryProcessor<String, ManifestRecord, Boolean
     }
 
     @Override
-    public Boolean process(Map.Entry<String, ManifestRecord> entry) {
+    public Void process(Map.Entry<String, ManifestRecord> entry) {
         ManifestRecord stored = entry.getValue();
-        if (stored == null || stored.lastPulledAtMillis() >= millis) {
-            return false;
+        if (stored != null && stored.lastPulledAtMillis() < millis) {
+            entry.setValue(stored.pulledAt(millis));
         }
-        entry.setValue(stored.pulledAt(millis));
-        return true;
+        return null;
     }
 }

@@ -50,9 +50,10 @@ class LateJoinRouteTest {
     /**
      * A blob whose first half is more than a client that reads nothing can hold back: a receive
      * buffer fixed at {@link #SMALL_RECEIVE_BUFFER}, the edge's send buffer (4 MiB at most on Linux
-     * by default) and the {@code FillReader.MAX_QUEUED} bytes queued for it.
+     * by default; the margin allows for larger settings) and the {@code FillReader.MAX_QUEUED} bytes
+     * queued for it.
      */
-    private static final int LARGE_SIZE = 24 * 1024 * 1024;
+    private static final int LARGE_SIZE = 48 * 1024 * 1024;
     private static final int SMALL_RECEIVE_BUFFER = 64 * 1024;
 
     /** Per upstream repository: the bytes it sends after the first half, once released. */
