@@ -149,6 +149,24 @@ class LateJoinRouteTest {
         assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).isEmpty();
     }
 
+    @Test
+    void blobGet_clientThatFallsBehindADownloadThatTurnsOutWrong_neverGetsTheWholeBlob() throws Exception {
+        byte[] blob = blob(5, LARGE_SIZE);
+        int half = LARGE_SIZE / 2;
+        Digest digest = script("behind-liar", blob);
+        try (Socket socket = new Socket()) {
+            InputStream behind = openWithSmallReceiveBuffer(socket, "behind-liar", digest);
+            edge.awaitSpooled(half);
+            assertThat(CompletableFuture.supplyAsync(() -> readN(behind, half)).get(30, TimeUnit.SECONDS))
+                    .hasSize(half);
+
+            REST.get("behind-liar").complete(Arrays.copyOfRange(blob(6, LARGE_SIZE), half, LARGE_SIZE));
+            assertThat(half + drain(behind)).as("bytes the client got").isLessThan(LARGE_SIZE);
+        }
+        edge.awaitFill(digest);
+        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).isEmpty();
+    }
+
     private static Digest script(String repository, byte[] blob) {
         SIZES.put(repository, blob.length);
         FIRST.put(repository, Arrays.copyOf(blob, blob.length / 2));
