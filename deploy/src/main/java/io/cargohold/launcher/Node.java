@@ -21,6 +21,7 @@ import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.kafka.KafkaEventPublisher;
 import io.cargohold.events.kafka.KafkaEventSubscriber;
+import io.cargohold.events.kafka.KafkaTopicSetup;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.lifecycle.worker.LifecycleLeader;
@@ -65,6 +66,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -91,6 +93,7 @@ final class Node {
     private static final int UPSTREAM_CONNECTIONS_PER_HOST = 32;
     private static final int UPSTREAM_MAX_CHUNK_SIZE = 64 * 1024;
     private static final long START_TIMEOUT_SECONDS = 120;
+    private static final Duration KAFKA_TOPIC_SETUP_TIMEOUT = Duration.ofSeconds(30);
 
     private final Role role;
     private final CargoholdConfig config;
@@ -267,10 +270,27 @@ final class Node {
         if (config.kafka() == null) {
             return new LocalEventPublisher(vertx);
         }
-        kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(),
-                KafkaTopics.fromMap(config.kafka().topics()), meters);
+        KafkaTopics topics = KafkaTopics.fromMap(config.kafka().topics());
+        createMissingTopics(topics);
+        kafka = new KafkaEventPublisher(config.kafka().bootstrapServers(), topics, meters);
         toClose.push(kafka);
         return kafka;
+    }
+
+    /**
+     * Creates the event topics that do not exist, in the background: a node starts, and pulls go on,
+     * while Kafka is down or refuses; then the brokers' auto-creation, or the deployment, has to make them.
+     */
+    private void createMissingTopics(KafkaTopics topics) {
+        vertx.executeBlocking(() -> KafkaTopicSetup.ensure(config.kafka().bootstrapServers(), topics,
+                        KAFKA_TOPIC_SETUP_TIMEOUT), false)
+                .onSuccess(created -> {
+                    if (!created.isEmpty()) {
+                        LOG.info("created the Kafka topics {}", created);
+                    }
+                })
+                .onFailure(e -> LOG.warn("{}; events wait for the brokers' auto-creation or the deployment's topics",
+                        e.getMessage()));
     }
 
     private Upstreams upstreams() {

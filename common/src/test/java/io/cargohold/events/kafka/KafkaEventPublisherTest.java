@@ -18,15 +18,18 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The publisher against a broker inside the test JVM: the shared tests of
- * {@link AbstractKafkaEventPublisherTest}, and the outage tests, which stop and restart the broker.
+ * {@link AbstractKafkaEventPublisherTest}, the creation of its topics ({@link KafkaTopicSetup}), and the
+ * outage tests, which stop and restart the broker.
  */
 class KafkaEventPublisherTest extends AbstractKafkaEventPublisherTest {
 
     /** Far above what 1000 queue offers take, far below what one blocking Kafka call would take each. */
     private static final Duration NON_BLOCKING_BOUND = Duration.ofSeconds(2);
+    private static final Duration TOPIC_SETUP_TIMEOUT = Duration.ofSeconds(20);
 
     private static KafkaBroker broker;
 
@@ -132,6 +135,32 @@ class KafkaEventPublisherTest extends AbstractKafkaEventPublisherTest {
 
     private static double published(MeterRegistry meters) {
         return count(meters, KafkaEventPublisher.PUBLISHED_METER, "type", RegistryEvent.PULL);
+    }
+
+    @Test
+    void topicSetup_someTopicsExist_createsTheOthersAndLeavesTheExistingOnes() throws Exception {
+        KafkaTopics topics = uniqueTopics();
+        broker.createTopic(topics.audit(), 3);
+
+        List<String> created = KafkaTopicSetup.ensure(broker.bootstrapServers(), topics, TOPIC_SETUP_TIMEOUT);
+
+        assertThat(created).containsExactly(topics.pulls(), topics.cacheMisses(), topics.images());
+        assertThat(broker.admin().listTopics().names().get()).containsAll(topics.all());
+        assertThat(broker.admin().describeTopics(List.of(topics.audit())).allTopicNames().get()
+                .get(topics.audit()).partitions()).as("the existing topic, untouched").hasSize(3);
+        assertThat(KafkaTopicSetup.ensure(broker.bootstrapServers(), topics, TOPIC_SETUP_TIMEOUT))
+                .as("a second run").isEmpty();
+    }
+
+    @Test
+    void topicSetup_kafkaUnreachable_failsNamingTheTopicWithinTheTimeout() throws IOException {
+        String closed = "127.0.0.1:" + closedPort();
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> KafkaTopicSetup.ensure(closed, uniqueTopics(), Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("topic");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
     }
 
     private static int closedPort() throws IOException {
