@@ -116,8 +116,7 @@ class LateJoinRouteTest {
         int half = LARGE_SIZE / 2;
         Digest digest = script("behind", blob);
         try (Socket socket = new Socket()) {
-            InputStream behind = openWithSmallReceiveBuffer(socket, "behind", digest);
-            edge.awaitSpooled(half);
+            InputStream behind = openAndFallBehind(socket, "behind", digest);
 
             byte[] firstHalf = CompletableFuture.supplyAsync(() -> readN(behind, half)).get(30, TimeUnit.SECONDS);
             assertThat(firstHalf).as("the half received so far, while the upstream holds back the rest")
@@ -155,8 +154,7 @@ class LateJoinRouteTest {
         int half = LARGE_SIZE / 2;
         Digest digest = script("behind-liar", blob);
         try (Socket socket = new Socket()) {
-            InputStream behind = openWithSmallReceiveBuffer(socket, "behind-liar", digest);
-            edge.awaitSpooled(half);
+            InputStream behind = openAndFallBehind(socket, "behind-liar", digest);
             assertThat(CompletableFuture.supplyAsync(() -> readN(behind, half)).get(30, TimeUnit.SECONDS))
                     .hasSize(half);
 
@@ -186,9 +184,10 @@ class LateJoinRouteTest {
 
     /**
      * GETs the blob over a socket whose receive buffer is fixed small (set before connecting, which
-     * turns off Linux's growing of it), and reads the answer's head; the body follows in the stream.
+     * turns off Linux's growing of it), reads the answer's head, then reads nothing more until the
+     * download has received the first half: the client has fallen behind. The body follows in the stream.
      */
-    private InputStream openWithSmallReceiveBuffer(Socket socket, String repository, Digest digest) throws IOException {
+    private InputStream openAndFallBehind(Socket socket, String repository, Digest digest) throws IOException {
         socket.setReceiveBufferSize(SMALL_RECEIVE_BUFFER);
         socket.setSoTimeout(30_000);
         socket.connect(new InetSocketAddress("127.0.0.1", edge.port()), 30_000);
@@ -197,6 +196,7 @@ class LateJoinRouteTest {
         InputStream in = socket.getInputStream();
         String head = readHead(in);
         assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + LARGE_SIZE);
+        edge.awaitSpooled(LARGE_SIZE / 2);
         return in;
     }
 
