@@ -202,12 +202,12 @@ for r in $(seq "$ROUNDS"); do make_image "cold$r" "${COLD_LAYERS[@]}"; done
 for r in $(seq "$COLD_WARMUPS"); do make_image "warm$r" "${COLD_LAYERS[@]}"; done
 make_image herd "${HERD_LAYERS[@]}"
 wait_http nginx "$NG_PID" "http://127.0.0.1:$NG/blob-${BLOB_SIZES[0]}"
-log "images pushed upstream: blobs (${BLOB_SIZES[*]}), cold1..cold$ROUNDS (${COLD_LAYERS[*]}), herd (${HERD_LAYERS[*]})"
+log "images pushed upstream: blobs (${BLOB_SIZES[*]}), cold1..cold$ROUNDS and $COLD_WARMUPS warm-up images (${COLD_LAYERS[*]}), herd (${HERD_LAYERS[*]})"
 
 # URL bases per target: cargohold names are up/<repo>, distribution's are <repo>.
 declare -A V2=([cargohold]="http://127.0.0.1:$CH/v2/up" [distribution]="http://127.0.0.1:$DP/v2" [upstream]="http://127.0.0.1:$UP/v2")
 declare -A REGISTRY=([cargohold]="127.0.0.1:$CH/up" [distribution]="127.0.0.1:$DP" [direct]="127.0.0.1:$UP")
-declare -A PID_OF=([cargohold]=$CH_PID [distribution]=$DIST_PID [upstream]=$UP_PID)
+declare -A PID_OF=([cargohold]=$CH_PID [distribution]=$DIST_PID)
 
 # fetch_verified URL DIGEST [curl args]: GETs URL and checks the body's sha256.
 fetch_verified() {
