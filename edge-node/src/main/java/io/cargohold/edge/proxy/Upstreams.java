@@ -24,8 +24,9 @@ public final class Upstreams {
     private static final int VERSIONS_KEPT = 2;
 
     private final Function<CacheRule, UpstreamClient> factory;
-    private final Map<CacheRule, UpstreamClient> own = new ConcurrentHashMap<>();
+    /** Read without the lock; written, as the two maps below are read and written, only under it. */
     private final Map<CacheRule, UpstreamClient> clients = new ConcurrentHashMap<>();
+    private final Map<CacheRule, UpstreamClient> own = new HashMap<>();
     private final Map<String, Deque<CacheRule>> versions = new HashMap<>();
 
     public Upstreams(Function<CacheRule, UpstreamClient> factory) {
@@ -42,7 +43,8 @@ public final class Upstreams {
         if (existing != null) {
             return existing;
         }
-        own.put(rule, factory.apply(rule));
+        UpstreamClient direct = factory.apply(rule);
+        own.put(rule, direct);
         Deque<CacheRule> recent = versions.computeIfAbsent(rule.prefix(), prefix -> new ArrayDeque<>());
         recent.addFirst(rule);
         while (recent.size() > VERSIONS_KEPT) {
@@ -50,7 +52,7 @@ public final class Upstreams {
             own.remove(retired);
             clients.remove(retired);
         }
-        UpstreamClient client = new FallbackUpstreamClient(own.get(rule), () -> otherVersion(rule));
+        UpstreamClient client = new FallbackUpstreamClient(direct, () -> otherVersion(rule));
         clients.put(rule, client);
         return client;
     }
