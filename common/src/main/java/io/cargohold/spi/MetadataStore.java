@@ -4,8 +4,13 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** The shared index of what is cached: repositories, their manifests and their tags. */
+/**
+ * The shared index of what is cached: repositories, their manifests and their tags. Lookups by key
+ * are answered from memory when hot; listings are pages read from durable storage, in its key
+ * order, so neither costs in proportion to everything cached.
+ */
 public interface MetadataStore {
 
     Future<Optional<Repository>> repository(String name);
@@ -16,8 +21,31 @@ public interface MetadataStore {
     /** Replaces a stored repository: its settings changed. */
     Future<Void> putRepository(Repository repository);
 
-    /** Every repository name, sorted. */
-    Future<List<String>> repositoryNames();
+    /**
+     * Up to {@code limit} repository names after {@code last} (null: from the first), in the
+     * storage's key order.
+     */
+    Future<List<String>> repositoryNames(String last, int limit);
+
+    /**
+     * Hands every repository name to {@code visit}, a page of at most {@code pageSize} at a time,
+     * reading the next page only once the visit of the previous one completed: background work over
+     * the whole cache holds one page at a time.
+     */
+    default Future<Void> forEachRepositoryPage(int pageSize, Function<List<String>, Future<Void>> visit) {
+        return forEachRepositoryPage(null, pageSize, visit);
+    }
+
+    private Future<Void> forEachRepositoryPage(String after, int pageSize, Function<List<String>, Future<Void>> visit) {
+        return repositoryNames(after, pageSize).compose(page -> {
+            if (page.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            Future<Void> visited = visit.apply(page);
+            return page.size() < pageSize ? visited
+                    : visited.compose(v -> forEachRepositoryPage(page.get(page.size() - 1), pageSize, visit));
+        });
+    }
 
     Future<Optional<ManifestRecord>> manifest(String repository, String digest);
 
@@ -42,6 +70,9 @@ public interface MetadataStore {
 
     /** Every tag of a repository, sorted. */
     Future<List<String>> tags(String repository);
+
+    /** Up to {@code limit} tags of a repository after {@code last} (null: from the first), sorted. */
+    Future<List<String>> tags(String repository, String last, int limit);
 
     /** Every tag record of a repository, sorted by tag. */
     Future<List<TagRecord>> tagRecords(String repository);

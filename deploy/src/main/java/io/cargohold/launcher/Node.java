@@ -141,6 +141,7 @@ final class Node {
         new JvmGcMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         Storage storage = await(Storage.open(vertx, config.storage(), role.servesRegistry()));
+        toClose.push(storage);
         storageProbe = await(StorageProbe.start(vertx, storage.blobs()));
         toClose.push(storageProbe);
         hazelcast = HazelcastMembers.start(memberConfig(storage.documents()));

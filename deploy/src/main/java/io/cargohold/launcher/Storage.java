@@ -7,7 +7,8 @@ import io.cargohold.config.StorageConfig;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.store.fs.FileSystemBlobStore;
-import io.cargohold.store.fs.FileSystemDocumentStore;
+import io.cargohold.store.rocksdb.DocumentDirectoryImport;
+import io.cargohold.store.rocksdb.RocksDbDocumentStore;
 import io.cargohold.store.s3.S3BlobStore;
 import io.cargohold.store.s3.S3DocumentStore;
 import io.cargohold.store.s3.S3Settings;
@@ -24,7 +25,7 @@ import java.util.Map;
  * loaded from and written through to. Both live in one place, the filesystem path or the bucket
  * of {@code storage}, so a cluster restarted on the same storage loses nothing.
  */
-record Storage(BlobStore blobs, DocumentStore documents) {
+record Storage(BlobStore blobs, DocumentStore documents) implements AutoCloseable {
 
     /**
      * Opens and initializes the storage of {@code config}; {@code servesRegistry} adds the edge's
@@ -34,7 +35,11 @@ record Storage(BlobStore blobs, DocumentStore documents) {
         Path root = Path.of(config.path());
         if ("filesystem".equals(config.type())) {
             FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, root);
-            return blobs.initialize().map(v -> new Storage(blobs, new FileSystemDocumentStore(root.resolve("metadata"))));
+            return blobs.initialize().compose(v -> vertx.executeBlocking(() -> {
+                RocksDbDocumentStore documents = RocksDbDocumentStore.open(root.resolve("metadata.db"));
+                DocumentDirectoryImport.importOnce(root.resolve("metadata"), documents);
+                return new Storage(blobs, documents);
+            }, false));
         }
         return vertx.executeBlocking(() -> settings(config, System.getenv()), false).compose(settings -> {
             MinioClient client = settings.newClient();
@@ -57,6 +62,14 @@ record Storage(BlobStore blobs, DocumentStore documents) {
                     SecretValue.resolve("storage.secretKey", config.secretKey(), environment, config.aws()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("storage: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the metadata database of a filesystem node; the other stores hold nothing to close. */
+    @Override
+    public void close() throws Exception {
+        if (documents instanceof AutoCloseable database) {
+            database.close();
         }
     }
 }

@@ -24,10 +24,11 @@ public final class ControlMaps {
 
     /** Makes the control maps of {@code config} durable in {@code documents}. */
     public static Config configure(Config config, DocumentStore documents) {
+        SkippedDocuments skipped = new SkippedDocuments();
         attach(config.getMapConfig(RULES),
-                new DocumentMapStore<>(documents, RULES_PREFIX, MetadataDocuments.TEXT_CODEC));
+                DocumentMapStore.preloaded(documents, RULES_PREFIX, MetadataDocuments.TEXT_CODEC, skipped));
         attach(config.getMapConfig(TEMPLATES),
-                new DocumentMapStore<>(documents, TEMPLATES_PREFIX, MetadataDocuments.TEXT_CODEC));
+                DocumentMapStore.preloaded(documents, TEMPLATES_PREFIX, MetadataDocuments.TEXT_CODEC, skipped));
         return config;
     }
 

@@ -7,32 +7,62 @@ import io.cargohold.spi.DocumentStore;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Persists one Hazelcast map's entries as documents in a {@link DocumentStore}: the entry with key
- * {@code k} is the document {@code <prefix>k}, its value encoded by a {@link DocumentCodec}. Every
- * stored key is reported by {@link #loadAllKeys()}, so a new cluster loads the whole map.
+ * {@code k} is the document {@code <prefix>k}, its value encoded by a {@link DocumentCodec}.
+ *
+ * <p>A map over a small family of documents (the control maps, the registry documents) is
+ * <em>preloaded</em>: {@link #loadAllKeys()} reports every stored key, so a new cluster loads the
+ * whole map. The metadata maps are read through instead: they load nothing at start, an entry is
+ * loaded when first asked for, and listings read the store itself; so neither start-up nor memory
+ * grows with the number of cached images.
  *
  * <p>Hazelcast calls it on its map-store threads (never an event loop); a failure to store is
- * thrown back to Hazelcast, which fails the map operation that caused it.
+ * thrown back to Hazelcast, which fails the map operation that caused it. A document that cannot be
+ * decoded is skipped ({@link SkippedDocuments}) and loads as absent.
  */
 public final class DocumentMapStore<V> implements MapStore<String, V> {
 
     private final DocumentStore documents;
     private final String prefix;
     private final DocumentCodec<V> codec;
+    private final boolean preloaded;
+    private final SkippedDocuments skipped;
 
-    public DocumentMapStore(DocumentStore documents, String prefix, DocumentCodec<V> codec) {
+    private DocumentMapStore(DocumentStore documents, String prefix, DocumentCodec<V> codec, boolean preloaded,
+                             SkippedDocuments skipped) {
         this.documents = documents;
         this.prefix = prefix;
         this.codec = codec;
+        this.preloaded = preloaded;
+        this.skipped = skipped;
+    }
+
+    /** A store whose map a new cluster loads whole. */
+    public static <V> DocumentMapStore<V> preloaded(DocumentStore documents, String prefix, DocumentCodec<V> codec,
+                                                    SkippedDocuments skipped) {
+        return new DocumentMapStore<>(documents, prefix, codec, true, skipped);
+    }
+
+    /** A store whose map loads each entry when it is first asked for. */
+    public static <V> DocumentMapStore<V> readThrough(DocumentStore documents, String prefix, DocumentCodec<V> codec,
+                                                      SkippedDocuments skipped) {
+        return new DocumentMapStore<>(documents, prefix, codec, false, skipped);
     }
 
     public String prefix() {
         return prefix;
+    }
+
+    public DocumentStore documents() {
+        return documents;
+    }
+
+    public SkippedDocuments skipped() {
+        return skipped;
     }
 
     @Override
@@ -73,14 +103,16 @@ public final class DocumentMapStore<V> implements MapStore<String, V> {
     public V load(String key) {
         String documentKey = prefix + key;
         Optional<byte[]> document = documents.get(documentKey);
-        if (document.isEmpty()) {
-            return null;
-        }
+        return document.map(content -> decode(documentKey, content)).orElse(null);
+    }
+
+    /** The record of a stored document, or null when it cannot be read (skipped and counted). */
+    public V decode(String documentKey, byte[] content) {
         try {
-            return codec.decode(document.get());
+            return codec.decode(content);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("reading metadata document " + documentKey + " failed: "
-                    + e.getMessage(), e);
+            skipped.skip(documentKey, e);
+            return null;
         }
     }
 
@@ -96,10 +128,13 @@ public final class DocumentMapStore<V> implements MapStore<String, V> {
         return loaded;
     }
 
+    /** Every stored key of a preloaded map; null (load nothing) for a read-through one. */
     @Override
     public Iterable<String> loadAllKeys() {
-        List<String> keys = documents.keys(prefix);
-        return keys.stream()
+        if (!preloaded) {
+            return null;
+        }
+        return documents.keys(prefix).stream()
                 .filter(key -> key.startsWith(prefix) && key.length() > prefix.length())
                 .map(key -> key.substring(prefix.length()))
                 .toList();

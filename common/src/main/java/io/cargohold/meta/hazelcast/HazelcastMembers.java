@@ -127,7 +127,6 @@ public final class HazelcastMembers {
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(false);
-        HazelcastMetadataStore.configureMaps(config);
         return config;
     }
 }

@@ -4,17 +4,15 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
-import com.hazelcast.config.IndexConfig;
-import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicates;
 import io.cargohold.meta.json.MetadataDocuments;
 import io.cargohold.spi.DocumentStore;
+import io.cargohold.store.memory.MemoryDocumentStore;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
@@ -24,7 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,92 +32,108 @@ import java.util.concurrent.CompletionStage;
 /**
  * The metadata index in Hazelcast maps, shared by every member of the cluster: repositories by
  * name, manifests by {@code <repo>@<digest>}, tags by {@code <repo>:<tag>}. Values are the spi
- * records, stored with Hazelcast's compact serialization. Key lookups and writes use the maps' async
- * operations (tags and manifests through a near cache, so hot lookups stay in this member's memory);
- * the listings are indexed queries, which Hazelcast only offers as blocking calls,
- * so they run on a worker thread. Results complete on the caller's Vert.x context.
+ * records. Key lookups and writes use the maps' async operations (tags and manifests through a near
+ * cache, so hot lookups stay in this member's memory). Results complete on the caller's Vert.x
+ * context.
  *
- * <p>With {@link #configureMaps(Config, DocumentStore)} the maps are durable: every write goes
- * through to the document store before it is acknowledged (a write the store refused fails), and a
- * new cluster loads every stored entry when the maps are first opened, so the key lookups and the
- * listings answer as before the restart. Opening the maps then blocks until they are loaded:
- * construct this store off the event loop, or with {@link #open(Vertx, HazelcastInstance)}.
+ * <p>The maps are a bounded cache over the {@link DocumentStore} they are configured with
+ * ({@link #configureMaps(Config, DocumentStore, long)}): every write goes through to the store
+ * before it is acknowledged (a write the store refused fails), an entry is loaded from the store
+ * when first asked for, and the least recently used entries leave memory past the cache size. The
+ * store therefore always holds the newest acknowledged state, and listings read it directly, a page
+ * at a time: a restart loads nothing up front and memory does not grow with what is cached.
  */
 public final class HazelcastMetadataStore implements MetadataStore {
 
     public static final String REPOSITORIES = "cargohold.repositories";
     public static final String MANIFESTS = "cargohold.manifests";
     public static final String TAGS = "cargohold.tags";
+    /** The default heap, per member, of the three metadata maps together. */
+    public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
-    private static final String REPOSITORY_ATTRIBUTE = "repository";
     private static final String INVALIDATION_BATCHING = "hazelcast.map.invalidation.batch.enabled";
     /** Tags are small records. */
     private static final int MAX_NEAR_CACHED_TAGS = 10_000;
     /** Manifests carry their bytes (a few KiB each, typically): a bounded few MiB of heap. */
     private static final int MAX_NEAR_CACHED_MANIFESTS = 2_000;
+    /** Keys read per storage request when a whole repository is listed. */
+    private static final int LISTING_PAGE = 1_000;
 
     private final Vertx vertx;
     private final IMap<String, Repository> repositories;
     private final IMap<String, ManifestRecord> manifests;
     private final IMap<String, TagRecord> tags;
+    private final DocumentMapStore<ManifestRecord> manifestDocuments;
+    private final DocumentMapStore<TagRecord> tagDocuments;
+    private final DocumentStore documents;
 
     public HazelcastMetadataStore(Vertx vertx, HazelcastInstance hazelcast) {
         this.vertx = vertx;
         this.repositories = hazelcast.getMap(REPOSITORIES);
         this.manifests = hazelcast.getMap(MANIFESTS);
         this.tags = hazelcast.getMap(TAGS);
+        this.manifestDocuments = mapStore(hazelcast.getConfig(), MANIFESTS);
+        this.tagDocuments = mapStore(hazelcast.getConfig(), TAGS);
+        this.documents = tagDocuments.documents();
     }
 
-    /**
-     * Opens the maps on a worker thread: with durable maps on a new cluster, that waits for the
-     * stored entries to load.
-     */
+    /** Opens the maps on a worker thread. */
     public static Future<HazelcastMetadataStore> open(Vertx vertx, HazelcastInstance hazelcast) {
         return vertx.executeBlocking(() -> new HazelcastMetadataStore(vertx, hazelcast), false);
     }
 
+    /** The document store behind a metadata map of a member configured by {@link #configureMaps}. */
+    @SuppressWarnings("unchecked")
+    static <V> DocumentMapStore<V> mapStore(Config config, String map) {
+        Object store = config.getMapConfig(map).getMapStoreConfig().getImplementation();
+        if (!(store instanceof DocumentMapStore<?>)) {
+            throw new IllegalStateException("map " + map + " has no document store: configure the member with "
+                    + "HazelcastMetadataStore.configureMaps");
+        }
+        return (DocumentMapStore<V>) store;
+    }
+
     /**
-     * Adds this store's map settings (the index the tag listing queries) to a member's config; the
-     * maps live in memory only. Calling it again changes nothing.
+     * Adds this store's map settings to a member's config, over a document store in this member's
+     * memory (tests and single-process tools: nothing outlives the process). Calling it again
+     * replaces that store.
      */
     public static Config configureMaps(Config config) {
-        addRepositoryIndex(config.getMapConfig(TAGS));
-        addRepositoryIndex(config.getMapConfig(MANIFESTS));
-        addNearCache(config.getMapConfig(TAGS), MAX_NEAR_CACHED_TAGS);
-        addNearCache(config.getMapConfig(MANIFESTS), MAX_NEAR_CACHED_MANIFESTS);
-        // Invalidations of other members' near caches are sent at once rather than in batches
-        // (every 10 s by default), so a tag moved on one node is seen by the others within
-        // milliseconds, as it was without a near cache.
-        config.setProperty(INVALIDATION_BATCHING, "false");
-        return config;
+        return configureMaps(config, new MemoryDocumentStore(), DEFAULT_CACHE_BYTES);
+    }
+
+    /** As {@link #configureMaps(Config, DocumentStore, long)} with the default cache size. */
+    public static Config configureMaps(Config config, DocumentStore documents) {
+        return configureMaps(config, documents, DEFAULT_CACHE_BYTES);
     }
 
     /**
      * Adds this store's map settings and makes the maps durable in {@code documents}: written
      * through ({@code repositories/<repo>}, {@code manifests/<repo>@<digest>},
      * {@code tags/<repo>:<tag>}, and the registry-wide documents {@code registry/<name>} of
-     * {@link HazelcastRegistryDocuments}, see {@link MetadataDocuments}) and loaded eagerly from it by a new
-     * cluster. Every member of a cluster must be configured with the same document store.
+     * {@link HazelcastRegistryDocuments}, see {@link MetadataDocuments}), read through and held in
+     * at most {@code cacheBytes} of heap per member (the registry documents, a handful, are loaded
+     * whole). Every member of a cluster must be configured with the same document store.
      */
-    public static Config configureMaps(Config config, DocumentStore documents) {
-        configureMaps(config);
-        attach(config.getMapConfig(REPOSITORIES), new DocumentMapStore<>(documents,
-                MetadataDocuments.REPOSITORIES_PREFIX, MetadataDocuments.REPOSITORY_CODEC));
-        attach(config.getMapConfig(MANIFESTS), new DocumentMapStore<>(documents,
-                MetadataDocuments.MANIFESTS_PREFIX, MetadataDocuments.MANIFEST_CODEC));
-        attach(config.getMapConfig(TAGS), new DocumentMapStore<>(documents,
-                MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC));
-        attach(config.getMapConfig(HazelcastRegistryDocuments.MAP), new DocumentMapStore<>(documents,
-                MetadataDocuments.REGISTRY_PREFIX, MetadataDocuments.TEXT_CODEC));
+    public static Config configureMaps(Config config, DocumentStore documents, long cacheBytes) {
+        addNearCache(config.getMapConfig(TAGS), MAX_NEAR_CACHED_TAGS);
+        addNearCache(config.getMapConfig(MANIFESTS), MAX_NEAR_CACHED_MANIFESTS);
+        // Invalidations of other members' near caches are sent at once rather than in batches
+        // (every 10 s by default), so a tag moved on one node is seen by the others within
+        // milliseconds, as it was without a near cache.
+        config.setProperty(INVALIDATION_BATCHING, "false");
+        SkippedDocuments skipped = new SkippedDocuments();
+        int megabytes = (int) Math.max(3, cacheBytes >> 20);
+        readThrough(config.getMapConfig(REPOSITORIES), megabytes / 4, DocumentMapStore.readThrough(documents,
+                MetadataDocuments.REPOSITORIES_PREFIX, MetadataDocuments.REPOSITORY_CODEC, skipped));
+        readThrough(config.getMapConfig(MANIFESTS), megabytes / 2, DocumentMapStore.readThrough(documents,
+                MetadataDocuments.MANIFESTS_PREFIX, MetadataDocuments.MANIFEST_CODEC, skipped));
+        readThrough(config.getMapConfig(TAGS), megabytes / 4, DocumentMapStore.readThrough(documents,
+                MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC, skipped));
+        config.getMapConfig(HazelcastRegistryDocuments.MAP).setMapStoreConfig(mapStoreConfig(
+                DocumentMapStore.preloaded(documents, MetadataDocuments.REGISTRY_PREFIX,
+                        MetadataDocuments.TEXT_CODEC, skipped), MapStoreConfig.InitialLoadMode.EAGER));
         return config;
-    }
-
-    private static void addRepositoryIndex(MapConfig map) {
-        boolean present = map.getIndexConfigs().stream()
-                .anyMatch(index -> index.getAttributes().equals(List.of(REPOSITORY_ATTRIBUTE)));
-        if (!present) {
-            map.addIndexConfig(new IndexConfig(IndexType.HASH, REPOSITORY_ATTRIBUTE));
-        }
     }
 
     /**
@@ -143,12 +157,21 @@ public final class HazelcastMetadataStore implements MetadataStore {
                         .setSize(maxEntries)));
     }
 
-    private static <V> void attach(MapConfig map, DocumentMapStore<V> store) {
-        map.setMapStoreConfig(new MapStoreConfig()
+    /** Evicting an entry only drops it from memory: the store has it, and loads it again when asked. */
+    private static <V> void readThrough(MapConfig map, int megabytes, DocumentMapStore<V> store) {
+        map.setMapStoreConfig(mapStoreConfig(store, MapStoreConfig.InitialLoadMode.LAZY));
+        map.setEvictionConfig(new EvictionConfig()
+                .setEvictionPolicy(EvictionPolicy.LRU)
+                .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE)
+                .setSize(megabytes));
+    }
+
+    private static MapStoreConfig mapStoreConfig(DocumentMapStore<?> store, MapStoreConfig.InitialLoadMode mode) {
+        return new MapStoreConfig()
                 .setEnabled(true)
                 .setImplementation(store)
                 .setWriteDelaySeconds(0)
-                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
+                .setInitialLoadMode(mode);
     }
 
     @Override
@@ -167,8 +190,8 @@ public final class HazelcastMetadataStore implements MetadataStore {
     }
 
     @Override
-    public Future<List<String>> repositoryNames() {
-        return vertx.executeBlocking(() -> repositories.keySet().stream().sorted().toList(), false);
+    public Future<List<String>> repositoryNames(String last, int limit) {
+        return vertx.executeBlocking(() -> names(MetadataDocuments.REPOSITORIES_PREFIX, last, limit), false);
     }
 
     @Override
@@ -188,8 +211,8 @@ public final class HazelcastMetadataStore implements MetadataStore {
 
     @Override
     public Future<List<ManifestRecord>> manifests(String repository) {
-        return vertx.executeBlocking(() -> List.copyOf(manifests.values(
-                Predicates.equal(REPOSITORY_ATTRIBUTE, repository))), false);
+        return vertx.executeBlocking(() -> records(manifestDocuments,
+                MetadataDocuments.MANIFESTS_PREFIX + manifestKey(repository, "")), false);
     }
 
     @Override
@@ -209,23 +232,59 @@ public final class HazelcastMetadataStore implements MetadataStore {
 
     @Override
     public Future<List<String>> tags(String repository) {
-        int prefix = repository.length() + 1;
-        return vertx.executeBlocking(() -> tags.keySet(Predicates.equal(REPOSITORY_ATTRIBUTE, repository)).stream()
-                .map(key -> key.substring(prefix))
-                .sorted()
-                .toList(), false);
+        return vertx.executeBlocking(() -> {
+            List<String> all = new ArrayList<>();
+            List<String> page;
+            do {
+                page = names(tagPrefix(repository), all.isEmpty() ? null : all.get(all.size() - 1), LISTING_PAGE);
+                all.addAll(page);
+            } while (page.size() == LISTING_PAGE);
+            return all;
+        }, false);
+    }
+
+    @Override
+    public Future<List<String>> tags(String repository, String last, int limit) {
+        return vertx.executeBlocking(() -> names(tagPrefix(repository), last, limit), false);
     }
 
     @Override
     public Future<List<TagRecord>> tagRecords(String repository) {
-        return vertx.executeBlocking(() -> tags.values(Predicates.equal(REPOSITORY_ATTRIBUTE, repository)).stream()
-                .sorted(Comparator.comparing(TagRecord::tag))
-                .toList(), false);
+        return vertx.executeBlocking(() -> records(tagDocuments, tagPrefix(repository)), false);
     }
 
     @Override
     public Future<Void> deleteTag(String repository, String tag) {
         return adapt(tags.removeAsync(tagKey(repository, tag))).mapEmpty();
+    }
+
+    private static String tagPrefix(String repository) {
+        return MetadataDocuments.TAGS_PREFIX + tagKey(repository, "");
+    }
+
+    /** Up to {@code limit} names after {@code last} of the documents under {@code prefix}. */
+    private List<String> names(String prefix, String last, int limit) {
+        return documents.keys(prefix, last == null ? null : prefix + last, limit).stream()
+                .map(key -> key.substring(prefix.length()))
+                .toList();
+    }
+
+    /** Every readable record under {@code prefix}, in key order, read a page at a time. */
+    private <V> List<V> records(DocumentMapStore<V> store, String prefix) {
+        List<V> records = new ArrayList<>();
+        String after = null;
+        List<DocumentStore.Document> page;
+        do {
+            page = documents.documents(prefix, after, LISTING_PAGE);
+            for (DocumentStore.Document document : page) {
+                V record = store.decode(document.key(), document.content());
+                if (record != null) {
+                    records.add(record);
+                }
+                after = document.key();
+            }
+        } while (page.size() == LISTING_PAGE);
+        return records;
     }
 
     static String manifestKey(String repository, String digest) {

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Predicate;
 
 /**
  * A record as a JSON object of its components, with Jackson: {@code byte[]} components are base64
  * strings. Unknown properties are ignored and missing ones take their defaults, so a document
- * written by a newer or older version still reads.
+ * written by a newer or older version still reads; a document missing what identifies the record
+ * (a format this version does not know) fails to decode.
  */
 public final class JsonDocumentCodec<V> implements DocumentCodec<V> {
 
@@ -20,13 +22,20 @@ public final class JsonDocumentCodec<V> implements DocumentCodec<V> {
             .build();
 
     private final Class<V> type;
+    private final Predicate<V> complete;
 
-    public JsonDocumentCodec(Class<V> type) {
+    private JsonDocumentCodec(Class<V> type, Predicate<V> complete) {
         this.type = type;
+        this.complete = complete;
     }
 
     public static <V> JsonDocumentCodec<V> of(Class<V> type) {
-        return new JsonDocumentCodec<>(type);
+        return new JsonDocumentCodec<>(type, value -> true);
+    }
+
+    /** A codec that refuses a decoded value {@code complete} rejects: one missing required fields. */
+    public static <V> JsonDocumentCodec<V> of(Class<V> type, Predicate<V> complete) {
+        return new JsonDocumentCodec<>(type, complete);
     }
 
     @Override
@@ -45,6 +54,10 @@ public final class JsonDocumentCodec<V> implements DocumentCodec<V> {
             V value = MAPPER.readValue(document, type);
             if (value == null) {
                 throw new IllegalArgumentException("decoding " + type.getSimpleName() + " failed: document is null");
+            }
+            if (!complete.test(value)) {
+                throw new IllegalArgumentException("decoding " + type.getSimpleName()
+                        + " failed: required fields missing (a format this version does not know?)");
             }
             return value;
         } catch (JsonProcessingException e) {

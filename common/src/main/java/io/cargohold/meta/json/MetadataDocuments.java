@@ -20,9 +20,13 @@ public final class MetadataDocuments {
     /** Registry-wide documents, such as the registry policy: {@code registry/<name>}, stored as text. */
     public static final String REGISTRY_PREFIX = "registry/";
 
-    public static final DocumentCodec<Repository> REPOSITORY_CODEC = JsonDocumentCodec.of(Repository.class);
-    public static final DocumentCodec<ManifestRecord> MANIFEST_CODEC = JsonDocumentCodec.of(ManifestRecord.class);
-    public static final DocumentCodec<TagRecord> TAG_CODEC = JsonDocumentCodec.of(TagRecord.class);
+    public static final DocumentCodec<Repository> REPOSITORY_CODEC = JsonDocumentCodec.of(Repository.class,
+            repository -> repository.name() != null && repository.rulePrefix() != null);
+    public static final DocumentCodec<ManifestRecord> MANIFEST_CODEC = JsonDocumentCodec.of(ManifestRecord.class,
+            manifest -> manifest.repository() != null && manifest.digest() != null && manifest.mediaType() != null
+                    && manifest.content() != null);
+    public static final DocumentCodec<TagRecord> TAG_CODEC = JsonDocumentCodec.of(TagRecord.class,
+            tag -> tag.repository() != null && tag.tag() != null && tag.digest() != null);
     public static final DocumentCodec<String> TEXT_CODEC = new DocumentCodec<>() {
         @Override
         public byte[] encode(String value) {

@@ -1,6 +1,7 @@
 package io.cargohold.store.fs;
 
 import io.cargohold.spi.DocumentStore;
+import io.cargohold.store.rocksdb.RocksDbDocumentStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,8 +21,8 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Metadata documents as files under a directory, so a node on filesystem storage keeps its metadata
- * index across restarts. Each {@code /}-separated segment of a key is one path element, with every
+ * Metadata documents as files under a directory: how earlier versions kept a filesystem node's
+ * metadata, read now to import it into {@link RocksDbDocumentStore} (see DocumentDirectoryImport). Each {@code /}-separated segment of a key is one path element, with every
  * byte outside {@code [A-Za-z0-9_@:+=,-]} (dots and {@code %} included) percent-encoded, and the
  * last one ends in {@code .json}: {@code tags/hub/app:1.27} is {@code tags/hub/app:1%2E27.json}. So no key escapes the directory ({@code ..} is
  * {@code %2E%2E}), a file never clashes with a directory, and long repository names never make one
@@ -118,6 +119,22 @@ public final class FileSystemDocumentStore implements DocumentStore {
             throw failure("listing documents under " + prefix + " in " + directory, e.getCause());
         }
         return keys;
+    }
+
+    /** Lists the whole prefix and sorts it: this layout has no order of its own (see {@link RocksDbDocumentStore}). */
+    @Override
+    public List<String> keys(String prefix, String startAfter, int limit) {
+        return keys(prefix).stream().sorted()
+                .filter(key -> startAfter == null || key.compareTo(startAfter) > 0)
+                .limit(limit)
+                .toList();
+    }
+
+    @Override
+    public List<Document> documents(String prefix, String startAfter, int limit) {
+        return keys(prefix, startAfter, limit).stream()
+                .flatMap(key -> get(key).map(content -> new Document(key, content)).stream())
+                .toList();
     }
 
     private boolean isDocument(Path path) {

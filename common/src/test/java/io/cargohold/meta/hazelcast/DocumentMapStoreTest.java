@@ -1,5 +1,7 @@
 package io.cargohold.meta.hazelcast;
 
+import io.cargohold.store.memory.MemoryDocumentStore;
+
 import io.cargohold.meta.json.MetadataDocuments;
 import io.cargohold.spi.TagRecord;
 import org.junit.jupiter.api.Test;
@@ -18,15 +20,17 @@ class DocumentMapStoreTest {
 
     private static final String DIGEST = "sha256:" + "e".repeat(64);
 
-    private final MemoryDocumentStore documents = new MemoryDocumentStore();
-    private final DocumentMapStore<TagRecord> tags = new DocumentMapStore<>(documents,
-            MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC);
+    private final MemoryDocumentStore memory = new MemoryDocumentStore();
+    private final OutageDocumentStore documents = new OutageDocumentStore(memory);
+    private final SkippedDocuments skipped = new SkippedDocuments();
+    private final DocumentMapStore<TagRecord> tags = DocumentMapStore.preloaded(documents,
+            MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC, skipped);
 
     @Test
     void store_writesTheDocumentUnderThePrefixedKey() {
         TagRecord tag = new TagRecord("up/library/app", "1", DIGEST, 5);
         tags.store("up/library/app:1", tag);
-        assertThat(documents.documents()).containsOnlyKeys("tags/up/library/app:1");
+        assertThat(memory.documents()).containsOnlyKeys("tags/up/library/app:1");
         assertThat(tags.load("up/library/app:1")).isEqualTo(tag);
     }
 
@@ -36,10 +40,25 @@ class DocumentMapStoreTest {
     }
 
     @Test
-    void load_corruptDocument_failsNamingTheDocument() {
+    void load_corruptTruncatedOrUnknownDocuments_areAbsentAndCounted() {
         documents.put("tags/up/library/app:bad", "{".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> tags.load("up/library/app:bad"))
-                .hasMessageContaining("tags/up/library/app:bad");
+        documents.put("tags/up/library/app:empty", new byte[0]);
+        documents.put("tags/up/library/app:future", ("{\"format\":2,\"tag\":{\"name\":\"future\",\"digest\":\"" + DIGEST + "\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(tags.load("up/library/app:bad")).isNull();
+        assertThat(tags.load("up/library/app:empty")).isNull();
+        assertThat(tags.load("up/library/app:future")).isNull();
+        assertThat(skipped.count()).isEqualTo(3);
+    }
+
+    @Test
+    void loadAllKeys_readThroughMap_loadsNothingUpFront() {
+        tags.store("up/a:1", new TagRecord("up/a", "1", DIGEST, 1));
+        DocumentMapStore<TagRecord> readThrough = DocumentMapStore.readThrough(documents,
+                MetadataDocuments.TAGS_PREFIX, MetadataDocuments.TAG_CODEC, skipped);
+        assertThat(readThrough.loadAllKeys()).isNull();
+        assertThat(readThrough.load("up/a:1")).isNotNull();
     }
 
     @Test
@@ -62,7 +81,7 @@ class DocumentMapStoreTest {
     void delete_removesTheDocument() {
         tags.store("up/a:1", new TagRecord("up/a", "1", DIGEST, 1));
         tags.deleteAll(new ArrayList<>(List.of("up/a:1")));
-        assertThat(documents.documents()).isEmpty();
+        assertThat(memory.documents()).isEmpty();
     }
 
     @Test
@@ -76,6 +95,6 @@ class DocumentMapStoreTest {
         documents.failPuts(false);
         tags.storeAll(entries);
         assertThat(entries).isEmpty();
-        assertThat(documents.documents()).containsOnlyKeys("tags/up/a:1", "tags/up/a:2");
+        assertThat(memory.documents()).containsOnlyKeys("tags/up/a:1", "tags/up/a:2");
     }
 }

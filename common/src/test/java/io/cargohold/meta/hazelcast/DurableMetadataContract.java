@@ -148,7 +148,7 @@ abstract class DurableMetadataContract {
 
         documents.failPuts(false);
         assertThat(await(store.repository(APP))).isEmpty();
-        assertThat(await(store.repositoryNames())).isEmpty();
+        assertThat(await(store.repositoryNames(null, 100))).isEmpty();
     }
 
     @Test
@@ -215,7 +215,7 @@ abstract class DurableMetadataContract {
     }
 
     private static void assertAnswers(MetadataStore store, Written written) {
-        assertThat(await(store.repositoryNames())).containsExactly(TOOLS, APP);
+        assertThat(await(store.repositoryNames(null, 100))).containsExactly(TOOLS, APP);
         assertThat(await(store.repository(APP))).contains(written.app());
         assertThat(await(store.repository(TOOLS))).contains(written.tools());
         assertThat(await(store.tags(APP))).containsExactlyElementsOf(written.appTags());

@@ -1,5 +1,7 @@
 package io.cargohold.meta.hazelcast;
 
+import io.cargohold.store.memory.MemoryDocumentStore;
+
 import io.cargohold.spi.DocumentStore;
 
 /** Durable metadata maps over documents kept in memory by the test. */

@@ -1,5 +1,7 @@
 package io.cargohold.meta.hazelcast;
 
+import io.cargohold.store.memory.MemoryDocumentStore;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.spi.ManifestRecord;
@@ -38,11 +40,13 @@ class HazelcastClusterTest {
 
     @BeforeAll
     static void startCluster() {
+        MemoryDocumentStore documents = new MemoryDocumentStore();
         String clusterName = "cargohold-test-" + UUID.randomUUID();
         List<Integer> ports = IntStream.range(0, MEMBERS).mapToObj(i -> freePort()).toList();
         List<String> addresses = ports.stream().map(port -> "127.0.0.1:" + port).toList();
         for (int port : ports) {
-            Config config = HazelcastMembers.clusterConfig(clusterName, port, addresses);
+            Config config = HazelcastMembers.withDurableMaps(
+                    HazelcastMembers.clusterConfig(clusterName, port, addresses), documents);
             config.setProperty("hazelcast.wait.seconds.before.join", "0");
             members.add(HazelcastMembers.start(config));
         }
@@ -81,7 +85,7 @@ class HazelcastClusterTest {
                         stores.get(0).manifest("up/library/shared", DIGEST),
                         stores.get(1).tags("up/library/shared"),
                         stores.get(2).tag("up/library/shared", "t105"),
-                        stores.get(1).repositoryNames()))
+                        stores.get(1).repositoryNames(null, 100)))
                 .onComplete(test.succeeding(all -> test.verify(() -> {
                     assertThat(all.<Optional<Repository>>resultAt(0)).contains(repository);
                     assertThat(all.<Optional<ManifestRecord>>resultAt(1)).get()

@@ -32,7 +32,7 @@ class HazelcastMetadataStoreTest {
 
     @BeforeAll
     static void startMember() {
-        member = HazelcastMembers.start(HazelcastMembers.standaloneConfig());
+        member = HazelcastMembers.start(HazelcastMetadataStore.configureMaps(HazelcastMembers.standaloneConfig()));
     }
 
     @AfterAll
@@ -86,7 +86,7 @@ class HazelcastMetadataStoreTest {
         Future.all(store.createRepositoryIfAbsent(repository("up/zeta", 1)),
                         store.createRepositoryIfAbsent(repository("up/alpha", 1)),
                         store.createRepositoryIfAbsent(repository("hub/library/nginx", 1)))
-                .compose(v -> store.repositoryNames())
+                .compose(v -> store.repositoryNames(null, 100))
                 .onComplete(test.succeeding(names -> test.verify(() -> {
                     assertThat(names).containsExactly("hub/library/nginx", "up/alpha", "up/zeta");
                     test.completeNow();

@@ -1,5 +1,7 @@
 package io.cargohold.meta.hazelcast;
 
+import io.cargohold.store.memory.MemoryDocumentStore;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.meta.json.MetadataDocuments;

@@ -42,4 +42,14 @@ final class OutageDocumentStore implements DocumentStore {
     public List<String> keys(String prefix) {
         return delegate.keys(prefix);
     }
+
+    @Override
+    public List<String> keys(String prefix, String startAfter, int limit) {
+        return delegate.keys(prefix, startAfter, limit);
+    }
+
+    @Override
+    public List<Document> documents(String prefix, String startAfter, int limit) {
+        return delegate.documents(prefix, startAfter, limit);
+    }
 }

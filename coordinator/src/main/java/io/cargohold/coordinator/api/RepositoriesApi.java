@@ -75,7 +75,7 @@ final class RepositoriesApi {
     }
 
     private Future<JsonObject> list() {
-        return metadata.repositoryNames().compose(names -> {
+        return metadata.repositoryNames(null, 1000).compose(names -> {
             List<Future<Repository>> all = names.stream().map(this::repository).toList();
             return Future.all(all).map(done -> {
                 JsonArray list = new JsonArray();

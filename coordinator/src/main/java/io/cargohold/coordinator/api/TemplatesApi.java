@@ -23,6 +23,8 @@ import java.util.function.Function;
 final class TemplatesApi {
 
     private static final String PREFIX = "(?<prefix>.+)";
+    /** Repositories read from storage at a time when a template is applied to existing ones. */
+    private static final int REPOSITORY_PAGE = 500;
 
     private final ControlMap templates;
     private final MetadataStore metadata;
@@ -112,7 +114,8 @@ final class TemplatesApi {
     private Future<List<String>> applyToExisting(RoutingContext ctx, RepositoryTemplate template) {
         return templates.all().compose(all -> {
             List<RepositoryTemplate> current = all.values().stream().map(RepositoryTemplate::fromJson).toList();
-            return metadata.repositoryNames().compose(names -> {
+            List<String> appliedTo = new ArrayList<>();
+            return metadata.forEachRepositoryPage(REPOSITORY_PAGE, names -> {
                 List<Future<Optional<String>>> applied = new ArrayList<>();
                 for (String name : names) {
                     boolean ours = RepositoryTemplate.match(current, name)
@@ -122,9 +125,11 @@ final class TemplatesApi {
                                 ? Future.succeededFuture(Optional.empty()) : apply(ctx, found.get(), template)));
                     }
                 }
-                return Future.all(applied).map(done -> applied.stream().map(Future::result)
-                        .flatMap(Optional::stream).toList());
-            });
+                return Future.all(applied).<Void>map(done -> {
+                    applied.forEach(each -> each.result().ifPresent(appliedTo::add));
+                    return null;
+                });
+            }).map(appliedTo);
         });
     }
 

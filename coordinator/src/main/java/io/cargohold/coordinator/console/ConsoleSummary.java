@@ -89,8 +89,7 @@ final class ConsoleSummary {
     }
 
     private Future<JsonArray> repositories() {
-        return metadata.repositoryNames().compose(names -> {
-            List<String> shown = names.subList(0, Math.min(names.size(), MAX_REPOSITORIES));
+        return metadata.repositoryNames(null, MAX_REPOSITORIES).compose(shown -> {
             List<Future<JsonObject>> each = shown.stream()
                     .map(name -> metadata.manifests(name).map(manifests -> repository(name, manifests)))
                     .toList();

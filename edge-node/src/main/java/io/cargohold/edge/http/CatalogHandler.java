@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** {@code GET /v2/_catalog}: every cached repository, paginated. */
+/** {@code GET /v2/_catalog}: the cached repositories, a page at a time in the storage's key order. */
 final class CatalogHandler {
 
     private final MetadataStore metadata;
@@ -17,10 +17,9 @@ final class CatalogHandler {
 
     Future<Void> handle(HttpServerRequest request) {
         Pagination pagination = Pagination.of(request);
-        return metadata.repositoryNames().compose(names -> {
-            var page = pagination.page(names);
-            JsonObject body = new JsonObject().put("repositories", new JsonArray(page));
-            return JsonResponses.send(request, body, pagination.nextLink(request.path(), names, page));
+        return metadata.repositoryNames(pagination.last(), pagination.probe()).compose(names -> {
+            JsonObject body = new JsonObject().put("repositories", new JsonArray(pagination.page(names)));
+            return JsonResponses.send(request, body, pagination.nextLink(request.path(), names));
         });
     }
 }

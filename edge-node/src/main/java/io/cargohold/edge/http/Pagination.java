@@ -9,16 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The spec's {@code n}/{@code last} pagination of sorted lists, with an RFC 5988 {@code Link}
- * header pointing at the next page.
+ * The spec's {@code n}/{@code last} pagination, with an RFC 5988 {@code Link} header pointing at
+ * the next page. Without {@code n} a page holds {@value #MAX_PAGE} entries, so no request costs
+ * in proportion to everything cached; the {@code Link} header leads to the rest.
  */
-record Pagination(Integer n, String last) {
+record Pagination(int n, String last) {
 
     static final int MAX_PAGE = 1000;
 
     static Pagination of(HttpServerRequest request) {
         String n = request.getParam("n");
-        Integer size = null;
+        int size = MAX_PAGE;
         if (n != null) {
             try {
                 size = Integer.parseInt(n);
@@ -30,27 +31,26 @@ record Pagination(Integer n, String last) {
                         "invalid number of results requested", n);
             }
         }
-        return new Pagination(size == null ? null : Math.min(size, MAX_PAGE), request.getParam("last"));
+        String last = request.getParam("last");
+        return new Pagination(Math.min(size, MAX_PAGE), last == null || last.isEmpty() ? null : last);
     }
 
-    /** The page of {@code sorted} after {@code last}, at most {@code n} long. */
-    List<String> page(List<String> sorted) {
-        int from = 0;
-        if (last != null) {
-            while (from < sorted.size() && sorted.get(from).compareTo(last) <= 0) {
-                from++;
-            }
-        }
-        int to = n == null ? sorted.size() : Math.min(sorted.size(), from + n);
-        return sorted.subList(from, to);
+    /** How many entries to ask the store for: one more than the page, to learn whether another follows. */
+    int probe() {
+        return n + 1;
     }
 
-    /** The Link header for the page after {@code page}, or null when it was the last. */
-    String nextLink(String path, List<String> sorted, List<String> page) {
-        if (n == null || page.isEmpty() || page.get(page.size() - 1).equals(sorted.get(sorted.size() - 1))) {
+    /** The page out of what {@link #probe()} fetched. */
+    List<String> page(List<String> fetched) {
+        return fetched.size() > n ? fetched.subList(0, n) : fetched;
+    }
+
+    /** The Link header for the page after this one, or null when it was the last. */
+    String nextLink(String path, List<String> fetched) {
+        if (n == 0 || fetched.size() <= n) {
             return null;
         }
-        String next = URLEncoder.encode(page.get(page.size() - 1), StandardCharsets.UTF_8);
+        String next = URLEncoder.encode(fetched.get(n - 1), StandardCharsets.UTF_8);
         return "<" + path + "?n=" + n + "&last=" + next + ">; rel=\"next\"";
     }
 }

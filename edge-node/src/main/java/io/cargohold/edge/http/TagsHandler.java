@@ -23,10 +23,10 @@ final class TagsHandler {
             if (repository.isEmpty()) {
                 return Future.failedFuture(RegistryException.nameUnknown(target.name()));
             }
-            return metadata.tags(target.name()).compose(tags -> {
-                var page = pagination.page(tags);
-                JsonObject body = new JsonObject().put("name", target.name()).put("tags", new JsonArray(page));
-                return JsonResponses.send(request, body, pagination.nextLink(request.path(), tags, page));
+            return metadata.tags(target.name(), pagination.last(), pagination.probe()).compose(tags -> {
+                JsonObject body = new JsonObject().put("name", target.name())
+                        .put("tags", new JsonArray(pagination.page(tags)));
+                return JsonResponses.send(request, body, pagination.nextLink(request.path(), tags));
             });
         });
     }

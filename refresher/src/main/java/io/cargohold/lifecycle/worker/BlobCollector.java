@@ -33,6 +33,7 @@ import java.util.Set;
 final class BlobCollector {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlobCollector.class);
+    private static final int REPOSITORY_PAGE = 500;
 
     private final BlobStore blobs;
     private final MetadataStore metadata;
@@ -55,15 +56,15 @@ final class BlobCollector {
     }
 
     private Future<Set<String>> referenced() {
-        return metadata.repositoryNames().compose(names -> {
+        Set<String> marked = new HashSet<>();
+        return metadata.forEachRepositoryPage(REPOSITORY_PAGE, names -> {
             List<Future<List<ManifestRecord>>> manifests = names.stream().map(metadata::manifests).toList();
-            return Future.all(manifests).map(done -> {
-                Set<String> marked = new HashSet<>();
+            return Future.all(manifests).<Void>map(done -> {
                 manifests.forEach(listed -> listed.result()
                         .forEach(record -> marked.addAll(ImageCatalog.references(record).keySet())));
-                return marked;
+                return null;
             });
-        });
+        }).map(marked);
     }
 
     private Future<List<StoredBlob>> sweep(List<StoredBlob> stored, Set<String> marked) {

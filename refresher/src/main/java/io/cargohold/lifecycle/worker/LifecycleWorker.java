@@ -43,6 +43,8 @@ public final class LifecycleWorker {
 
     public static final String GLOBAL_QUOTA = "global";
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleWorker.class);
+    /** Repositories read from storage at a time. */
+    private static final int REPOSITORY_PAGE = 500;
 
     private final MetadataStore metadata;
     private final LifecycleConfig config;
@@ -94,7 +96,7 @@ public final class LifecycleWorker {
         Map<String, Repository> repositories = new LinkedHashMap<>();
         Map<String, List<StoredImage>> images = new LinkedHashMap<>();
         List<Removal> removed = new ArrayList<>();
-        return metadata.repositoryNames().compose(names -> {
+        return metadata.forEachRepositoryPage(REPOSITORY_PAGE, names -> {
             Future<Void> chain = Future.succeededFuture();
             for (String name : names) {
                 chain = chain.compose(v -> Future.all(metadata.repository(name), ImageCatalog.load(metadata, name)))
