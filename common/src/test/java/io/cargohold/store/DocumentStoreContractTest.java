@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -125,6 +126,54 @@ public abstract class DocumentStoreContractTest {
         }
 
         assertThat(store.keys("tags/")).containsExactlyInAnyOrderElementsOf(keys);
+    }
+
+    @Test
+    void keysPage_walkedFromTheStart_answersEveryKeyOnceInOrder() {
+        List<String> keys = IntStream.range(0, 25).mapToObj(i -> String.format("repositories/hub/r%03d", i)).toList();
+        keys.forEach(key -> store.put(key, bytes("{}")));
+        store.put("repositoriesx/outside", bytes("{}"));
+        store.put("repositorie", bytes("{}"));
+
+        List<String> walked = new ArrayList<>();
+        List<String> page = store.keys("repositories/", null, 10);
+        while (!page.isEmpty()) {
+            assertThat(page.size()).isLessThanOrEqualTo(10);
+            walked.addAll(page);
+            page = store.keys("repositories/", page.get(page.size() - 1), 10);
+        }
+
+        assertThat(walked).containsExactlyElementsOf(keys);
+    }
+
+    @Test
+    void keysPage_atTheBoundaries_answersWhatFollows() {
+        List.of("tags/a:1", "tags/a:2", "tags/a:3", "tags/ab:1").forEach(key -> store.put(key, bytes("{}")));
+
+        assertThat(store.keys("tags/a:", null, 3)).containsExactly("tags/a:1", "tags/a:2", "tags/a:3");
+        assertThat(store.keys("tags/a:", null, 1)).containsExactly("tags/a:1");
+        assertThat(store.keys("tags/a:", "tags/a:3", 10)).isEmpty();
+        assertThat(store.keys("tags/a:", "tags/a:1", 10)).containsExactly("tags/a:2", "tags/a:3");
+        assertThat(store.keys("tags/a:", "tags/a:15", 10)).containsExactly("tags/a:2", "tags/a:3");
+        assertThat(store.keys("tags/a:", "tags/", 10)).containsExactly("tags/a:1", "tags/a:2", "tags/a:3");
+        assertThat(store.keys("tags/a:", "tags/zzz", 10)).isEmpty();
+        assertThat(store.keys("tags/none:", null, 10)).isEmpty();
+        assertThat(store.keys("tags/a:", null, 0)).isEmpty();
+    }
+
+    @Test
+    void documentsPage_answersEachKeyWithItsDocument() {
+        store.put("manifests/a@sha256:1", bytes("one"));
+        store.put("manifests/a@sha256:2", bytes("two"));
+        store.put("manifests/ab@sha256:3", bytes("other repository"));
+
+        List<DocumentStore.Document> first = store.documents("manifests/a@", null, 1);
+        List<DocumentStore.Document> rest = store.documents("manifests/a@", first.get(0).key(), 10);
+
+        assertThat(first).extracting(DocumentStore.Document::key).containsExactly("manifests/a@sha256:1");
+        assertThat(new String(first.get(0).content(), StandardCharsets.UTF_8)).isEqualTo("one");
+        assertThat(rest).extracting(DocumentStore.Document::key).containsExactly("manifests/a@sha256:2");
+        assertThat(new String(rest.get(0).content(), StandardCharsets.UTF_8)).isEqualTo("two");
     }
 
     protected static byte[] bytes(String text) {

@@ -2,6 +2,7 @@ package io.cargohold.store.memory;
 
 import io.cargohold.spi.DocumentStore;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -50,9 +51,12 @@ public final class MemoryDocumentStore implements DocumentStore {
 
     /** The documents whose keys start with {@code prefix} and sort after {@code startAfter}. */
     private NavigableMap<String, byte[]> range(String prefix, String startAfter) {
-        NavigableMap<String, byte[]> from = startAfter != null && startAfter.compareTo(prefix) >= 0
-                ? documents.tailMap(startAfter, false) : documents.tailMap(prefix, true);
-        return from.headMap(prefix + Character.MAX_VALUE, false);
+        String end = prefix + Character.MAX_VALUE;
+        if (startAfter == null || startAfter.compareTo(prefix) < 0) {
+            return documents.subMap(prefix, true, end, false);
+        }
+        return startAfter.compareTo(end) >= 0 ? Collections.emptyNavigableMap()
+                : documents.subMap(startAfter, false, end, false);
     }
 
     /** The stored documents themselves, for inspection. */

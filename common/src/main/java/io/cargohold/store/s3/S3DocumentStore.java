@@ -122,6 +122,9 @@ public final class S3DocumentStore implements DocumentStore {
 
     @Override
     public List<String> keys(String prefix, String startAfter, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
         String objectPrefix = objectKey(prefix);
         ListObjectsArgs.Builder listing = ListObjectsArgs.builder().bucket(bucket).prefix(objectPrefix)
                 .recursive(true).maxKeys(Math.min(limit, MAX_KEYS));

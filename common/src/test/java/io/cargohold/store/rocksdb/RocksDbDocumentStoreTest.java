@@ -1,0 +1,78 @@
+package io.cargohold.store.rocksdb;
+
+import io.cargohold.spi.DocumentStore;
+import io.cargohold.store.DocumentStoreContractTest;
+import io.cargohold.store.fs.FileSystemDocumentStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The document store contract over RocksDB, reopening, and the import of the old file layout. */
+class RocksDbDocumentStoreTest extends DocumentStoreContractTest {
+
+    @TempDir
+    Path root;
+
+    private RocksDbDocumentStore rocks;
+
+    @Override
+    protected DocumentStore newStore() {
+        rocks = RocksDbDocumentStore.open(root.resolve("metadata.db"));
+        return rocks;
+    }
+
+    @AfterEach
+    void close() {
+        rocks.close();
+    }
+
+    @Test
+    void reopen_afterClose_answersEveryDocumentWritten() {
+        Map<String, byte[]> batch = new LinkedHashMap<>();
+        for (int i = 0; i < 100; i++) {
+            batch.put("tags/hub/app:" + i, bytes("{\"i\":" + i + "}"));
+        }
+        rocks.putAll(batch);
+        rocks.put("repositories/hub/app", bytes("{}"));
+        rocks.close();
+
+        rocks = RocksDbDocumentStore.open(root.resolve("metadata.db"));
+
+        assertThat(rocks.keys("tags/hub/app:")).hasSize(100);
+        assertThat(rocks.get("tags/hub/app:7")).hasValueSatisfying(
+                document -> assertThat(document).isEqualTo(bytes("{\"i\":7}")));
+        assertThat(rocks.get("repositories/hub/app")).isPresent();
+    }
+
+    @Test
+    void open_databaseHeldByAnotherStore_failsNamingTheDirectory() {
+        assertThatThrownBy(() -> RocksDbDocumentStore.open(root.resolve("metadata.db")))
+                .hasMessageContaining("opening metadata database " + root.resolve("metadata.db"));
+    }
+
+    @Test
+    void importOnce_oldDocumentDirectory_movesEveryDocumentAndKeepsTheDirectoryAside() {
+        Path old = root.resolve("metadata");
+        FileSystemDocumentStore files = new FileSystemDocumentStore(old);
+        files.put("repositories/hub/app", bytes("{\"name\":\"hub/app\"}"));
+        files.put("tags/hub/app:1.27", bytes("{\"tag\":\"1.27\"}"));
+        files.put("registry/token-key", bytes("key"));
+
+        long imported = DocumentDirectoryImport.importOnce(old, rocks);
+
+        assertThat(imported).isEqualTo(3);
+        assertThat(rocks.keys("")).containsExactly("registry/token-key", "repositories/hub/app", "tags/hub/app:1.27");
+        assertThat(rocks.get("tags/hub/app:1.27")).hasValueSatisfying(
+                document -> assertThat(document).isEqualTo(bytes("{\"tag\":\"1.27\"}")));
+        assertThat(old).doesNotExist();
+        assertThat(root.resolve("metadata.imported")).isDirectory();
+        assertThat(DocumentDirectoryImport.importOnce(old, rocks)).isZero();
+    }
+}
