@@ -230,6 +230,31 @@ class TagsRouteTest {
         assertThat(next(response)).isEqualTo("/v2/_catalog?n=1&last=up%2Flibrary%2Fother");
     }
 
+    @Test
+    void getCatalog_atTheBoundaries_pageAndLinkAsTheSpecSays() {
+        RegistryResponse none = edge.get("/v2/_catalog?n=0");
+        assertStatus(none, 200);
+        assertThat(strings(none.json().getJsonArray("repositories"))).isEmpty();
+        assertThat(none.headers().contains("Link")).isFalse();
+
+        RegistryResponse exact = edge.get("/v2/_catalog?n=3");
+        assertThat(strings(exact.json().getJsonArray("repositories")))
+                .containsExactly("up/library/app", "up/library/other", "up/team/tool");
+        assertThat(exact.headers().contains("Link")).isFalse();
+
+        RegistryResponse oneShort = edge.get("/v2/_catalog?n=2");
+        assertThat(strings(oneShort.json().getJsonArray("repositories")))
+                .containsExactly("up/library/app", "up/library/other");
+        assertThat(next(oneShort)).isEqualTo("/v2/_catalog?n=2&last=up%2Flibrary%2Fother");
+
+        RegistryResponse pastTheEnd = edge.get("/v2/_catalog?last=up/team/tool&n=5");
+        assertThat(strings(pastTheEnd.json().getJsonArray("repositories"))).isEmpty();
+        assertThat(pastTheEnd.headers().contains("Link")).isFalse();
+
+        RegistryResponse beforeTheFirst = edge.get("/v2/_catalog?last=a&n=1");
+        assertThat(strings(beforeTheFirst.json().getJsonArray("repositories"))).containsExactly("up/library/app");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"-5", "x", ""})
     void getCatalog_invalidN_400PaginationNumberInvalid(String n) {
