@@ -30,6 +30,9 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
@@ -53,6 +56,8 @@ abstract class DurableMetadataContract {
     private static final String INDEX_TYPE = "application/vnd.oci.image.index.v1+json";
     private static final String DIGEST_A = "sha256:" + "a".repeat(64);
     private static final String DIGEST_B = "sha256:" + "b".repeat(64);
+    private static final String DIGEST_C = "sha256:" + "c".repeat(64);
+    private static final int WRITES_IN_FLIGHT = 256;
 
     private final List<HazelcastInstance> members = new ArrayList<>();
     private OutageDocumentStore documents;
@@ -66,8 +71,13 @@ abstract class DurableMetadataContract {
     }
 
     @AfterEach
-    void stopMembers() {
+    void stopMembers() throws Exception {
         stopAll();
+        closeDocumentStore();
+    }
+
+    /** Releases what {@link #newDocumentStore()} opened, once no member uses it. */
+    protected void closeDocumentStore() throws Exception {
     }
 
     @Test
@@ -183,6 +193,108 @@ abstract class DurableMetadataContract {
         assertThat(documents.keys(MetadataDocuments.TAGS_PREFIX)).containsExactly(MetadataDocuments.tagKey(APP, "2"));
         assertThat(documents.keys(MetadataDocuments.MANIFESTS_PREFIX))
                 .containsExactly(MetadataDocuments.manifestKey(APP, DIGEST_A));
+    }
+
+    @Test
+    void fullRestart_withUnreadableDocuments_skipsEachAndAnswersEverythingElse(Vertx vertx) {
+        Written written = writeSample(open(vertx, startStandalone()));
+        documents.put(MetadataDocuments.tagKey(APP, "torn"), bytes("{\"repository\":\"up/lib"));
+        documents.put(MetadataDocuments.tagKey(APP, "future"), bytes("{\"format\":7,\"records\":[]}"));
+        documents.put(MetadataDocuments.manifestKey(APP, DIGEST_C), new byte[0]);
+        documents.put(MetadataDocuments.repositoryKey("up/broken"), bytes("not json"));
+        stopAll();
+
+        HazelcastInstance member = startStandalone();
+        HazelcastMetadataStore restarted = open(vertx, member);
+
+        assertThat(await(restarted.tag(APP, "torn"))).isEmpty();
+        assertThat(await(restarted.tag(APP, "future"))).isEmpty();
+        assertThat(await(restarted.manifest(APP, DIGEST_C))).isEmpty();
+        assertThat(await(restarted.repository("up/broken"))).isEmpty();
+        assertThat(await(restarted.tagRecords(APP))).extracting(TagRecord::tag)
+                .containsExactlyElementsOf(written.appTags());
+        assertThat(await(restarted.manifests(APP))).extracting(ManifestRecord::digest)
+                .containsExactlyInAnyOrder(DIGEST_A, DIGEST_B);
+        assertThat(HazelcastMetadataStore.<TagRecord>mapStore(member.getConfig(), HazelcastMetadataStore.TAGS)
+                .skipped().count()).isGreaterThanOrEqualTo(5);
+        assertThat(await(restarted.tag(APP, "latest"))).contains(written.movedTag());
+    }
+
+    @Test
+    void fullRestart_manyImages_everyImageAnsweredAndListed(Vertx vertx) throws InterruptedException {
+        int images = restartImages();
+        MetadataStore store = open(vertx, startStandalone());
+        Semaphore inFlight = new Semaphore(WRITES_IN_FLIGHT);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        for (int i = 0; i < images; i++) {
+            String repository = String.format("up/scale/r%05d", i / 10);
+            String tag = "v" + (i % 10);
+            ManifestRecord manifest = manifest(repository, scaleDigest(i), MANIFEST_TYPE,
+                    bytes("{\"schemaVersion\":2,\"image\":" + i + "}"));
+            inFlight.acquire(3);
+            List<Future<?>> writes = new ArrayList<>();
+            if (i % 10 == 0) {
+                writes.add(store.createRepositoryIfAbsent(repository(repository, i)));
+            }
+            writes.add(store.putManifest(manifest));
+            writes.add(store.putTag(new TagRecord(repository, tag, manifest.digest(), i)));
+            Future.all(writes).onComplete(done -> {
+                if (done.failed()) {
+                    failed.compareAndSet(null, done.cause());
+                }
+                inFlight.release(3);
+            });
+        }
+        inFlight.acquire(WRITES_IN_FLIGHT);
+        assertThat(failed.get()).isNull();
+        stopAll();
+
+        MetadataStore restarted = open(vertx, startStandalone());
+        inFlight.release(WRITES_IN_FLIGHT);
+        AtomicInteger answered = new AtomicInteger();
+        for (int i = 0; i < images; i++) {
+            String repository = String.format("up/scale/r%05d", i / 10);
+            String digest = scaleDigest(i);
+            int image = i;
+            inFlight.acquire();
+            restarted.tag(repository, "v" + (i % 10))
+                    .compose(tag -> restarted.manifest(repository, tag.orElseThrow().digest()))
+                    .onComplete(found -> {
+                        if (found.succeeded() && found.result().isPresent()
+                                && found.result().get().digest().equals(digest)
+                                && new String(found.result().get().content(), StandardCharsets.UTF_8)
+                                .contains("\"image\":" + image + "}")) {
+                            answered.incrementAndGet();
+                        } else {
+                            failed.compareAndSet(null, found.failed() ? found.cause()
+                                    : new AssertionError("image " + image + " not answered: " + found.result()));
+                        }
+                        inFlight.release();
+                    });
+        }
+        inFlight.acquire(WRITES_IN_FLIGHT);
+        assertThat(failed.get()).isNull();
+        assertThat(answered.get()).isEqualTo(images);
+        int listed = 0;
+        String last = null;
+        List<String> page;
+        do {
+            page = await(restarted.repositoryNames(last, 1000));
+            listed += page.size();
+            last = page.isEmpty() ? last : page.get(page.size() - 1);
+        } while (page.size() == 1000);
+        assertThat(listed).isEqualTo(images / 10);
+        assertThat(await(restarted.tags(String.format("up/scale/r%05d", images / 10 - 1), "v4", 3)))
+                .containsExactly("v5", "v6", "v7");
+    }
+
+    /** How many images the restart test writes: enough to prove nothing grows with them. */
+    protected int restartImages() {
+        return 100_000;
+    }
+
+    private static String scaleDigest(int image) {
+        return "sha256:" + String.format("%064x", image);
     }
 
     /** What {@link #writeSample} wrote and a restarted cluster must answer. */
