@@ -532,7 +532,10 @@ fi
 mkdir -p bench/results
 name=latest
 [ "$MODE" = smoke ] && name=smoke
-[ "$PHASES" = "$ALL_PHASES" ] || name=$([ "$MODE" = smoke ] && echo smoke-)only-${PHASES//,/-}
+if [ "$PHASES" != "$ALL_PHASES" ]; then
+  name=only-${PHASES//,/-}
+  [ "$MODE" = full ] || name=smoke-$name
+fi
 cp "$RAW" "bench/results/$name.tsv"
 python3 bench/report.py "$RAW" --mode "$MODE" --phases "$PHASES" --rounds "$ROUNDS" --sizes "${BLOB_SIZES[*]}" \
   --conns "${CONNS[*]}" --cold "${COLD_LAYERS[*]}" --herd "$HERD_PULLS x (${HERD_LAYERS[*]})" \
