@@ -4,12 +4,17 @@
 #   - an upstream `docker-registry` loaded with generated images (bench/make-image.py + skopeo);
 #   - Cargohold `standalone` (filesystem storage, rule `up` -> the upstream);
 #   - `docker-registry` configured as a proxy of the same upstream;
-#   - nginx with sendfile serving the same blob files (the machine's limit).
+#   - nginx with sendfile serving the same blob files and manifest bytes (the machine's limit);
+#   - bench/throttle-proxy.py in front of the upstream: a realistic link (40 MB/s per connection
+#     and direction, 20 ms round trip), which Cargohold reaches through a second rule, `slow`.
 # Cached measurements (wrk) are interleaved between the caches, repeated ROUNDS times, and
 # reported as medians with the ratio Cargohold/distribution.
 #
-#   bash bench/run.sh            full run (< 15 min on 2 cores); writes bench/results/latest.md
-#   bash bench/run.sh --smoke    ~30 s version for CI; writes bench/results/smoke.md
+#   bash bench/run.sh            full run (< 17 min on 2 cores); writes bench/results/latest.md
+#   bash bench/run.sh --smoke    ~45 s version for CI; writes bench/results/smoke.md
+#   bash bench/run.sh --only link,manifests
+#                                only the named phases (blobs, manifests, cold, herd, link);
+#                                writes bench/results/only-link-manifests.md
 #
 # Exits non-zero when a server does not start, a pull fails or returns wrong bytes, or a wrk run
 # gets non-2xx answers. Cargohold's JVM runs as in its container image with a 512 MiB memory limit
@@ -20,11 +25,21 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 MODE=full
-case "${1:-}" in
-  --smoke) MODE=smoke ;;
-  "") ;;
-  *) echo "usage: bash bench/run.sh [--smoke]" >&2; exit 2 ;;
-esac
+ALL_PHASES=blobs,manifests,cold,herd,link
+PHASES=$ALL_PHASES
+usage() { echo "usage: bash bench/run.sh [--smoke] [--only PHASE[,PHASE...]]  (phases: $ALL_PHASES)" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) MODE=smoke ;;
+    --only)
+      [ $# -ge 2 ] || usage
+      PHASES=$2; shift
+      for phase in ${PHASES//,/ }; do [[ ",$ALL_PHASES," == *",$phase,"* ]] || usage; done ;;
+    *) usage ;;
+  esac
+  shift
+done
+runs() { [[ ",$PHASES," == *",$1,"* ]]; }   # PHASE: whether this run measures it
 
 if [ "$MODE" = smoke ]; then
   ROUNDS=1
@@ -34,6 +49,8 @@ if [ "$MODE" = smoke ]; then
   COLD_LAYERS=(1M 1M 1M 1M 1M)
   COLD_WARMUPS=0
   HERD_PULLS=4 HERD_LAYERS=(1M 1M)
+  DIGEST_TARGETS=(cargohold nginx)
+  LINK_ROUNDS=1 LINK_LAYERS=(1M 1M 1M 1M 1M)
   JIT_WARMUP=0
 else
   ROUNDS=3
@@ -43,6 +60,8 @@ else
   COLD_LAYERS=(40M 40M 40M 40M 40M)
   COLD_WARMUPS=4                # untimed cold pulls through each cache first: the JIT compiles the miss path
   HERD_PULLS=32 HERD_LAYERS=(8M 8M 8M)
+  DIGEST_TARGETS=(cargohold distribution nginx)   # manifests by digest
+  LINK_ROUNDS=5 LINK_LAYERS=(40M 40M 40M 40M 40M)
   JIT_WARMUP=1
 fi
 # Without a bound the JVM may grow its heap to a quarter of the machine's memory, which it does
@@ -51,6 +70,7 @@ CARGOHOLD_JAVA_OPTS=${CARGOHOLD_JAVA_OPTS--XX:MaxRAM=512m -XX:MaxRAMPercentage=7
 MAX_CONNS=${CONNS[-1]}
 LARGE=${BLOB_SIZES[-1]}
 MANIFEST_CONNS=64
+LINK_RATE_MB_S=40 LINK_RTT_MS=20
 ACCEPT="Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json"
 
 # ---- what the harness needs -----------------------------------------------------------------
@@ -112,9 +132,9 @@ wait_http() {
 }
 
 # ---- servers --------------------------------------------------------------------------------
-UP=$(free_port); CH=$(free_port); CH_ADMIN=$(free_port); DP=$(free_port); NG=$(free_port)
+UP=$(free_port); CH=$(free_port); CH_ADMIN=$(free_port); DP=$(free_port); NG=$(free_port); SLOW=$(free_port)
 
-mkdir -p "$WORK/up" "$WORK/dist" "$WORK/cargohold" "$WORK/www" "$WORK/nginx"
+mkdir -p "$WORK/up" "$WORK/dist" "$WORK/cargohold" "$WORK/www/manifests" "$WORK/nginx"
 cat >"$WORK/upstream.yml" <<EOF
 version: 0.1
 log: {level: warn, accesslog: {disabled: false}}
@@ -135,6 +155,8 @@ storage: {type: filesystem, path: $WORK/cargohold}
 rules:
   - prefix: up
     upstreamUrl: http://127.0.0.1:$UP
+  - prefix: slow
+    upstreamUrl: http://127.0.0.1:$SLOW
 EOF
 user_line=""
 [ "$(id -u)" -ne 0 ] || user_line="user nobody nogroup;"
@@ -159,15 +181,22 @@ http {
     listen 127.0.0.1:$NG;
     root $WORK/www;
     default_type application/octet-stream;
+    location /manifests/ {
+      types { }
+      default_type application/vnd.oci.image.manifest.v1+json;
+    }
   }
 }
 EOF
 
-log "mode $MODE; work dir $WORK; upstream :$UP, cargohold :$CH, distribution proxy :$DP, nginx :$NG"
+log "mode $MODE, phases $PHASES; work dir $WORK; upstream :$UP, cargohold :$CH, distribution proxy :$DP, nginx :$NG, throttled upstream :$SLOW"
 log "cargohold JVM options: ${CARGOHOLD_JAVA_OPTS:-(JVM defaults)}"
 docker-registry serve "$WORK/upstream.yml" >"$WORK/upstream.log" 2>&1 &
 UP_PID=$!; CHILDREN+=("$UP_PID")
 wait_http upstream "$UP_PID" "http://127.0.0.1:$UP/v2/"   # the proxy checks its remote at start-up
+python3 bench/throttle-proxy.py "$SLOW" "127.0.0.1:$UP" --rate-mb-s "$LINK_RATE_MB_S" --rtt-ms "$LINK_RTT_MS" \
+  >"$WORK/throttle-proxy.log" 2>&1 &
+SLOW_PID=$!; CHILDREN+=("$SLOW_PID")
 docker-registry serve "$WORK/dist.yml" >"$WORK/distribution.log" 2>&1 &
 DIST_PID=$!; CHILDREN+=("$DIST_PID")
 # shellcheck disable=SC2086  # CARGOHOLD_JAVA_OPTS is a list of options
@@ -179,7 +208,8 @@ NG_PID=$!; CHILDREN+=("$NG_PID")
 
 wait_http distribution "$DIST_PID" "http://127.0.0.1:$DP/v2/"
 wait_http cargohold "$CH_PID" "http://127.0.0.1:$CH/v2/"
-log "upstream, distribution proxy and cargohold answer /v2/"
+wait_http throttle-proxy "$SLOW_PID" "http://127.0.0.1:$SLOW/v2/"
+log "upstream, distribution proxy, cargohold and the throttled upstream answer /v2/"
 
 # ---- images ---------------------------------------------------------------------------------
 LAYOUT=$WORK/layout
@@ -198,11 +228,30 @@ mapfile -t BLOB_DIGESTS < <(digest_of layer blobs)
 for i in "${!BLOB_SIZES[@]}"; do
   ln "$LAYOUT/blobs/sha256/${BLOB_DIGESTS[$i]#sha256:}" "$WORK/www/blob-${BLOB_SIZES[$i]}"
 done
-for r in $(seq "$ROUNDS"); do make_image "cold$r" "${COLD_LAYERS[@]}"; done
-for r in $(seq "$COLD_WARMUPS"); do make_image "warm$r" "${COLD_LAYERS[@]}"; done
-make_image herd "${HERD_LAYERS[@]}"
+MANIFEST=$(digest_of manifest blobs)
+ln "$LAYOUT/blobs/sha256/${MANIFEST#sha256:}" "$WORK/www/manifests/${MANIFEST#sha256:}"
+pushed="blobs (${BLOB_SIZES[*]})"
+if runs cold; then
+  for r in $(seq "$ROUNDS"); do make_image "cold$r" "${COLD_LAYERS[@]}"; done
+  pushed+=", cold1..cold$ROUNDS (${COLD_LAYERS[*]})"
+fi
+# The miss path's JIT warm-up (see the pulls) serves the cold pulls and the link's.
+WARMUP_TARGETS=()
+if runs cold; then WARMUP_TARGETS=(cargohold distribution); elif runs link; then WARMUP_TARGETS=(cargohold); fi
+if [ ${#WARMUP_TARGETS[@]} -gt 0 ] && [ "$COLD_WARMUPS" -gt 0 ]; then
+  for r in $(seq "$COLD_WARMUPS"); do make_image "warm$r" "${COLD_LAYERS[@]}"; done
+  pushed+=", $COLD_WARMUPS warm-up images (${COLD_LAYERS[*]})"
+fi
+if runs herd; then
+  make_image herd "${HERD_LAYERS[@]}"
+  pushed+=", herd (${HERD_LAYERS[*]})"
+fi
+if runs link; then   # per round, one image to pull and one for the first-byte GETs, each cold once
+  for r in $(seq "$LINK_ROUNDS"); do make_image "link$r" "${LINK_LAYERS[@]}"; make_image "first$r" "${LINK_LAYERS[@]}"; done
+  pushed+=", link1..link$LINK_ROUNDS and first1..first$LINK_ROUNDS (${LINK_LAYERS[*]})"
+fi
 wait_http nginx "$NG_PID" "http://127.0.0.1:$NG/blob-${BLOB_SIZES[0]}"
-log "images pushed upstream: blobs (${BLOB_SIZES[*]}), cold1..cold$ROUNDS and $COLD_WARMUPS warm-up images (${COLD_LAYERS[*]}), herd (${HERD_LAYERS[*]})"
+log "images pushed upstream: $pushed"
 
 # URL bases per target: cargohold names are up/<repo>, distribution's are <repo>.
 declare -A V2=([cargohold]="http://127.0.0.1:$CH/v2/up" [distribution]="http://127.0.0.1:$DP/v2" [upstream]="http://127.0.0.1:$UP/v2")
@@ -217,11 +266,18 @@ fetch_verified() {
   [ "sha256:$got" = "$digest" ] || die "GET $url: body is sha256:$got, expected $digest"
 }
 
+# manifest_url TARGET tag|digest: bench/blobs's manifest; nginx has it as a static file by digest.
+manifest_url() {
+  if [ "$1" = nginx ]; then echo "http://127.0.0.1:$NG/manifests/${MANIFEST#sha256:}"
+  elif [ "$2" = tag ]; then echo "${V2[$1]}/bench/blobs/manifests/v1"
+  else echo "${V2[$1]}/bench/blobs/manifests/$MANIFEST"; fi
+}
+
 # ---- warm the caches ------------------------------------------------------------------------
-MANIFEST=$(digest_of manifest blobs)
 for target in cargohold distribution; do
   for pass in 1 2; do     # the first GET fills the cache; the second checks what it serves
-    fetch_verified "${V2[$target]}/bench/blobs/manifests/v1" "$MANIFEST" -H "$ACCEPT"
+    fetch_verified "$(manifest_url "$target" tag)" "$MANIFEST" -H "$ACCEPT"
+    fetch_verified "$(manifest_url "$target" digest)" "$MANIFEST" -H "$ACCEPT"
     for digest in $(digest_of config blobs) "${BLOB_DIGESTS[@]}"; do
       fetch_verified "${V2[$target]}/bench/blobs/blobs/$digest" "$digest"
     done
@@ -230,7 +286,12 @@ done
 for i in "${!BLOB_SIZES[@]}"; do
   fetch_verified "http://127.0.0.1:$NG/blob-${BLOB_SIZES[$i]}" "${BLOB_DIGESTS[$i]}"
 done
-log "caches warm: manifest and blobs of bench/blobs:v1 served with the right digests"
+fetch_verified "$(manifest_url nginx digest)" "$MANIFEST"
+for target in cargohold nginx; do
+  type=$(curl -fsS -o /dev/null -w '%{content_type}' -H "$ACCEPT" "$(manifest_url "$target" digest)")
+  [ "$type" = application/vnd.oci.image.manifest.v1+json ] || die "$target serves the manifest as '$type'"
+done
+log "caches warm: manifest and blobs of bench/blobs:v1 served with the right digests (and media type)"
 
 # ---- wrk ------------------------------------------------------------------------------------
 WRK_RUN=0
@@ -270,47 +331,60 @@ rss_sampler() {
   done >"$2"
 }
 
-if [ "$JIT_WARMUP" = 1 ]; then
+if [ "$JIT_WARMUP" = 1 ] && { runs blobs || runs manifests; }; then
   for target in cargohold distribution; do
     run_wrk 16 3s "$(blob_url "$target" "${BLOB_SIZES[0]}")" >/dev/null
-    run_wrk 16 3s "${V2[$target]}/bench/blobs/manifests/v1" -H "$ACCEPT" >/dev/null
+    run_wrk 16 3s "$(manifest_url "$target" tag)" -H "$ACCEPT" >/dev/null
+    run_wrk 16 3s "$(manifest_url "$target" digest)" -H "$ACCEPT" >/dev/null
   done
-  log "JIT warm-up done (3 s of blob and manifest GETs per cache, not recorded)"
+  log "JIT warm-up done (3 s of blob, manifest by tag and by digest GETs per cache, not recorded)"
 fi
 
+# manifest_run METRIC TARGET ROUND tag|digest: cached manifest GETs at MANIFEST_CONNS connections.
+manifest_run() {
+  local metric=$1 target=$2 round=$3 by=$4 result
+  result=$(run_wrk "$MANIFEST_CONNS" "$DUR_MANIFEST" "$(manifest_url "$target" "$by")" -H "$ACCEPT")
+  record "${metric}_req_s" "$target" "$round" "$(field "$result" req_s)"
+  record "${metric}_p50_ms" "$target" "$round" "$(field "$result" p50_ms)"
+  record "${metric}_p99_ms" "$target" "$round" "$(field "$result" p99_ms)"
+  log "round $round: manifest by $by, $MANIFEST_CONNS connections, $target: $(field "$result" req_s) req/s"
+}
+
 for round in $(seq "$ROUNDS"); do
-  for size in "${BLOB_SIZES[@]}"; do
-    duration=$DUR_SMALL
-    [ "$size" = "$LARGE" ] && duration=$DUR_LARGE
-    for conns in "${CONNS[@]}"; do
-      for target in $(rotated cargohold distribution nginx "$round"); do
-        sampler=""
-        if [ "$size" = "$LARGE" ] && [ "$conns" = "$MAX_CONNS" ] && [ "$target" != nginx ]; then
-          rss_sampler "${PID_OF[$target]}" "$WORK/rss-$target-$round.txt" &
-          sampler=$!; CHILDREN+=("$sampler")
-        fi
-        result=$(run_wrk "$conns" "$duration" "$(blob_url "$target" "$size")")
-        if [ -n "$sampler" ]; then
-          kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-          record rss_peak_mib "$target" "$round" "$(sort -n "$WORK/rss-$target-$round.txt" | tail -1 | awk '{ printf "%.0f", $1 / 1024 }')"
-        fi
-        record "blob_mb_s|$size|$conns" "$target" "$round" "$(field "$result" mb_s)"
-        record "blob_socket_errors|$size|$conns" "$target" "$round" "$(field "$result" socket_errors)"
-        log "round $round: blob $size, $conns connections, $target: $(field "$result" mb_s) MB/s"
+  if runs blobs; then
+    for size in "${BLOB_SIZES[@]}"; do
+      duration=$DUR_SMALL
+      [ "$size" = "$LARGE" ] && duration=$DUR_LARGE
+      for conns in "${CONNS[@]}"; do
+        for target in $(rotated cargohold distribution nginx "$round"); do
+          sampler=""
+          if [ "$size" = "$LARGE" ] && [ "$conns" = "$MAX_CONNS" ] && [ "$target" != nginx ]; then
+            rss_sampler "${PID_OF[$target]}" "$WORK/rss-$target-$round.txt" &
+            sampler=$!; CHILDREN+=("$sampler")
+          fi
+          result=$(run_wrk "$conns" "$duration" "$(blob_url "$target" "$size")")
+          if [ -n "$sampler" ]; then
+            kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+            record rss_peak_mib "$target" "$round" "$(sort -n "$WORK/rss-$target-$round.txt" | tail -1 | awk '{ printf "%.0f", $1 / 1024 }')"
+          fi
+          record "blob_mb_s|$size|$conns" "$target" "$round" "$(field "$result" mb_s)"
+          record "blob_socket_errors|$size|$conns" "$target" "$round" "$(field "$result" socket_errors)"
+          log "round $round: blob $size, $conns connections, $target: $(field "$result" mb_s) MB/s"
+        done
       done
     done
-  done
-  for target in $(rotated cargohold distribution "$round"); do
-    result=$(run_wrk "$MANIFEST_CONNS" "$DUR_MANIFEST" "${V2[$target]}/bench/blobs/manifests/v1" -H "$ACCEPT")
-    record manifest_req_s "$target" "$round" "$(field "$result" req_s)"
-    record manifest_p50_ms "$target" "$round" "$(field "$result" p50_ms)"
-    record manifest_p99_ms "$target" "$round" "$(field "$result" p99_ms)"
-    log "round $round: manifest by tag, $MANIFEST_CONNS connections, $target: $(field "$result" req_s) req/s"
-  done
+  fi
+  if runs manifests; then
+    for target in $(rotated cargohold distribution "$round"); do manifest_run manifest "$target" "$round" tag; done
+    # by digest against nginx serving the same bytes as a static file: the physical reference
+    for target in $(rotated "${DIGEST_TARGETS[@]}" "$round"); do manifest_run manifest_digest "$target" "$round" digest; done
+  fi
 done
-for target in cargohold distribution; do
-  record rss_hwm_mib "$target" 1 "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/${PID_OF[$target]}/status")"
-done
+if runs blobs; then
+  for target in cargohold distribution; do
+    record rss_hwm_mib "$target" 1 "$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/${PID_OF[$target]}/status")"
+  done
+fi
 
 # ---- pulls ----------------------------------------------------------------------------------
 # verify_pull DIR REF: skopeo's dir: output holds the manifest we pushed and blobs named by digest.
@@ -340,66 +414,132 @@ seconds_of() { python3 -c "print(round(($2 - $1) / $TICK, 2))"; }   # TICKS_BEFO
 
 mkdir -p "$WORK/pulls"
 for r in $(seq "$COLD_WARMUPS"); do
-  for target in cargohold distribution; do
+  for target in "${WARMUP_TARGETS[@]}"; do
     pull "$target" "warm$r" "$WORK/pulls/warm$r-$target" || die "warm-up pull of bench/warm$r:v1 from $target failed"
     rm -rf "$WORK/pulls/warm$r-$target"
   done
 done
-[ "$COLD_WARMUPS" = 0 ] || log "$COLD_WARMUPS untimed cold pulls through each cache done (JIT warm-up of the miss path)"
-for round in $(seq "$ROUNDS"); do
-  for target in $(rotated direct cargohold distribution "$round"); do
-    out=$WORK/pulls/cold$round-$target
-    cache_before=0 cache_after=0
-    [ "$target" = direct ] || cache_before=$(cpu_ticks "${PID_OF[$target]}")
-    upstream_before=$(cpu_ticks "$UP_PID"); client_before=$(children_ticks)
-    start=$EPOCHREALTIME
-    pull "$target" "cold$round" "$out" || die "cold pull of bench/cold$round:v1 from $target failed: $(tail -3 "$out.log")"
-    end=$EPOCHREALTIME
-    client_after=$(children_ticks); upstream_after=$(cpu_ticks "$UP_PID")
-    [ "$target" = direct ] || cache_after=$(cpu_ticks "${PID_OF[$target]}")
-    seconds=$(python3 -c "print(round($end - $start, 3))")
-    verify_pull "$out" "cold$round"
-    rm -rf "$out"
-    record cold_pull_s "$target" "$round" "$seconds"
-    record "cold_cpu_s|client" "$target" "$round" "$(seconds_of "$client_before" "$client_after")"
-    record "cold_cpu_s|upstream" "$target" "$round" "$(seconds_of "$upstream_before" "$upstream_after")"
-    record "cold_cpu_s|cache" "$target" "$round" "$(seconds_of "$cache_before" "$cache_after")"
-    log "round $round: cold pull of bench/cold$round:v1 (${COLD_LAYERS[*]}) from $target: $seconds s"
+[ "$COLD_WARMUPS" = 0 ] || [ ${#WARMUP_TARGETS[@]} = 0 ] \
+  || log "$COLD_WARMUPS untimed cold pulls through ${WARMUP_TARGETS[*]} done (JIT warm-up of the miss path)"
+if runs cold; then
+  for round in $(seq "$ROUNDS"); do
+    for target in $(rotated direct cargohold distribution "$round"); do
+      out=$WORK/pulls/cold$round-$target
+      cache_before=0 cache_after=0
+      [ "$target" = direct ] || cache_before=$(cpu_ticks "${PID_OF[$target]}")
+      upstream_before=$(cpu_ticks "$UP_PID"); client_before=$(children_ticks)
+      start=$EPOCHREALTIME
+      pull "$target" "cold$round" "$out" || die "cold pull of bench/cold$round:v1 from $target failed: $(tail -3 "$out.log")"
+      end=$EPOCHREALTIME
+      client_after=$(children_ticks); upstream_after=$(cpu_ticks "$UP_PID")
+      [ "$target" = direct ] || cache_after=$(cpu_ticks "${PID_OF[$target]}")
+      seconds=$(python3 -c "print(round($end - $start, 3))")
+      verify_pull "$out" "cold$round"
+      rm -rf "$out"
+      record cold_pull_s "$target" "$round" "$seconds"
+      record "cold_cpu_s|client" "$target" "$round" "$(seconds_of "$client_before" "$client_after")"
+      record "cold_cpu_s|upstream" "$target" "$round" "$(seconds_of "$upstream_before" "$upstream_after")"
+      record "cold_cpu_s|cache" "$target" "$round" "$(seconds_of "$cache_before" "$cache_after")"
+      log "round $round: cold pull of bench/cold$round:v1 (${COLD_LAYERS[*]}) from $target: $seconds s"
+    done
   done
-done
+fi
 
 # Concurrent cold pulls of one image through each cache, one cache after the other; the
 # upstream's access log (lines added meanwhile) counts the GETs per blob.
-for target in cargohold distribution; do
-  before=$(wc -l <"$WORK/upstream.log")
-  pids=()
-  for i in $(seq "$HERD_PULLS"); do
-    out=$WORK/pulls/herd-$target-$i
-    timeout 600 skopeo copy -q --src-tls-verify=false "docker://${REGISTRY[$target]}/bench/herd:v1" "dir:$out" \
-      >"$out.log" 2>&1 &
-    pids+=($!); CHILDREN+=($!)
+if runs herd; then
+  for target in cargohold distribution; do
+    before=$(wc -l <"$WORK/upstream.log")
+    pids=()
+    for i in $(seq "$HERD_PULLS"); do
+      out=$WORK/pulls/herd-$target-$i
+      timeout 600 skopeo copy -q --src-tls-verify=false "docker://${REGISTRY[$target]}/bench/herd:v1" "dir:$out" \
+        >"$out.log" 2>&1 &
+      pids+=($!); CHILDREN+=($!)
+    done
+    failed=0
+    for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+    [ $failed -eq 0 ] || die "$failed of $HERD_PULLS concurrent pulls of bench/herd:v1 from $target failed: $(tail -3 "$WORK/pulls/herd-$target-1.log")"
+    for i in $(seq "$HERD_PULLS"); do verify_pull "$WORK/pulls/herd-$target-$i" herd; rm -rf "$WORK/pulls/herd-$target-$i"; done
+    sleep 1   # let detached cache fills finish
+    counts=()
+    for digest in $(digest_of config herd) $(digest_of layer herd); do
+      counts+=("$(tail -n +"$((before + 1))" "$WORK/upstream.log" | grep -c "\"GET /v2/bench/herd/blobs/$digest " || true)")
+    done
+    record herd_gets_max "$target" 1 "$(printf '%s\n' "${counts[@]}" | sort -n | tail -1)"
+    record herd_gets_mean "$target" 1 "$(printf '%s\n' "${counts[@]}" | awk '{ s += $1 } END { printf "%.2f", s / NR }')"
+    log "$HERD_PULLS concurrent cold pulls of bench/herd:v1 through $target: upstream GETs per blob ${counts[*]}"
   done
-  failed=0
-  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
-  [ $failed -eq 0 ] || die "$failed of $HERD_PULLS concurrent pulls of bench/herd:v1 from $target failed: $(tail -3 "$WORK/pulls/herd-$target-1.log")"
-  for i in $(seq "$HERD_PULLS"); do verify_pull "$WORK/pulls/herd-$target-$i" herd; rm -rf "$WORK/pulls/herd-$target-$i"; done
-  sleep 1   # let detached cache fills finish
-  counts=()
-  for digest in $(digest_of config herd) $(digest_of layer herd); do
-    counts+=("$(tail -n +"$((before + 1))" "$WORK/upstream.log" | grep -c "\"GET /v2/bench/herd/blobs/$digest " || true)")
+fi
+
+# ---- realistic link -------------------------------------------------------------------------
+# The upstream behind throttle-proxy.py: cold pulls straight from it against pulls through
+# Cargohold's rule `slow`, which points at it; then the first byte of cold layer GETs both ways
+# (curl's time_starttransfer: skopeo does not report it).
+REGISTRY+=([link-direct]="127.0.0.1:$SLOW" [link-cargohold]="127.0.0.1:$CH/slow")
+declare -A LINK_V2=([direct]="http://127.0.0.1:$SLOW/v2" [cargohold]="http://127.0.0.1:$CH/v2/slow")
+
+# first_byte_ms DIGEST URL...: GETs the URLs in turn on one connection, checks that the last body
+# has DIGEST, and prints the milliseconds from the last request to its response's first byte.
+first_byte_ms() {
+  local digest=$1; shift
+  local outputs=() url timing got
+  for url in "$@"; do outputs+=(-o "$WORK/first-byte.body" "$url"); done
+  timing=$(curl -fsS --max-time 300 -H "$ACCEPT" -w '%{time_starttransfer}\n' "${outputs[@]}" | tail -1) \
+    || die "GET $* failed"
+  got=$(sha256sum <"$WORK/first-byte.body" | cut -d' ' -f1)
+  [ "sha256:$got" = "$digest" ] || die "GET ${*: -1}: body is sha256:$got, expected $digest"
+  awk -v t="$timing" 'BEGIN { printf "%.1f", t * 1000 }'
+}
+
+if runs link; then
+  for round in $(seq "$LINK_ROUNDS"); do
+    for target in $(rotated direct cargohold "$round"); do
+      out=$WORK/pulls/link$round-$target
+      cache_before=$(cpu_ticks "$CH_PID"); proxy_before=$(cpu_ticks "$SLOW_PID")
+      start=$EPOCHREALTIME
+      pull "link-$target" "link$round" "$out" || die "cold pull of bench/link$round:v1 from $target over the link failed: $(tail -3 "$out.log")"
+      end=$EPOCHREALTIME
+      cache_after=$(cpu_ticks "$CH_PID"); proxy_after=$(cpu_ticks "$SLOW_PID")
+      seconds=$(python3 -c "print(round($end - $start, 3))")
+      verify_pull "$out" "link$round"
+      rm -rf "$out"
+      record link_pull_s "$target" "$round" "$seconds"
+      record "link_cpu_s|proxy" "$target" "$round" "$(seconds_of "$proxy_before" "$proxy_after")"
+      record "link_cpu_s|cache" "$target" "$round" "$(seconds_of "$cache_before" "$cache_after")"
+      log "link round $round: cold pull of bench/link$round:v1 (${LINK_LAYERS[*]}) from $target: $seconds s"
+    done
+    # bench/first$round is cold everywhere: a layer GET alone on a new connection (Cargohold has
+    # not seen the manifest), then the manifest and the first layer on one connection, as a pull
+    # starts (Cargohold's prefetch may have begun that layer by then).
+    mapfile -t layers < <(digest_of layer "first$round")
+    for target in $(rotated direct cargohold "$round"); do
+      base=${LINK_V2[$target]}/bench/first$round
+      alone=$(first_byte_ms "${layers[1]}" "$base/blobs/${layers[1]}")
+      after=$(first_byte_ms "${layers[0]}" "$base/manifests/v1" "$base/blobs/${layers[0]}")
+      record "first_byte_ms|alone" "$target" "$round" "$alone"
+      record "first_byte_ms|after_manifest" "$target" "$round" "$after"
+      log "link round $round: first byte of a cold layer from $target: alone $alone ms, after its manifest $after ms"
+    done
+    # the rest of bench/first$round through Cargohold: its prefetch is over before the next round
+    for digest in $(digest_of config "first$round") "${layers[@]:2}"; do
+      fetch_verified "${LINK_V2[cargohold]}/bench/first$round/blobs/$digest" "$digest"
+    done
   done
-  record herd_gets_max "$target" 1 "$(printf '%s\n' "${counts[@]}" | sort -n | tail -1)"
-  record herd_gets_mean "$target" 1 "$(printf '%s\n' "${counts[@]}" | awk '{ s += $1 } END { printf "%.2f", s / NR }')"
-  log "$HERD_PULLS concurrent cold pulls of bench/herd:v1 through $target: upstream GETs per blob ${counts[*]}"
-done
+fi
 
 # ---- report ---------------------------------------------------------------------------------
 mkdir -p bench/results
 name=latest
 [ "$MODE" = smoke ] && name=smoke
+if [ "$PHASES" != "$ALL_PHASES" ]; then
+  name=only-${PHASES//,/-}
+  [ "$MODE" = full ] || name=smoke-$name
+fi
 cp "$RAW" "bench/results/$name.tsv"
-python3 bench/report.py "$RAW" --mode "$MODE" --rounds "$ROUNDS" --sizes "${BLOB_SIZES[*]}" --conns "${CONNS[*]}" \
-  --cold "${COLD_LAYERS[*]}" --herd "$HERD_PULLS x (${HERD_LAYERS[*]})" \
+python3 bench/report.py "$RAW" --mode "$MODE" --phases "$PHASES" --rounds "$ROUNDS" --sizes "${BLOB_SIZES[*]}" \
+  --conns "${CONNS[*]}" --cold "${COLD_LAYERS[*]}" --herd "$HERD_PULLS x (${HERD_LAYERS[*]})" \
+  --link "$LINK_ROUNDS round(s) of ${#LINK_LAYERS[@]} layers (${LINK_LAYERS[*]}), $LINK_RATE_MB_S MB/s per connection and direction, $LINK_RTT_MS ms round trip" \
   --durations "small blob $DUR_SMALL, large blob $DUR_LARGE, manifest $DUR_MANIFEST" \
   --seconds "$(elapsed)" --load "$LOAD_START" >"bench/results/$name.md"
 cat "bench/results/$name.md"
