@@ -3,6 +3,7 @@ package io.cargohold.coordinator.api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -15,7 +16,7 @@ public record Page<T>(List<T> items, String nextToken) {
 
     /** {@code {"<field>": [items], "nextToken": ...}}, the token only when there is a next page. */
     public JsonObject toJson(String field) {
-        JsonObject json = new JsonObject().put(field, new JsonArray(List.copyOf(items)));
+        JsonObject json = new JsonObject().put(field, new JsonArray(new ArrayList<>(items)));
         if (nextToken != null) {
             json.put(PageRequest.NEXT_TOKEN, nextToken);
         }
