@@ -7,6 +7,7 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.LimitsConfig;
 import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
+import io.cargohold.coordinator.console.Console;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.proxy.ClusterControl;
@@ -16,6 +17,7 @@ import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.meta.hazelcast.NodeStatsBoard;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
@@ -48,7 +50,7 @@ import static io.cargohold.edge.EdgeHarness.await;
  * One Cargohold node in this JVM for control-plane tests, wired as {@code Node} wires standalone:
  * a Hazelcast member with the durable metadata and control maps, the pull-through cache with real
  * upstream clients and rule credentials, the rules and templates following the cluster, the
- * registry API, and the control API on its own admin port. Its audit and registry events are
+ * registry API, and the console and control API on its own admin port. Its audit and registry events are
  * recorded.
  */
 public final class ControlHarness implements AutoCloseable {
@@ -122,6 +124,7 @@ public final class ControlHarness implements AutoCloseable {
             EdgeNode edge = await(EdgeNode.start(vertx, config, cache));
             Router router = Router.router(vertx);
             AdminAccess.of(vertx, auth).protect(router);
+            Console.mount(vertx, router, new NodeStatsBoard(vertx, hazelcast), metadata, () -> cache.rules().rules());
             ControlApi.mount(router, new ControlApi.Dependencies(vertx, hazelcast, cache, configRules, publisher,
                     "control-test", new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null,
                             null, null).authorizer()));

@@ -2,6 +2,8 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.config.ConfigException;
 import io.cargohold.policy.PolicyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -69,5 +71,12 @@ public final class ApiException extends RuntimeException {
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** {@code {"errors":[{"field","value","message"}]}}. */
+    public JsonObject toJson() {
+        JsonArray list = new JsonArray();
+        errors.forEach(error -> list.add(error.toJson()));
+        return new JsonObject().put("errors", list);
     }
 }

@@ -2,7 +2,6 @@ package io.cargohold.coordinator.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -61,9 +60,6 @@ final class ApiResponses {
 
     /** Answers {@code error}'s status with {@code {"errors":[{"field","value","message"}]}}. */
     static void send(RoutingContext ctx, ApiException error) {
-        JsonArray errors = new JsonArray();
-        error.errors().forEach(e -> errors.add(e.toJson()));
-        ctx.response().setStatusCode(error.status()).putHeader("Content-Type", JSON)
-                .end(new JsonObject().put("errors", errors).encode());
+        ctx.response().setStatusCode(error.status()).putHeader("Content-Type", JSON).end(error.toJson().encode());
     }
 }

@@ -28,8 +28,13 @@ final class ControlMap {
         this.validKey = validKey;
     }
 
+    /** Whether {@code key} can name an entry. */
+    boolean validKey(String key) {
+        return validKey.test(key);
+    }
+
     Future<Optional<JsonObject>> get(String key) {
-        if (!validKey.test(key)) {
+        if (!validKey(key)) {
             return Future.succeededFuture(Optional.empty());
         }
         return vertx.executeBlocking(() -> Optional.ofNullable(map.get(key)).map(JsonObject::new), false);

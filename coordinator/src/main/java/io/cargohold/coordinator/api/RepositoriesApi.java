@@ -21,10 +21,11 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -34,6 +35,7 @@ import java.util.stream.Collectors;
 final class RepositoriesApi {
 
     private static final String NAME = "(?<name>.+)";
+    private static final Pattern IMAGE_KEY = Pattern.compile("[0-9]{19}/.+");
 
     private final MetadataStore metadata;
     private final RuleResolver rules;
@@ -51,9 +53,11 @@ final class RepositoriesApi {
     }
 
     void mount(Router router) {
-        router.get("/repositories").handler(ctx -> ApiResponses.reply(ctx, 200, list()));
+        router.get("/repositories").handler(ctx -> ApiResponses.reply(ctx, 200,
+                list(PageRequest.ofRepositories(ctx.queryParams()))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images")
-                .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx.pathParam("name"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx.pathParam("name"),
+                        PageRequest.of(ctx.queryParams(), key -> IMAGE_KEY.matcher(key).matches()))));
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/images/batch-delete")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, batchDelete(ctx, ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.PUT, "/repositories/" + NAME + "/tag-mutability")
@@ -74,14 +78,14 @@ final class RepositoriesApi {
                 .put("settings", TemplateRequest.settingsJson(repository.settings()));
     }
 
-    private Future<JsonObject> list() {
-        return metadata.repositoryNames(null, 1000).compose(names -> {
-            List<Future<Repository>> all = names.stream().map(this::repository).toList();
-            return Future.all(all).map(done -> {
-                JsonArray list = new JsonArray();
-                all.forEach(found -> list.add(show(found.result())));
-                return new JsonObject().put("repositories", list);
-            });
+    /** A page of repositories, read from storage a page at a time; one deleted meanwhile is left out. */
+    private Future<JsonObject> list(PageRequest page) {
+        return metadata.repositoryNames(page.after(), page.maxResults() + 1).compose(names -> {
+            Page<String> shown = page.fromOneMore(names, name -> name);
+            List<Future<Optional<Repository>>> found = shown.items().stream().map(metadata::repository).toList();
+            return Future.all(found).map(done -> new Page<>(found.stream().map(Future::result)
+                    .flatMap(Optional::stream).map(RepositoriesApi::show).toList(), shown.nextToken())
+                    .toJson("repositories"));
         });
     }
 
@@ -95,18 +99,25 @@ final class RepositoriesApi {
                 ApiException.notFound("no repository '" + name + "'")));
     }
 
-    /** Every image: its digest, tags (each with its last upstream check and newer upstream digest), size, times. */
-    private Future<JsonObject> images(String name) {
+    /**
+     * A page of images, newest first: each one's digest, tags (each with its last upstream check and newer
+     * upstream digest), size, times. The repository's manifests and tags are read whole and paged in memory:
+     * one repository is bounded (ECR allows 20,000 images in one), unlike the registry.
+     */
+    private Future<JsonObject> images(String name, PageRequest page) {
         return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
                 metadata.tagRecords(name).map(tags -> {
                     Map<String, List<TagRecord>> byDigest = tags.stream()
                             .collect(Collectors.groupingBy(TagRecord::digest));
-                    JsonArray images = new JsonArray();
-                    manifests.stream().sorted(Comparator.comparingLong(ManifestRecord::cachedAtMillis).reversed())
-                            .forEach(manifest -> images.add(image(manifest,
-                                    byDigest.getOrDefault(manifest.digest(), List.of()))));
-                    return new JsonObject().put("repository", name).put("images", images);
+                    return page.of(manifests, RepositoriesApi::imageKey)
+                            .map(manifest -> image(manifest, byDigest.getOrDefault(manifest.digest(), List.of())))
+                            .toJson("images").put("repository", name);
                 }));
+    }
+
+    /** Sorts newest first, then by digest: the time counted down from the largest long, as 19 digits. */
+    private static String imageKey(ManifestRecord manifest) {
+        return String.format("%019d/%s", Long.MAX_VALUE - manifest.cachedAtMillis(), manifest.digest());
     }
 
     private static JsonObject image(ManifestRecord manifest, List<TagRecord> tags) {

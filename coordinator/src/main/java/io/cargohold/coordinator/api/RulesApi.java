@@ -6,14 +6,15 @@ import io.cargohold.config.ConfigException;
 import io.cargohold.config.ConfigValidator;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Cache rules: the config file's (listed, read-only) and the cluster's (created, changed in place
@@ -23,6 +24,7 @@ import java.util.function.Function;
 final class RulesApi {
 
     private static final String PREFIX = "(?<prefix>.+)";
+    private static final Pattern PREFIX_FORMAT = Pattern.compile(ConfigValidator.PREFIX_REGEX);
 
     private final List<CacheRule> configRules;
     private final ControlMap rules;
@@ -40,7 +42,8 @@ final class RulesApi {
     }
 
     void mount(Router router) {
-        router.get("/rules").handler(ctx -> ApiResponses.reply(ctx, 200, list()));
+        router.get("/rules").handler(ctx -> ApiResponses.reply(ctx, 200,
+                list(PageRequest.of(ctx.queryParams(), prefix -> PREFIX_FORMAT.matcher(prefix).matches()))));
         router.post("/rules").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
         router.post("/rules/validate").handler(ctx -> ApiResponses.reply(ctx, 200,
                 probe.check(validate(ApiResponses.body(ctx)))));
@@ -55,12 +58,13 @@ final class RulesApi {
                 .handler(ctx -> ApiResponses.reply(ctx, 204, delete(ctx, ctx.pathParam("prefix"))));
     }
 
-    private Future<JsonObject> list() {
+    /** A page of the config file's rules and the cluster's together, by prefix (a prefix is one rule's). */
+    private Future<JsonObject> list(PageRequest page) {
         return rules.all().map(stored -> {
-            JsonArray all = new JsonArray();
+            List<JsonObject> all = new ArrayList<>();
             configRules.forEach(rule -> all.add(fromConfig(rule)));
             stored.values().forEach(rule -> all.add(fromApi(rule)));
-            return new JsonObject().put("rules", all);
+            return page.of(all, rule -> rule.getString("prefix")).toJson("rules");
         });
     }
 

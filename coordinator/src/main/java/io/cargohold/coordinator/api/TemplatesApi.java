@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -40,11 +41,12 @@ final class TemplatesApi {
     }
 
     void mount(Router router) {
-        router.get("/templates").handler(ctx -> ApiResponses.reply(ctx, 200, templates.all().map(all -> {
-            JsonArray list = new JsonArray();
-            all.values().forEach(stored -> list.add(TemplateRequest.show(RepositoryTemplate.fromJson(stored))));
-            return new JsonObject().put("templates", list);
-        })));
+        router.get("/templates").handler(ctx -> {
+            PageRequest page = PageRequest.of(ctx.queryParams(), templates::validKey);
+            ApiResponses.reply(ctx, 200, templates.all().map(all -> page.of(all.entrySet(), Map.Entry::getKey)
+                    .map(entry -> TemplateRequest.show(RepositoryTemplate.fromJson(entry.getValue())))
+                    .toJson("templates")));
+        });
         router.post("/templates").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
         router.routeWithRegex(HttpMethod.GET, "/templates/" + PREFIX).handler(ctx -> ApiResponses.reply(ctx, 200,
                 stored(ctx.pathParam("prefix")).map(found -> TemplateRequest.show(RepositoryTemplate.fromJson(found)))));

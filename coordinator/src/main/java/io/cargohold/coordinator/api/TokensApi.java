@@ -6,12 +6,10 @@ import io.cargohold.spi.ApiTokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.Comparator;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -23,6 +21,7 @@ import java.util.regex.Pattern;
 final class TokensApi {
 
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
+    private static final Pattern LIST_KEY = Pattern.compile(ConfigValidator.USER_NAME.pattern() + " " + ID.pattern());
 
     private final Vertx vertx;
     private final ApiTokens tokens;
@@ -42,18 +41,23 @@ final class TokensApi {
     }
 
     void mount(Router router) {
-        router.get("/tokens").handler(ctx -> ApiResponses.reply(ctx, 200, list()));
+        router.get("/tokens").handler(ctx -> ApiResponses.reply(ctx, 200,
+                list(PageRequest.of(ctx.queryParams(), key -> LIST_KEY.matcher(key).matches()))));
         router.post("/tokens").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
         router.routeWithRegex(HttpMethod.DELETE, "/tokens/(?<id>[^/]+)")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, delete(ctx, ctx.pathParam("id"))));
     }
 
-    private Future<JsonObject> list() {
-        return vertx.executeBlocking(store::apiTokens, false).map(documents -> new JsonObject().put("tokens",
-                new JsonArray(documents.stream().map(JsonObject::new).map(ApiTokens::describe)
-                        .sorted(Comparator.comparing((JsonObject token) -> token.getString("name"))
-                                .thenComparing(token -> token.getString("id")))
-                        .map(Object.class::cast).toList())));
+    /** A page of tokens by name, then id; every token is read, as the cluster keeps few. */
+    private Future<JsonObject> list(PageRequest page) {
+        return vertx.executeBlocking(store::apiTokens, false).map(documents -> page.of(
+                documents.stream().map(JsonObject::new).map(ApiTokens::describe).toList(),
+                TokensApi::listKey).toJson("tokens"));
+    }
+
+    /** Name and id apart by a space, which no name holds and which sorts before every character a name may hold. */
+    private static String listKey(JsonObject token) {
+        return token.getString("name") + " " + token.getString("id");
     }
 
     private Future<JsonObject> create(RoutingContext ctx) {

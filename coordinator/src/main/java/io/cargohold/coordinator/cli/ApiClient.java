@@ -1,6 +1,7 @@
 package io.cargohold.coordinator.cli;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -57,6 +58,25 @@ final class ApiClient {
             throw new CtlException(response.statusCode() + " " + errorLine(answer, response.body()));
         }
         return answer;
+    }
+
+    /**
+     * A list of the API: the page {@code page} asks for as answered, or else every page, following
+     * {@code nextToken} to the end, with every item in {@code items} and no token.
+     */
+    JsonObject list(String path, String items, PageOptions page) {
+        if (page.onePage()) {
+            return call("GET", path + PageOptions.query(page.maxResults, page.nextToken), null);
+        }
+        JsonObject answer = call("GET", path + PageOptions.query(page.pageSize, null), null);
+        JsonArray all = answer.getJsonArray(items, new JsonArray());
+        String next = (String) answer.remove("nextToken");
+        while (next != null) {
+            JsonObject following = call("GET", path + PageOptions.query(page.pageSize, next), null);
+            all.addAll(following.getJsonArray(items, new JsonArray()));
+            next = following.getString("nextToken");
+        }
+        return answer.put(items, all);
     }
 
     static String encode(String name) {

@@ -3,6 +3,7 @@ package io.cargohold.coordinator.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -20,9 +21,10 @@ final class ImagesCommand {
     @ParentCommand
     Ctl ctl;
 
-    @Command(name = "list", description = "Every image: digest, tags, size, times, newer upstream digest.")
-    int list(@Parameters(paramLabel = "REPOSITORY") String repository) {
-        return ctl.run(api -> api.call("GET", "/repositories/" + ApiClient.encode(repository) + "/images", null),
+    @Command(name = "list", description = "Every image (or one page of them, newest first): "
+            + "digest, tags, size, times, newer upstream digest.")
+    int list(@Parameters(paramLabel = "REPOSITORY") String repository, @Mixin PageOptions page) {
+        return ctl.run(api -> api.list("/repositories/" + ApiClient.encode(repository) + "/images", "images", page),
                 (out, format, answer) -> Output.list(out, format, answer, "images", COLUMNS));
     }
 

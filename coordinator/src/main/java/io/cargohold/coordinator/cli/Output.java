@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-/** Prints an answer as JSON or as a plain table: one row per item, or one line per field of a single item. */
+/**
+ * Prints an answer as JSON or as a plain table: one row per item (and, when a page of a list has a next one,
+ * the option that asks for it), or one line per field of a single item.
+ */
 final class Output {
 
     enum Format { table, json }
@@ -49,6 +52,9 @@ final class Output {
             }
             out.println(line.toString().stripTrailing());
         });
+        if (answer.getString("nextToken") != null) {
+            out.println("more: --next-token " + answer.getString("nextToken"));
+        }
     }
 
     static void item(PrintWriter out, Format format, JsonObject answer) {

@@ -2,6 +2,7 @@ package io.cargohold.coordinator.cli;
 
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -19,9 +20,9 @@ final class RepositoriesCommand {
     @ParentCommand
     Ctl ctl;
 
-    @Command(name = "list", description = "Every repository.")
-    int list() {
-        return ctl.run(api -> api.call("GET", "/repositories", null),
+    @Command(name = "list", description = "Every repository, or one page of them.")
+    int list(@Mixin PageOptions page) {
+        return ctl.run(api -> api.list("/repositories", "repositories", page),
                 (out, format, answer) -> Output.list(out, format, answer, "repositories", COLUMNS));
     }
 

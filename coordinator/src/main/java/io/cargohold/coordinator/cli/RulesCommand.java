@@ -47,9 +47,9 @@ final class RulesCommand {
         }
     }
 
-    @Command(name = "list", description = "Every rule.")
-    int list() {
-        return ctl.run(api -> api.call("GET", "/rules", null),
+    @Command(name = "list", description = "Every rule, or one page of them.")
+    int list(@Mixin PageOptions page) {
+        return ctl.run(api -> api.list("/rules", "rules", page),
                 (out, format, answer) -> Output.list(out, format, answer, "rules", COLUMNS));
     }
 

@@ -72,9 +72,9 @@ final class TemplatesCommand {
         }
     }
 
-    @Command(name = "list", description = "Every template.")
-    int list() {
-        return ctl.run(api -> api.call("GET", "/templates", null),
+    @Command(name = "list", description = "Every template, or one page of them.")
+    int list(@Mixin PageOptions page) {
+        return ctl.run(api -> api.list("/templates", "templates", page),
                 (out, format, answer) -> Output.list(out, format, answer, "templates", COLUMNS));
     }
 

@@ -2,6 +2,7 @@ package io.cargohold.coordinator.cli;
 
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
@@ -18,9 +19,9 @@ final class TokensCommand {
     @ParentCommand
     Ctl ctl;
 
-    @Command(name = "list", description = "Every token, without its secret.")
-    int list() {
-        return ctl.run(api -> api.call("GET", "/tokens", null),
+    @Command(name = "list", description = "Every token (or one page of them), without its secret.")
+    int list(@Mixin PageOptions page) {
+        return ctl.run(api -> api.list("/tokens", "tokens", page),
                 (out, format, answer) -> Output.list(out, format, answer, "tokens", COLUMNS));
     }
 

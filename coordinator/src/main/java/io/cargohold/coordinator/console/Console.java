@@ -1,6 +1,8 @@
 package io.cargohold.coordinator.console;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.coordinator.api.ApiException;
+import io.cargohold.coordinator.api.PageRequest;
 import io.cargohold.meta.hazelcast.NodeStatsBoard;
 import io.cargohold.spi.MetadataStore;
 import io.vertx.core.Vertx;
@@ -17,13 +19,15 @@ import java.util.function.Supplier;
 /**
  * The read-only web console of the coordinator, on the admin port: the page at {@code /} and the
  * JSON it shows at {@link #SUMMARY}. The page is one static file; its script fetches the summary
- * and draws the tables and the egress chart.
+ * and draws the tables and the egress chart. The summary holds a page of the repositories, asked for
+ * with the control API's {@code maxResults} and {@code nextToken}.
  */
 public final class Console {
 
     public static final String SUMMARY = "/api/v1/console/summary";
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     private static final String PAGE = "console/index.html";
+    private static final String JSON = "application/json";
 
     private Console() {
     }
@@ -36,13 +40,23 @@ public final class Console {
         Buffer page = page();
         root.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(page));
-        root.get(SUMMARY).handler(ctx -> summary.summary().onComplete(done -> {
-            if (done.succeeded()) {
-                ctx.response().putHeader("Content-Type", "application/json").end(done.result().encode());
-            } else {
-                ctx.fail(done.cause());
+        root.get(SUMMARY).handler(ctx -> {
+            PageRequest repositories;
+            try {
+                repositories = PageRequest.ofRepositories(ctx.queryParams());
+            } catch (ApiException invalid) {
+                ctx.response().setStatusCode(invalid.status()).putHeader("Content-Type", JSON)
+                        .end(invalid.toJson().encode());
+                return;
             }
-        }));
+            summary.summary(repositories).onComplete(done -> {
+                if (done.succeeded()) {
+                    ctx.response().putHeader("Content-Type", JSON).end(done.result().encode());
+                } else {
+                    ctx.fail(done.cause());
+                }
+            });
+        });
         Runnable sample = () -> summary.totals().onSuccess(
                 totals -> history.record(System.currentTimeMillis(), totals.getJsonObject("bytes")));
         sample.run();

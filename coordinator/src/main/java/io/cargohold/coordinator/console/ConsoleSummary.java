@@ -1,6 +1,8 @@
 package io.cargohold.coordinator.console;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.coordinator.api.Page;
+import io.cargohold.coordinator.api.PageRequest;
 import io.cargohold.meta.hazelcast.NodeStatsBoard;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Manifest;
@@ -20,13 +22,10 @@ import java.util.function.Supplier;
 /**
  * What the console shows, as one JSON document: the counters every node posted to the
  * {@link NodeStatsBoard} added up (lookups by rule, bytes served by source, calls by upstream), the
- * rules with their hit ratio, the repositories with their images' sizes and last pull, and the
- * egress history.
+ * rules with their hit ratio, a page of the repositories with their images' sizes and last pull, and
+ * the egress history. No total of repositories or images is shown: it would take reading them all.
  */
 final class ConsoleSummary {
-
-    /** Repositories listed at most: the console is a glance, the API lists everything. */
-    static final int MAX_REPOSITORIES = 500;
 
     private final NodeStatsBoard board;
     private final MetadataStore metadata;
@@ -52,14 +51,14 @@ final class ConsoleSummary {
         });
     }
 
-    Future<JsonObject> summary() {
-        return totals().compose(totals -> repositories().map(repositories -> new JsonObject()
+    /** The summary with the page of repositories {@code page} asks for, and its {@code nextToken}. */
+    Future<JsonObject> summary(PageRequest page) {
+        return totals().compose(totals -> repositories(page).map(repositories -> repositories
                 .put("generatedAt", Instant.now().toString())
                 .put("nodes", totals.getInteger("nodes"))
                 .put("bytes", totals.getJsonObject("bytes"))
                 .put("rules", rules(totals.getJsonObject("rules")))
                 .put("upstreams", upstreams(totals.getJsonObject("upstreams")))
-                .put("repositories", repositories)
                 .put("egress", history.points())));
     }
 
@@ -88,13 +87,15 @@ final class ConsoleSummary {
         return list;
     }
 
-    private Future<JsonArray> repositories() {
-        return metadata.repositoryNames(null, MAX_REPOSITORIES).compose(shown -> {
-            List<Future<JsonObject>> each = shown.stream()
+    /** {@code {"repositories": [...], "nextToken"}}: the page's names read from storage, then each one's manifests. */
+    private Future<JsonObject> repositories(PageRequest page) {
+        return metadata.repositoryNames(page.after(), page.maxResults() + 1).compose(names -> {
+            Page<String> shown = page.fromOneMore(names, name -> name);
+            List<Future<JsonObject>> each = shown.items().stream()
                     .map(name -> metadata.manifests(name).map(manifests -> repository(name, manifests)))
                     .toList();
-            return Future.all(each).map(all -> new JsonArray(each.stream().map(Future::result)
-                    .map(Object.class::cast).toList()));
+            return Future.all(each).map(all -> new Page<>(each.stream().map(Future::result).toList(),
+                    shown.nextToken()).toJson("repositories"));
         });
     }
 

@@ -4,6 +4,7 @@ import io.cargohold.config.CacheRule;
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
+import io.cargohold.coordinator.PagedLists;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.spi.TagRecord;
 import io.cargohold.testkit.TestImages;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,12 +31,16 @@ class RepositoriesApiTest {
     private static ControlHarness node;
     private static TestImages.Image first;
     private static TestImages.Image second;
+    private static TestImages.Image third;
+    private static Path dir;
 
     @BeforeAll
-    static void start(@TempDir Path dir) {
+    static void start(@TempDir Path tmp) {
+        dir = tmp;
         upstream = UpstreamRegistry.anonymous();
         first = TestImages.writeImage(dir.resolve("layout"), "first", 31, 512);
         second = TestImages.writeImage(dir.resolve("layout"), "second", 32, 512);
+        third = TestImages.writeImage(dir.resolve("layout"), "third", 33, 512);
         upstream.push(first, "library/app:1");
         upstream.push(first, "library/app:2");
         upstream.push(first, "library/moving:1");
@@ -40,6 +48,10 @@ class RepositoriesApiTest {
             upstream.push(first, "library/" + name + ":1");
         }
         upstream.push(first, "library/ddig:2");
+        upstream.push(first, "library/paged:1");
+        upstream.push(second, "library/paged:2");
+        upstream.push(third, "library/paged:3");
+        upstream.push(first, "library/emptied:1");
         node = ControlHarness.standalone(dir.resolve("node"), List.of(CacheRule.of("up", upstream.url()),
                 CacheRule.of("imm", upstream.url()), CacheRule.of("mut", upstream.url())));
     }
@@ -181,6 +193,75 @@ class RepositoriesApiTest {
         TagRecord kept = EdgeHarness.await(node.metadata().tag("up/library/stale", "1")).orElseThrow();
         assertThat(kept.digest()).isEqualTo(first.digest().value());
         assertThat(kept.upstreamDigest()).isEqualTo(second.digest().value());
+    }
+
+    @Test
+    void list_pagedAtTheBoundaries() {
+        pull("up/library/app", "1");
+        pull("up/library/keep", "1");
+        pull("up/library/paged", "1");
+
+        PagedLists.assertPagedAtBoundaries(node, "/repositories", "repositories", "name");
+        List<String> names = PagedLists.walk(node, "/repositories", "repositories", "name", 2);
+        assertThat(names).isSorted().contains("up/library/app", "up/library/keep", "up/library/paged");
+    }
+
+    @Test
+    void consoleSummary_repositoriesPagedAtTheBoundaries_everyPageWholeOtherwise() {
+        pull("up/library/app", "1");
+        pull("up/library/paged", "1");
+
+        PagedLists.assertPagedAtBoundaries(node, "/console/summary", "repositories", "name");
+        JsonObject page = node.call("GET", "/console/summary?maxResults=1", null).json();
+        assertThat(page.getJsonArray("repositories")).hasSize(1);
+        assertThat(page.getString("nextToken")).isNotBlank();
+        assertThat(page.fieldNames()).contains("generatedAt", "nodes", "bytes", "rules", "upstreams", "egress");
+        assertThat(PagedLists.walk(node, "/console/summary", "repositories", "name", 1))
+                .isEqualTo(PagedLists.walk(node, "/repositories", "repositories", "name", 1000));
+    }
+
+    @Test
+    void images_pagedAtTheBoundaries_newestFirst() {
+        for (String tag : List.of("1", "2", "3")) {
+            pull("up/library/paged", tag);
+        }
+
+        PagedLists.assertPagedAtBoundaries(node, "/repositories/up/library/paged/images", "images", "digest");
+        List<JsonObject> walked = new ArrayList<>();
+        String token = null;
+        do {
+            JsonObject page = node.call("GET", "/repositories/up/library/paged/images?maxResults=1"
+                    + (token == null ? "" : "&nextToken=" + token), null).json();
+            assertThat(page.getString("repository")).isEqualTo("up/library/paged");
+            page.getJsonArray("images").forEach(image -> walked.add((JsonObject) image));
+            token = page.getString("nextToken");
+        } while (token != null);
+        assertThat(walked.stream().map(image -> image.getString("digest"))).containsExactlyInAnyOrder(
+                first.digest().value(), second.digest().value(), third.digest().value());
+        assertThat(walked.stream().map(image -> Instant.parse(image.getString("cachedAt"))).toList())
+                .isSortedAccordingTo(Comparator.reverseOrder());
+    }
+
+    @Test
+    void images_everyImageDeleted_emptyWithoutNextToken() {
+        pull("up/library/emptied", "1");
+        node.call("POST", "/repositories/up/library/emptied/images/batch-delete",
+                ids(new JsonObject().put("imageDigest", first.digest().value())));
+
+        PagedLists.assertEmpty(node, "/repositories/up/library/emptied/images", "images");
+        PagedLists.assertInvalidPageParameters(node, "/repositories/up/library/emptied/images");
+    }
+
+    @Test
+    void lists_freshNode_emptyWithoutNextToken() {
+        try (ControlHarness fresh = ControlHarness.standalone(dir.resolve("fresh"), List.of())) {
+            PagedLists.assertEmpty(fresh, "/repositories", "repositories");
+            PagedLists.assertEmpty(fresh, "/rules", "rules");
+            PagedLists.assertEmpty(fresh, "/templates", "templates");
+            PagedLists.assertEmpty(fresh, "/tokens", "tokens");
+            PagedLists.assertEmpty(fresh, "/console/summary", "repositories");
+            PagedLists.assertInvalidPageParameters(fresh, "/repositories");
+        }
     }
 
     private static void pull(String name, String tag) {

@@ -3,6 +3,7 @@ package io.cargohold.coordinator.api;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
 import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.PagedLists;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.edge.EdgeHarness;
@@ -263,5 +264,15 @@ class RulesApiTest {
         return Eventually.value(() -> node.audits().stream()
                 .filter(a -> a.getString("operation").equals(operation) && a.getString("resource").equals(resource))
                 .reduce((first, second) -> second).orElse(null));
+    }
+
+    @Test
+    void list_configAndApiRules_pagedAtTheBoundariesByPrefix() {
+        node.call("POST", "/rules", rule("paging/a", open.url()));
+        node.call("POST", "/rules", rule("paging/b", open.url()));
+
+        PagedLists.assertPagedAtBoundaries(node, "/rules", "rules", "prefix");
+        List<String> prefixes = PagedLists.walk(node, "/rules", "rules", "prefix", 1);
+        assertThat(prefixes).isSorted().contains("fromfile", "paging/a", "paging/b");
     }
 }

@@ -2,6 +2,7 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
 import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.PagedLists;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.edge.EdgeHarness;
@@ -166,5 +167,15 @@ class TemplatesApiTest {
         return Eventually.value(() -> node.audits().stream()
                 .filter(a -> a.getString("operation").equals(operation) && a.getString("resource").equals(resource))
                 .reduce((first, second) -> second).orElse(null));
+    }
+
+    @Test
+    void list_pagedAtTheBoundariesByPrefix() {
+        node.call("POST", "/templates", new JsonObject().put("prefix", "paging/a"));
+        node.call("POST", "/templates", new JsonObject().put("prefix", "paging/b"));
+
+        PagedLists.assertPagedAtBoundaries(node, "/templates", "templates", "prefix");
+        assertThat(PagedLists.walk(node, "/templates", "templates", "prefix", 1)).isSorted()
+                .contains("paging/a", "paging/b");
     }
 }

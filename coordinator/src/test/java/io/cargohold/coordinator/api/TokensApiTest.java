@@ -1,6 +1,7 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.coordinator.ControlHarness;
+import io.cargohold.coordinator.PagedLists;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.auth.ApiTokens;
@@ -97,5 +98,18 @@ class TokensApiTest {
         ControlHarness.ApiAnswer answer = node.call("POST", "/tokens", body);
         assertThat(answer.status()).as(answer.body()).isEqualTo(400);
         assertThat(answer.error().getString("field")).isEqualTo(field);
+    }
+
+    @Test
+    void list_pagedAtTheBoundariesByNameThenId() {
+        String one = node.call("POST", "/tokens", new JsonObject().put("name", "paging")).json().getString("id");
+        String other = node.call("POST", "/tokens", new JsonObject().put("name", "paging")).json().getString("id");
+        node.call("POST", "/tokens", new JsonObject().put("name", "paging-2"));
+
+        PagedLists.assertPagedAtBoundaries(node, "/tokens", "tokens", "id");
+        List<String> ids = PagedLists.walk(node, "/tokens", "tokens", "id", 1);
+        assertThat(ids).contains(one, other);
+        List<String> names = PagedLists.walk(node, "/tokens", "tokens", "name", 1);
+        assertThat(names).isSorted();
     }
 }

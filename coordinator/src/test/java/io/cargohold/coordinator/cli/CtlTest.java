@@ -109,7 +109,7 @@ class CtlTest {
                 .execute("--url", "http://127.0.0.1:1", "rules", "list");
 
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).startsWith("cargohold ctl: GET http://127.0.0.1:1/api/v1/rules failed");
+        assertThat(err.toString()).startsWith("cargohold ctl: GET http://127.0.0.1:1/api/v1/rules?maxResults=1000 failed");
     }
 
     @Test
@@ -219,5 +219,67 @@ class CtlTest {
         assertThat(listed.out()).contains(id, "cli-bot", "o-cli1").doesNotContain(created.json().getString("token"));
         assertThat(deleted.exit()).isZero();
         assertThat(ctl("tokens", "delete", id).err()).contains("404");
+    }
+
+    @Test
+    void lists_withoutPageOptions_followEveryPage(@TempDir Path dir) {
+        TestImages.Image other = TestImages.writeImage(dir.resolve("layout"), "other", 62, 512);
+        upstream.push(other, "library/paging:1");
+        upstream.push(image, "library/paging:2");
+        for (String tag : List.of("1", "2")) {
+            assertThat(Eventually.status(() -> node.registryGet("/v2/fromfile/library/paging/manifests/" + tag)
+                    .status(), 200)).isEqualTo(200);
+        }
+        assertThat(Eventually.status(() -> node.registryGet("/v2/fromfile/library/app/manifests/1").status(), 200))
+                .isEqualTo(200);
+        ctl("rules", "create", "--prefix", "paging", "--upstream-url", upstream.url());
+        ctl("templates", "create", "--prefix", "paging/a");
+        ctl("templates", "create", "--prefix", "paging/b");
+        ctl("tokens", "create", "--name", "paging-a");
+        ctl("tokens", "create", "--name", "paging-b");
+
+        assertFollowsEveryPage("/rules", "rules", "rules", "list");
+        assertFollowsEveryPage("/templates", "templates", "templates", "list");
+        assertFollowsEveryPage("/repositories", "repositories", "repositories", "list");
+        assertFollowsEveryPage("/repositories/fromfile/library/paging/images", "images",
+                "images", "list", "fromfile/library/paging");
+        assertFollowsEveryPage("/tokens", "tokens", "tokens", "list");
+    }
+
+    @Test
+    void list_maxResults_onePagePrintingTheOptionForTheNext() {
+        ctl("tokens", "create", "--name", "page-one");
+        ctl("tokens", "create", "--name", "page-two");
+        JsonArray all = node.call("GET", "/tokens", null).json().getJsonArray("tokens");
+
+        Run first = ctl("tokens", "list", "--max-results", "1");
+        String more = first.out().lines().filter(line -> line.startsWith("more: --next-token ")).findFirst()
+                .orElseThrow();
+        Run second = ctl("-o", "json", "tokens", "list", "--max-results", "1", "--next-token",
+                more.substring("more: --next-token ".length()));
+        Run invalid = ctl("tokens", "list", "--max-results", "0");
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out().lines()).hasSize(3);
+        assertThat(first.out()).contains(all.getJsonObject(0).getString("id"));
+        assertThat(second.json().getJsonArray("tokens").getJsonObject(0).getString("id"))
+                .isEqualTo(all.getJsonObject(1).getString("id"));
+        assertThat(second.json().getString("nextToken")).isNotBlank();
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("400 maxResults: '0'");
+    }
+
+    /** The command prints, asking a page of one item per call, every item of the API's list and no token. */
+    private static void assertFollowsEveryPage(String path, String items, String... command) {
+        JsonArray whole = node.call("GET", path + "?maxResults=1000", null).json().getJsonArray(items);
+        List<String> args = new ArrayList<>(List.of("-o", "json"));
+        args.addAll(List.of(command));
+        args.addAll(List.of("--page-size", "1"));
+        Run run = ctl(args.toArray(String[]::new));
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(whole.size()).as(path).isGreaterThanOrEqualTo(2);
+        assertThat(run.json().getJsonArray(items)).as(path).isEqualTo(whole);
+        assertThat(run.json().containsKey("nextToken")).isFalse();
     }
 }
