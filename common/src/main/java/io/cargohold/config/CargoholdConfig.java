@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                               KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
-                              MirrorConfig mirror, LifecycleConfig lifecycle) {
+                              MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -23,12 +23,20 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
         mirror = mirror == null ? MirrorConfig.DEFAULT : mirror;
         lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
+        metadata = metadata == null ? MetadataConfig.DEFAULT : metadata;
+    }
+
+    /** A config with the default metadata settings. */
+    public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
+                           KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
+                           MirrorConfig mirror, LifecycleConfig lifecycle) {
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, null);
     }
 
     /** A config with the default mirror and lifecycle settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null, null);
     }
 
     /**

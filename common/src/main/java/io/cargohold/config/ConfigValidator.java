@@ -53,6 +53,7 @@ public final class ConfigValidator {
             fail("mirror.defaultRule", mirrorDefault, "must be the prefix of a rule");
         }
         lifecycle(config.lifecycle());
+        metadata(config.metadata());
     }
 
     public static void rules(List<CacheRule> rules) {
@@ -96,6 +97,22 @@ public final class ConfigValidator {
                     + " (the precision of last-pulled times)");
         }
         quota("lifecycle.quota", lifecycle.quota());
+    }
+
+    private static void metadata(MetadataConfig metadata) {
+        if (metadata.cacheSize() == null) {
+            return;
+        }
+        long bytes;
+        try {
+            bytes = metadata.cacheBytes();
+        } catch (IllegalArgumentException e) {
+            fail("metadata.cacheSize", metadata.cacheSize(), "must be a size such as 256MiB or 2GiB");
+            return;
+        }
+        if (bytes < MetadataConfig.MIN_CACHE_BYTES) {
+            fail("metadata.cacheSize", metadata.cacheSize(), "must be at least 16MiB");
+        }
     }
 
     private static void positive(String key, Duration duration) {

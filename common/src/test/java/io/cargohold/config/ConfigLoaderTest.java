@@ -1,5 +1,6 @@
 package io.cargohold.config;
 
+import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,6 +65,22 @@ class ConfigLoaderTest {
         assertThat(config.lifecycle().pullGrace()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.lifecycle().quotaBytes()).isEmpty();
         assertThat(config.rules().get(0).quotaBytes()).isEmpty();
+    }
+
+    @Test
+    void parse_noMetadata_cacheOf256MiB() throws IOException {
+        CargoholdConfig config = parse("rules: [ { prefix: a, upstreamUrl: 'https://r.example' } ]");
+
+        assertThat(config.metadata().cacheBytes()).isEqualTo(256L << 20)
+                .isEqualTo(HazelcastMetadataStore.DEFAULT_CACHE_BYTES);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"512MiB, 536870912", "16MiB, 16777216", "1GB, 1000000000", "33554432, 33554432"})
+    void parse_metadataCacheSize_bytesOrAUnit(String cacheSize, long bytes) throws IOException {
+        CargoholdConfig config = parse("metadata: { cacheSize: " + cacheSize + " }");
+
+        assertThat(config.metadata().cacheBytes()).isEqualTo(bytes);
     }
 
     @Test
@@ -148,6 +165,10 @@ class ConfigLoaderTest {
         "lifecycle: { quota: 10 gigs }|lifecycle.quota: '10 gigs' must be a size such as 512MiB or 20GiB",
         "lifecycle: { quota: 0 }|lifecycle.quota: '0' must be positive",
         "lifecycle: { every: PT1H }|lifecycle.every: unknown key",
+        "metadata: { cacheSize: lots }|metadata.cacheSize: 'lots' must be a size such as 256MiB or 2GiB",
+        "metadata: { cacheSize: 8MiB }|metadata.cacheSize: '8MiB' must be at least 16MiB",
+        "metadata: { cacheSize: 0 }|metadata.cacheSize: '0' must be at least 16MiB",
+        "metadata: { cacheEntries: 1000 }|metadata.cacheEntries: unknown key",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', quota: 5 Mb } ]|rules[0].quota: '5 Mb' must be a size such as 512MiB or 20GiB",
         "storage: { type: s3, endpoint: 'http://m:9000', bucket: b1b, redirect: true, localTier: { path: /c, maxSize: 1GiB } }|storage.localTier: '{path=/c, maxSize=1GiB}' cannot be used with storage.redirect: true",
     })

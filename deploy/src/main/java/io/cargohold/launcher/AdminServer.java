@@ -13,10 +13,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The admin endpoint every process serves: {@code /metrics} for Prometheus, {@code /healthz}
- * (the process answers) and {@code /readyz}: 200 when the process can take work, 503 with a
- * one-line reason otherwise (see {@code Node#notReadyReason}); where the coordinator role runs, also
- * the control API under {@code /api/v1}.
+ * The admin endpoint every process serves, the first part it starts: {@code /metrics} for
+ * Prometheus, {@code /healthz} (the process answers) and {@code /readyz}: 200 when the process can
+ * take work, 503 with a one-line reason otherwise (see {@code Node#notReadyReason}); where the
+ * coordinator role runs, also the control API under {@code /api/v1}, {@linkplain #mount mounted} once
+ * the roles have started (until then other paths answer 503 with the readiness reason).
  */
 final class AdminServer {
 
@@ -24,25 +25,38 @@ final class AdminServer {
 
     private final PrometheusMeterRegistry meters;
     private final Supplier<String> notReadyReason;
+    private final Router router;
+    private HttpServer server;
+    private volatile boolean mounted;
 
-    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason) {
+    private AdminServer(PrometheusMeterRegistry meters, Supplier<String> notReadyReason, Router router) {
         this.meters = meters;
         this.notReadyReason = notReadyReason;
+        this.router = router;
     }
 
-    /**
-     * {@code notReadyReason}: why the process cannot take work yet, or null when it can;
-     * {@code routes} adds what the process's roles serve besides (the control API).
-     */
-    static Future<HttpServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
-                                    Supplier<String> notReadyReason, Consumer<Router> routes) {
-        AdminServer admin = new AdminServer(meters, notReadyReason);
-        Router router = Router.router(vertx);
-        routes.accept(router);
-        router.route().handler(ctx -> admin.handle(ctx.request()));
+    /** {@code notReadyReason}: why the process cannot take work yet, or null when it can. */
+    static Future<AdminServer> start(Vertx vertx, CargoholdConfig.Endpoint endpoint, PrometheusMeterRegistry meters,
+                                     Supplier<String> notReadyReason) {
+        AdminServer admin = new AdminServer(meters, notReadyReason, Router.router(vertx));
+        admin.router.route().last().handler(ctx -> admin.handle(ctx.request()));
         return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
-                .requestHandler(router)
-                .listen();
+                .requestHandler(admin.router)
+                .listen()
+                .map(server -> {
+                    admin.server = server;
+                    return admin;
+                });
+    }
+
+    /** Adds what the process's roles serve besides (the control API), ahead of the admin paths. */
+    void mount(Consumer<Router> routes) {
+        routes.accept(router);
+        mounted = true;
+    }
+
+    int port() {
+        return server.actualPort();
     }
 
     private void handle(HttpServerRequest request) {
@@ -53,7 +67,10 @@ final class AdminServer {
                 String reason = notReady();
                 status(request, reason == null ? 200 : 503, reason == null ? "ready" : reason);
             }
-            default -> status(request, 404, "no such endpoint");
+            default -> {
+                String reason = mounted ? null : notReady();
+                status(request, reason == null ? 404 : 503, reason == null ? "no such endpoint" : reason);
+            }
         }
     }
 

@@ -8,12 +8,12 @@ import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.cargohold.store.rocksdb.DocumentDirectoryImport;
+import io.cargohold.store.rocksdb.ImportProgress;
 import io.cargohold.store.rocksdb.RocksDbDocumentStore;
 import io.cargohold.store.s3.S3BlobStore;
 import io.cargohold.store.s3.S3DocumentStore;
 import io.cargohold.store.s3.S3Settings;
 import io.cargohold.store.tier.LocalTierBlobStore;
-import io.minio.MinioClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -29,22 +29,24 @@ record Storage(BlobStore blobs, DocumentStore documents) implements AutoCloseabl
 
     /**
      * Opens and initializes the storage of {@code config}; {@code servesRegistry} adds the edge's
-     * local disk tier when one is configured.
+     * local disk tier when one is configured. A filesystem node first imports the metadata of an
+     * earlier version's layout, reporting to {@code metadataImport}.
      */
-    static Future<Storage> open(Vertx vertx, StorageConfig config, boolean servesRegistry) {
+    static Future<Storage> open(Vertx vertx, StorageConfig config, boolean servesRegistry,
+                                ImportProgress metadataImport) {
         Path root = Path.of(config.path());
         if ("filesystem".equals(config.type())) {
             FileSystemBlobStore blobs = new FileSystemBlobStore(vertx, root);
             return blobs.initialize().compose(v -> vertx.executeBlocking(() -> {
                 RocksDbDocumentStore documents = RocksDbDocumentStore.open(root.resolve("metadata.db"));
-                DocumentDirectoryImport.importOnce(root.resolve("metadata"), documents);
+                DocumentDirectoryImport.importOnce(root.resolve("metadata"), documents, metadataImport);
                 return new Storage(blobs, documents);
             }, false));
         }
-        return vertx.executeBlocking(() -> settings(config, System.getenv()), false).compose(settings -> {
-            MinioClient client = settings.newClient();
-            S3BlobStore s3 = new S3BlobStore(vertx, client, settings.bucket(), root.resolve("spool"));
-            DocumentStore documents = new S3DocumentStore(client, settings.bucket());
+        // Building the client reads certificate files: off the event loops, which already serve the admin endpoint.
+        return vertx.executeBlocking(() -> settings(config, System.getenv()).newClient(), false).compose(client -> {
+            S3BlobStore s3 = new S3BlobStore(vertx, client, config.bucket(), root.resolve("spool"));
+            DocumentStore documents = new S3DocumentStore(client, config.bucket());
             Future<Void> ready = s3.initialize();
             if (!servesRegistry || config.localTier() == null) {
                 return ready.map(v -> new Storage(s3, documents));

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +27,12 @@ class AdminServerTest {
     private final AtomicReference<String> notReady = new AtomicReference<>("starting");
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Vertx vertx;
-    private HttpServer server;
+    private AdminServer server;
 
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, notReady::get, router -> { })
+        server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, notReady::get)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -69,7 +68,7 @@ class AdminServerTest {
         vertx = Vertx.vertx();
         server = AdminServer.start(vertx, new CargoholdConfig.Endpoint("127.0.0.1", 0), meters, () -> {
             throw new IllegalStateException("member gone");
-        }, router -> { }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         HttpResponse<String> answer = get("/readyz");
 
@@ -80,6 +79,28 @@ class AdminServerTest {
     @Test
     void healthz_notReady_stillHealthy() throws Exception {
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void otherPath_beforeTheRolesMount_503WithTheReason() throws Exception {
+        notReady.set("starting: joining the cluster");
+
+        HttpResponse<String> answer = get("/api/v1/rules");
+
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.body()).isEqualTo("starting: joining the cluster\n");
+    }
+
+    @Test
+    void mount_rolesRoutes_servedAheadOfTheAdminPathsAndOthers404() throws Exception {
+        server.mount(router -> router.get("/api/v1/rules").handler(ctx -> ctx.response().end("[]")));
+        notReady.set(null);
+
+        assertThat(get("/api/v1/rules").body()).isEqualTo("[]");
+        assertThat(get("/healthz").body()).isEqualTo("ok\n");
+        HttpResponse<String> unknown = get("/api/v1/nothing");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo("no such endpoint\n");
     }
 
     @Test
@@ -94,7 +115,7 @@ class AdminServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

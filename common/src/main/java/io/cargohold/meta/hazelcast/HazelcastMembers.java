@@ -71,14 +71,19 @@ public final class HazelcastMembers {
         return config;
     }
 
+    /** As {@link #withDurableMaps(Config, DocumentStore, long)} with the default cache size. */
+    public static Config withDurableMaps(Config config, DocumentStore documents) {
+        return withDurableMaps(config, documents, HazelcastMetadataStore.DEFAULT_CACHE_BYTES);
+    }
+
     /**
      * Makes the metadata and control maps of {@code config} durable in {@code documents}: written through to it
-     * and loaded from it by a new cluster (see
-     * {@link HazelcastMetadataStore#configureMaps(Config, DocumentStore)}). Give every member of a
+     * and read from it, the metadata maps within {@code cacheBytes} of heap per member (see
+     * {@link HazelcastMetadataStore#configureMaps(Config, DocumentStore, long)}). Give every member of a
      * cluster the same document store.
      */
-    public static Config withDurableMaps(Config config, DocumentStore documents) {
-        return ControlMaps.configure(HazelcastMetadataStore.configureMaps(config, documents), documents);
+    public static Config withDurableMaps(Config config, DocumentStore documents, long cacheBytes) {
+        return ControlMaps.configure(HazelcastMetadataStore.configureMaps(config, documents, cacheBytes), documents);
     }
 
     /** Starts a member; blocks for a few seconds, so never call it on an event loop. */

@@ -27,23 +27,40 @@ public final class DocumentDirectoryImport {
     private DocumentDirectoryImport() {
     }
 
-    /** Imports {@code directory} into {@code target} if it exists; answers how many documents were imported. */
-    public static long importOnce(Path directory, RocksDbDocumentStore target) {
+    /**
+     * Imports {@code directory} into {@code target} if it exists, reporting to {@code progress} after each
+     * batch; answers how many documents were imported.
+     */
+    public static long importOnce(Path directory, RocksDbDocumentStore target, ImportProgress progress) {
         if (!Files.isDirectory(directory)) {
             return 0;
         }
+        try {
+            return importAll(directory, target, progress);
+        } finally {
+            progress.finished();
+        }
+    }
+
+    private static long importAll(Path directory, RocksDbDocumentStore target, ImportProgress progress) {
+        progress.listing();
         FileSystemDocumentStore files = new FileSystemDocumentStore(directory);
         List<String> keys = files.keys("");
         LOG.info("importing {} metadata documents from {} (the layout of earlier versions)", keys.size(), directory);
+        progress.importing(keys.size());
         Map<String, byte[]> batch = new LinkedHashMap<>();
+        int read = 0;
         for (String key : keys) {
             files.get(key).ifPresent(document -> batch.put(key, document));
-            if (batch.size() == BATCH) {
+            if (++read == BATCH) {
                 target.putAll(batch);
+                progress.imported(read);
                 batch.clear();
+                read = 0;
             }
         }
         target.putAll(batch);
+        progress.imported(read);
         Path imported = directory.resolveSibling(directory.getFileName() + ".imported");
         try {
             Files.move(directory, imported, StandardCopyOption.ATOMIC_MOVE);

@@ -56,4 +56,12 @@ class HazelcastMapConfigTest {
         assertThat(config.getMapConfig(HazelcastMetadataStore.REPOSITORIES).getEvictionConfig().getSize())
                 .isEqualTo(100);
     }
+
+    @Test
+    void withDurableMaps_cacheSize_reachesTheMetadataMaps() {
+        Config config = HazelcastMembers.withDurableMaps(HazelcastMembers.standaloneConfig(),
+                new MemoryDocumentStore(), 64L << 20);
+        assertThat(config.getMapConfig(HazelcastMetadataStore.MANIFESTS).getEvictionConfig().getSize()).isEqualTo(32);
+        assertThat(config.getMapConfig(HazelcastMetadataStore.TAGS).getEvictionConfig().getSize()).isEqualTo(16);
+    }
 }
