@@ -2,7 +2,6 @@ package io.cargohold.store.rocksdb;
 
 import io.cargohold.spi.DocumentStore;
 import io.cargohold.store.DocumentStoreContractTest;
-import io.cargohold.store.fs.FileSystemDocumentStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +13,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The document store contract over RocksDB, reopening, and the import of the old file layout. */
+/** The document store contract over RocksDB, and reopening. */
 class RocksDbDocumentStoreTest extends DocumentStoreContractTest {
 
     @TempDir
@@ -55,24 +54,5 @@ class RocksDbDocumentStoreTest extends DocumentStoreContractTest {
     void open_databaseHeldByAnotherStore_failsNamingTheDirectory() {
         assertThatThrownBy(() -> RocksDbDocumentStore.open(root.resolve("metadata.db")))
                 .hasMessageContaining("opening metadata database " + root.resolve("metadata.db"));
-    }
-
-    @Test
-    void importOnce_oldDocumentDirectory_movesEveryDocumentAndKeepsTheDirectoryAside() {
-        Path old = root.resolve("metadata");
-        FileSystemDocumentStore files = new FileSystemDocumentStore(old);
-        files.put("repositories/hub/app", bytes("{\"name\":\"hub/app\"}"));
-        files.put("tags/hub/app:1.27", bytes("{\"tag\":\"1.27\"}"));
-        files.put("registry/token-key", bytes("key"));
-
-        long imported = DocumentDirectoryImport.importOnce(old, rocks);
-
-        assertThat(imported).isEqualTo(3);
-        assertThat(rocks.keys("")).containsExactly("registry/token-key", "repositories/hub/app", "tags/hub/app:1.27");
-        assertThat(rocks.get("tags/hub/app:1.27")).hasValueSatisfying(
-                document -> assertThat(document).isEqualTo(bytes("{\"tag\":\"1.27\"}")));
-        assertThat(old).doesNotExist();
-        assertThat(root.resolve("metadata.imported")).isDirectory();
-        assertThat(DocumentDirectoryImport.importOnce(old, rocks)).isZero();
     }
 }
