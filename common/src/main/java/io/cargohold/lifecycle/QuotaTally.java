@@ -4,8 +4,8 @@ package io.cargohold.lifecycle;
  * What a quota weighs: the bytes of the blobs a set of images references, each blob counted once
  * however many images share it, and for each blob how many of the images reference it, so that
  * forgetting an image frees exactly the blobs no other image holds. Images are added one at a time
- * and not kept: a blob is a 64-bit fingerprint of its digest and a count in two flat arrays (about
- * 24 bytes a blob), so weighing a million images holds none of them. Two digests with one
+ * and not kept: a blob is a 64-bit fingerprint of its digest and a count in flat arrays (13 bytes a
+ * slot, at least two slots a blob), so weighing a million images holds none of them. Two digests with one
  * fingerprint (odds about n²/2⁶⁵ among n blobs) would count as one blob.
  */
 public final class QuotaTally {

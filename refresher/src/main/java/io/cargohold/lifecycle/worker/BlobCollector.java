@@ -5,7 +5,6 @@ import com.google.common.hash.Funnel;
 import io.cargohold.lifecycle.ImageCatalog;
 import io.cargohold.oci.Digest;
 import io.cargohold.spi.BlobStore;
-import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.StoredBlob;
 import io.vertx.core.Context;
@@ -95,14 +94,12 @@ final class BlobCollector {
     }
 
     private Future<Void> mark(Context context, BloomFilter<String> marked) {
-        return metadata.forEachRepositoryPage(repositoryPage, names -> {
-            List<Future<List<ManifestRecord>>> manifests = names.stream().map(metadata::manifests).toList();
-            return Future.all(manifests).compose(done -> context.executeBlocking(() -> {
-                manifests.forEach(listed -> listed.result()
-                        .forEach(record -> ImageCatalog.references(record).keySet().forEach(marked::put)));
-                return null;
-            }, false));
-        });
+        return metadata.forEachRepositoryPage(repositoryPage, names -> BatchedReads.read(names, metadata::manifests)
+                .compose(manifests -> context.executeBlocking(() -> {
+                    manifests.forEach(listed -> listed
+                            .forEach(record -> ImageCatalog.references(record).keySet().forEach(marked::put)));
+                    return null;
+                }, false)));
     }
 
     /** Sweeps the page of blobs after {@code after}, then the next, until the listing ends. */

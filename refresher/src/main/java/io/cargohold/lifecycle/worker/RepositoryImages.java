@@ -21,20 +21,20 @@ import java.util.function.Predicate;
 record RepositoryImages(String name, Optional<Repository> repository, List<StoredImage> images) {
 
     /**
-     * The images of those repositories of a page that {@code wanted} accepts, their records read
-     * concurrently and parsed on a worker thread of {@code context}, never on its event loop.
+     * The images of those repositories of a page that {@code wanted} accepts, their records read a
+     * few at a time ({@link BatchedReads}) and parsed on a worker thread of {@code context}, never on
+     * its event loop.
      */
     static Future<List<RepositoryImages>> load(MetadataStore metadata, Context context, List<String> names,
                                                Predicate<Optional<Repository>> wanted) {
-        List<Future<Records>> reads = names.stream().map(name -> metadata.repository(name).compose(repository ->
-                wanted.test(repository)
+        Future<List<Records>> reads = BatchedReads.read(names, name -> metadata.repository(name)
+                .compose(repository -> wanted.test(repository)
                         ? Future.all(metadata.manifests(name), metadata.tagRecords(name)).map(both -> new Records(
                                 name, repository, both.resultAt(0), both.resultAt(1)))
-                        : Future.succeededFuture((Records) null))).toList();
-        return Future.all(reads).compose(done -> context.executeBlocking(() -> {
+                        : Future.succeededFuture((Records) null)));
+        return reads.compose(all -> context.executeBlocking(() -> {
             List<RepositoryImages> page = new ArrayList<>();
-            for (Future<Records> read : reads) {
-                Records records = read.result();
+            for (Records records : all) {
                 if (records != null) {
                     page.add(new RepositoryImages(records.name(), records.repository(),
                             ImageCatalog.images(records.name(), records.manifests(), records.tags())));
