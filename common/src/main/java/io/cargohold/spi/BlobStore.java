@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +15,12 @@ import java.util.Optional;
  * it under the digest it was verified against, so a reader never sees a partial blob.
  */
 public interface BlobStore {
+
+    /**
+     * The order paged listings follow: the storage key order of {@code <algorithm>/<hex>}, which is
+     * how an object store sorts its keys and a directory walk sorts its names.
+     */
+    Comparator<Digest> LISTING_ORDER = Comparator.comparing(digest -> digest.algorithm() + "/" + digest.hex());
 
     /** The size of a stored blob, or empty when it is not stored. */
     Future<Optional<Long>> stat(Digest digest);
@@ -26,6 +33,19 @@ public interface BlobStore {
 
     /** Every committed blob with its size and when it was last written: what garbage collection sweeps. */
     Future<List<StoredBlob>> list();
+
+    /**
+     * Up to {@code limit} committed blobs whose digests come after {@code after} (null: from the
+     * first) in {@link #LISTING_ORDER}; an empty page is the end. A sweep holds one page at a time.
+     * This fallback reads every blob for each page: stores that can list in order override it.
+     */
+    default Future<List<StoredBlob>> list(Digest after, int limit) {
+        return list().map(all -> all.stream()
+                .filter(blob -> after == null || LISTING_ORDER.compare(blob.digest(), after) > 0)
+                .sorted(Comparator.comparing(StoredBlob::digest, LISTING_ORDER))
+                .limit(limit)
+                .toList());
+    }
 
     /** Deletes a committed blob; answers whether there was one. Only garbage collection deletes blobs. */
     Future<Boolean> delete(Digest digest);

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +143,41 @@ public abstract class BlobStoreContractTest {
                     assertThat(listed).allSatisfy(blob -> assertThat(blob.lastModified())
                             .isAfter(before).isBefore(Instant.now().plusSeconds(2)));
                 }));
+    }
+
+    @Test
+    void listPage_smallPages_answerEveryBlobOnceInListingOrderThenAnEmptyPage(VertxTestContext test) {
+        List<Digest> written = new ArrayList<>();
+        Future<Void> writes = on(() -> Future.succeededFuture());
+        for (int i = 0; i < 7; i++) {
+            byte[] content = bytes("paged blob " + i);
+            Digest digest = i == 6 ? sha512(content) : Digest.sha256(content);
+            written.add(digest);
+            writes = writes.compose(v -> write(content).commit(digest));
+        }
+        List<Digest> listed = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        writes.compose(v -> pages(null, 3, listed, pageSizes)).onComplete(verify(test, v -> {
+            assertThat(listed).containsExactlyElementsOf(
+                    written.stream().sorted(BlobStore.LISTING_ORDER).toList());
+            assertThat(pageSizes).containsExactly(3, 3, 1, 0);
+        }));
+    }
+
+    /** Reads pages of {@code limit} after {@code after} until an empty one. */
+    private Future<Void> pages(Digest after, int limit, List<Digest> listed, List<Integer> pageSizes) {
+        return store.list(after, limit).compose(page -> {
+            pageSizes.add(page.size());
+            page.forEach(blob -> listed.add(blob.digest()));
+            return page.isEmpty() ? Future.succeededFuture()
+                    : pages(page.get(page.size() - 1).digest(), limit, listed, pageSizes);
+        });
+    }
+
+    private static Digest sha512(byte[] content) {
+        MessageDigest sha512 = new Digest("sha512", "0".repeat(128)).newHasher();
+        sha512.update(content);
+        return Digest.of(sha512);
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -110,6 +111,39 @@ public final class FileSystemBlobStore implements BlobStore {
                 files.forEach(file -> storedBlob(file).ifPresent(found::add));
             }
             return found;
+        });
+    }
+
+    /**
+     * Walks the layout in name order from {@code after}'s directory on, reading one directory at a
+     * time: a page costs the directories it spans, not the whole store.
+     */
+    @Override
+    public Future<List<StoredBlob>> list(Digest after, int limit) {
+        return blocking(() -> {
+            List<StoredBlob> page = new ArrayList<>();
+            for (String algorithm : sortedNames(blobs, "/")) {
+                if (after != null && (algorithm + "/").compareTo(after.algorithm() + "/") < 0) {
+                    continue;
+                }
+                boolean sameAlgorithm = after != null && algorithm.equals(after.algorithm());
+                Path algorithmDirectory = blobs.resolve(algorithm);
+                for (String prefix : sortedNames(algorithmDirectory, "")) {
+                    if (sameAlgorithm && prefix.compareTo(after.hex().substring(0, 2)) < 0) {
+                        continue;
+                    }
+                    for (String hex : sortedNames(algorithmDirectory.resolve(prefix), "")) {
+                        if (sameAlgorithm && hex.compareTo(after.hex()) <= 0) {
+                            continue;
+                        }
+                        storedBlob(algorithmDirectory.resolve(prefix).resolve(hex)).ifPresent(page::add);
+                        if (page.size() == limit) {
+                            return page;
+                        }
+                    }
+                }
+            }
+            return page;
         });
     }
 
@@ -219,6 +253,23 @@ public final class FileSystemBlobStore implements BlobStore {
             return Optional.of(new StoredBlob(digest, attributes.size(), attributes.lastModifiedTime().toInstant()));
         } catch (IOException removedMeanwhile) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The names in {@code directory} in the order of {@code name + suffix} (the listing order puts a
+     * separator after algorithm names); none when it is not a directory.
+     */
+    private static List<String> sortedNames(Path directory, String suffix) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.map(entry -> entry.getFileName().toString())
+                    .sorted(Comparator.comparing(name -> name + suffix))
+                    .toList();
+        } catch (NoSuchFileException removedMeanwhile) {
+            return List.of();
         }
     }
 

@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,6 +60,8 @@ public final class S3BlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
     private static final String CONTENT_TYPE = "application/octet-stream";
     private static final String BLOBS = "blobs/";
+    /** The most keys one listing call answers. */
+    private static final int MAX_KEYS = 1000;
 
     private final Vertx vertx;
     private final MinioClient client;
@@ -191,6 +194,28 @@ public final class S3BlobStore implements BlobStore {
                 throw S3Calls.failure("listing " + BLOBS + " in bucket " + bucket, e);
             }
             return found;
+        });
+    }
+
+    /** One listing call per thousand keys, starting after {@code after}'s key: the bucket's own paging. */
+    @Override
+    public Future<List<StoredBlob>> list(Digest after, int limit) {
+        ListObjectsArgs.Builder listing = ListObjectsArgs.builder().bucket(bucket).prefix(BLOBS).recursive(true)
+                .maxKeys(Math.min(limit, MAX_KEYS));
+        if (after != null) {
+            listing.startAfter(objectKey(after));
+        }
+        return blocking(() -> {
+            List<StoredBlob> page = new ArrayList<>();
+            try {
+                Iterator<Result<Item>> items = client.listObjects(listing.build()).iterator();
+                while (page.size() < limit && items.hasNext()) {
+                    storedBlob(items.next().get()).ifPresent(page::add);
+                }
+            } catch (MinioException e) {
+                throw S3Calls.failure("listing " + BLOBS + " in bucket " + bucket, e);
+            }
+            return page;
         });
     }
 

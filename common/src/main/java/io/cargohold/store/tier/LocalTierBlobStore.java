@@ -123,6 +123,11 @@ public final class LocalTierBlobStore implements BlobStore {
         return backing.list();
     }
 
+    @Override
+    public Future<List<StoredBlob>> list(Digest after, int limit) {
+        return backing.list(after, limit);
+    }
+
     /** Deletes the tier's copy, then the blob itself from the backing store. */
     @Override
     public Future<Boolean> delete(Digest digest) {

@@ -2,14 +2,21 @@ package io.cargohold.lifecycle.worker;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
-/** What the lifecycle worker reports: images expired by policy and evicted by quota, blobs collected. */
+import java.time.Duration;
+
+/**
+ * What the lifecycle worker reports: how long each run took, images expired by policy and evicted by
+ * quota, blobs collected.
+ */
 final class LifecycleMetrics {
 
     private final MeterRegistry meters;
     private final Counter expired;
     private final Counter blobsDeleted;
     private final Counter bytesDeleted;
+    private final Timer runs;
 
     LifecycleMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -19,6 +26,13 @@ final class LifecycleMetrics {
                 .description("unreferenced blobs deleted by garbage collection").register(meters);
         this.bytesDeleted = Counter.builder("cargohold.gc.bytes.deleted")
                 .description("bytes of the blobs garbage collection deleted").register(meters);
+        this.runs = Timer.builder("cargohold.lifecycle.run")
+                .description("lifecycle runs: expiry, quotas and garbage collection").register(meters);
+    }
+
+    /** A run ended, having taken {@code took}. */
+    void ran(Duration took) {
+        runs.record(took);
     }
 
     void expired() {

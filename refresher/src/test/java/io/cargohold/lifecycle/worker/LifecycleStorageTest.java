@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -128,6 +129,49 @@ class LifecycleStorageTest {
         assertThat(referenced).contains(digestOf("base"), Digest.parse(sharedChild.digest()));
         assertThat(second.blobsDeleted()).isEqualTo(expectedGone.size());
         assertThat(second.expired()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"filesystem", "s3"})
+    void run_moreRepositoriesAndBlobsThanAPage_collectsEveryUnreferencedBlobAndNoReferencedOne(String storage) {
+        BlobStore blobs = store(storage);
+        hazelcast = HazelcastMembers.start(HazelcastMetadataStore.configureMaps(HazelcastMembers.standaloneConfig()));
+        MetadataStore metadata = new HazelcastMetadataStore(vertx, hazelcast);
+        CacheFixture cache = new CacheFixture(blobs, metadata);
+        MutableClock clock = MutableClock.now();
+        long old = clock.millis() - 10 * DAY;
+        List<String> repositories = new ArrayList<>();
+        for (int r = 0; r < 8; r++) {
+            String name = "up/app-" + r;
+            repositories.add(name);
+            on(() -> cache.repository(name, "up", EXPIRE_OLD_TAGS)
+                    .compose(v -> cache.image(name, "keep", old, old, "base", name + " kept"))
+                    .compose(v -> cache.image(name, "old-" + name, old, old, "base", name + " expired")));
+        }
+        Set<Digest> strays = new HashSet<>();
+        for (int i = 0; i < 12; i++) {
+            String content = "stray " + i;
+            strays.add(on(() -> cache.blob(content)));
+        }
+        LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx),
+                new SimpleMeterRegistry(), new LifecycleConfig(null, GRACE, null, null), List::of, "test", clock, 3);
+
+        assertThat(on(worker::run).expired()).isEqualTo(repositories.size());
+        Set<Digest> referenced = repositories.stream().flatMap(name -> on(() -> metadata.manifests(name)).stream())
+                .flatMap(record -> ImageCatalog.references(record).keySet().stream())
+                .map(Digest::parse).collect(Collectors.toSet());
+        Set<Digest> garbage = new HashSet<>(listed(blobs));
+        garbage.removeAll(referenced);
+        assertThat(garbage).as("the expired images' blobs and the strays").hasSize(3 * repositories.size() + 12)
+                .containsAll(strays);
+        assertThat(listed(blobs)).hasSizeGreaterThan(30);
+
+        for (int run = 0; run < 4 && listed(blobs).stream().anyMatch(garbage::contains); run++) {
+            clock.advance(GRACE.plusSeconds(1));
+            on(worker::run);
+            assertThat(listed(blobs)).as("every referenced blob stays").containsAll(referenced);
+        }
+        assertThat(listed(blobs)).containsExactlyInAnyOrderElementsOf(referenced);
     }
 
     private BlobStore store(String storage) {

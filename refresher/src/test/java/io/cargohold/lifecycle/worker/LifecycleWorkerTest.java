@@ -5,6 +5,9 @@ import io.cargohold.config.CacheRule;
 import io.cargohold.config.LifecycleConfig;
 import io.cargohold.edge.MutableClock;
 import io.cargohold.events.local.LocalEventPublisher;
+import io.cargohold.lifecycle.ImageCatalog;
+import io.cargohold.lifecycle.QuotaPlanner;
+import io.cargohold.lifecycle.StoredImage;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.spi.ManifestRecord;
@@ -12,6 +15,7 @@ import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -177,6 +182,70 @@ class LifecycleWorkerTest {
                 .containsExactly(newer.digest());
         assertThat(meters.counter("cargohold.lifecycle.evicted", "quota", "global").count()).isEqualTo(1);
         assertThat(awaitEvents(1).get(0).digest()).isEqualTo(oldest.digest());
+    }
+
+    @Test
+    void run_quotasOverMoreRepositoriesThanAPage_evictWhatThePlannerChoosesOverAllImages() {
+        long now = clock.millis();
+        List<String> repositories = new ArrayList<>();
+        for (int r = 0; r < 10; r++) {
+            String name = (r % 2 == 0 ? "small" : "other") + "/app-" + r;
+            repositories.add(name);
+            on(() -> cache.repository(name, name.substring(0, name.indexOf('/')), null));
+            for (int i = 0; i < 3; i++) {
+                long pulled = now - (100 + 7L * ((r * 3 + i) * 13 % 30)) * MINUTE;
+                // Images share base layers across repositories, so some evictions free less than their size.
+                String base = "base " + (r + i) % 4 + LAYER;
+                String own = name + " " + i + LAYER;
+                on(() -> cache.image(name, "t" + pulled, pulled, pulled, base, own));
+            }
+        }
+        List<StoredImage> before = repositories.stream()
+                .flatMap(name -> on(() -> ImageCatalog.load(metadata, name)).stream()).toList();
+        List<StoredImage> inSmall = before.stream().filter(image -> image.repository().startsWith("small/")).toList();
+        long smallBudget = QuotaPlanner.uniqueBytes(inSmall) * 2 / 3;
+        List<StoredImage> evictedForSmall = QuotaPlanner.evictions(inSmall, smallBudget, image -> true);
+        List<StoredImage> afterSmall = before.stream().filter(image -> !evictedForSmall.contains(image)).toList();
+        long globalBudget = QuotaPlanner.uniqueBytes(afterSmall) / 2;
+        List<StoredImage> evictedForGlobal = QuotaPlanner.evictions(afterSmall, globalBudget, image -> true);
+        assertThat(evictedForSmall).hasSizeGreaterThan(1);
+        assertThat(evictedForGlobal).hasSizeGreaterThan(3);
+        CacheRule small = new CacheRule("small", "http://127.0.0.1:1", null, null, null, null, null, null,
+                Long.toString(smallBudget));
+        LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
+                new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), Long.toString(globalBudget)),
+                () -> List.of(small, CacheRule.of("other", "http://127.0.0.1:2")), "test", clock, 3);
+
+        LifecycleRunReport report = on(worker::run);
+
+        List<String> expectedGone = new ArrayList<>();
+        evictedForSmall.forEach(image -> expectedGone.add(image.digest()));
+        evictedForGlobal.forEach(image -> expectedGone.add(image.digest()));
+        assertThat(report.evicted()).isEqualTo(expectedGone.size());
+        assertThat(awaitEvents(expectedGone.size())).extracting(RegistryEvent::digest)
+                .containsExactlyInAnyOrderElementsOf(expectedGone);
+        List<String> remaining = repositories.stream().flatMap(name -> on(() -> metadata.manifests(name)).stream())
+                .map(ManifestRecord::digest).toList();
+        assertThat(remaining).containsExactlyInAnyOrderElementsOf(before.stream().map(StoredImage::digest)
+                .filter(digest -> !expectedGone.contains(digest)).toList());
+        assertThat(meters.counter("cargohold.lifecycle.evicted", "quota", "small").count())
+                .isEqualTo(evictedForSmall.size());
+        assertThat(meters.counter("cargohold.lifecycle.evicted", "quota", "global").count())
+                .isEqualTo(evictedForGlobal.size());
+    }
+
+    @Test
+    void run_eachRun_isRecordedInTheRunTimer() {
+        LifecycleWorker worker = new LifecycleWorker(metadata, blobs, new LocalEventPublisher(vertx), meters,
+                new LifecycleConfig(null, null, null, null), List::of, "test", clock);
+        on(() -> cache.repository("up/app", "up", null));
+
+        on(worker::run);
+        on(worker::run);
+
+        Timer runs = meters.get("cargohold.lifecycle.run").timer();
+        assertThat(runs.count()).isEqualTo(2);
+        assertThat(runs.totalTime(TimeUnit.NANOSECONDS)).isPositive();
     }
 
     private List<RegistryEvent> awaitEvents(int count) {

@@ -1,0 +1,40 @@
+package io.cargohold.lifecycle.worker;
+
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Reads for a page of repositories, a few at a time: the metadata store reads storage on the shared
+ * worker pool, and a page's reads all at once would queue requests' blocking work behind them.
+ */
+final class BatchedReads {
+
+    /**
+     * Repositories read at once: each is up to two blocking reads, so this keeps the lifecycle to
+     * under half of Vert.x's default worker pool of 20 threads.
+     */
+    static final int IN_FLIGHT = 4;
+
+    private BatchedReads() {
+    }
+
+    /** {@code read} of each of {@code names}, in their order. */
+    static <T> Future<List<T>> read(List<String> names, Function<String, Future<T>> read) {
+        List<T> results = new ArrayList<>(names.size());
+        Future<Void> chain = Future.succeededFuture();
+        for (int start = 0; start < names.size(); start += IN_FLIGHT) {
+            List<String> batch = names.subList(start, Math.min(names.size(), start + IN_FLIGHT));
+            chain = chain.compose(v -> {
+                List<Future<T>> reads = batch.stream().map(read).toList();
+                return Future.all(reads).<Void>map(done -> {
+                    reads.forEach(each -> results.add(each.result()));
+                    return null;
+                });
+            });
+        }
+        return chain.map(results);
+    }
+}
