@@ -45,7 +45,7 @@ public final class Routes implements Handler<HttpServerRequest> {
         this.blobs = new BlobHandler(pullThrough.blobs(), redirectBlobs, metrics);
         this.tags = new TagsHandler(pullThrough.metadata());
         this.referrers = new ReferrersHandler(pullThrough.referrers());
-        this.catalog = new CatalogHandler(pullThrough.metadata());
+        this.catalog = new CatalogHandler(pullThrough.metadata(), access);
     }
 
     @Override
