@@ -16,13 +16,17 @@ import java.util.Set;
  * {@code credentials} is a reference (see {@link SecretReference}); {@code customRoleArn} is an IAM
  * role assumed through STS before the AWS calls of {@code aws-ecr} and {@code aws-secretsmanager:}
  * references, and {@code aws} sets their region and endpoint. {@code quota} is the byte budget of the
- * rule's repositories ({@link ByteSize}; null: none), kept by the lifecycle worker.
+ * rule's repositories ({@link ByteSize}; null: none), kept by the lifecycle worker. {@code tagsList} says
+ * what {@code tags/list} answers: {@value #TAGS_LIST_UPSTREAM} (the default: the upstream's tags, so tools
+ * looking for newer versions through the cache see them) or {@value #TAGS_LIST_CACHED} (only cached tags).
  */
 public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
                         Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws,
-                        String quota) {
+                        String quota, String tagsList) {
 
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
+    public static final String TAGS_LIST_UPSTREAM = "upstream";
+    public static final String TAGS_LIST_CACHED = "cached";
     private static final Set<String> DOCKER_HUB_HOSTS =
             Set.of("registry-1.docker.io", "docker.io", "index.docker.io", "registry.hub.docker.com");
 
@@ -31,6 +35,14 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
         refreshInterval = refreshInterval == null ? DEFAULT_REFRESH_INTERVAL : refreshInterval;
         platforms = platforms == null ? List.of() : List.copyOf(platforms);
         aws = aws == null ? Aws.DEFAULT : aws;
+        tagsList = tagsList == null ? TAGS_LIST_UPSTREAM : tagsList;
+    }
+
+    /** A rule whose tags/list answers the upstream's tags. */
+    public CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
+                     Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws, String quota) {
+        this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, customRoleArn,
+                aws, quota, null);
     }
 
     /** A rule without a quota. */
@@ -64,6 +76,11 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
     public boolean prefetches(Platform platform) {
         return platforms.isEmpty() || (platform != null
                 && platforms.contains(platform.os() + "/" + platform.architecture()));
+    }
+
+    /** Whether tags/list answers the upstream's tags rather than only the cached ones. */
+    public boolean listsUpstreamTags() {
+        return TAGS_LIST_UPSTREAM.equals(tagsList);
     }
 
     /** The rule's byte budget, or empty when it has none. */

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class CacheRuleJson {
 
     public static final Set<String> KEYS = Set.of("prefix", "upstreamUrl", "upstreamRepositoryPrefix", "credentials",
-            "refreshInterval", "platforms", "customRoleArn", "aws", "quota");
+            "refreshInterval", "platforms", "customRoleArn", "aws", "quota", "tagsList");
 
     private CacheRuleJson() {
     }
@@ -39,7 +39,8 @@ public final class CacheRuleJson {
                 .put("platforms", new JsonArray(rule.platforms()))
                 .put("customRoleArn", rule.customRoleArn())
                 .put("aws", aws)
-                .put("quota", rule.quota());
+                .put("quota", rule.quota())
+                .put("tagsList", rule.tagsList());
     }
 
     /** Reads a rule; an unknown key or a value of the wrong type fails naming {@code key.field}. */
@@ -57,7 +58,7 @@ public final class CacheRuleJson {
                 platforms(key + ".platforms", json.getValue("platforms")), string(key, json, "customRoleArn"),
                 new CacheRule.Aws(string(key + ".aws", aws, "region"), string(key + ".aws", aws, "endpointOverride")),
                 json.getValue("quota") instanceof Number bytes ? String.valueOf(bytes.longValue())
-                        : string(key, json, "quota"));
+                        : string(key, json, "quota"), string(key, json, "tagsList"));
     }
 
     private static String string(String key, JsonObject json, String field) {

@@ -87,6 +87,10 @@ public final class ConfigValidator {
         }
         aws(key, rule);
         quota(key + ".quota", rule.quota());
+        if (!rule.tagsList().equals(CacheRule.TAGS_LIST_UPSTREAM) && !rule.tagsList().equals(CacheRule.TAGS_LIST_CACHED)) {
+            fail(key + ".tagsList", rule.tagsList(), "must be " + CacheRule.TAGS_LIST_UPSTREAM + " (the upstream's tags) or "
+                    + CacheRule.TAGS_LIST_CACHED + " (only cached tags)");
+        }
     }
 
     private static void lifecycle(LifecycleConfig lifecycle) {

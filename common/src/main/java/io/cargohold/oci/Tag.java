@@ -5,7 +5,11 @@ import io.cargohold.oci.error.RegistryException;
 
 import java.util.regex.Pattern;
 
-/** A tag, as the OCI Distribution spec restricts it. */
+/**
+ * A tag, as the OCI Distribution spec restricts it. A name outside that grammar can tag no
+ * manifest, so asking for one is {@code MANIFEST_UNKNOWN} (404), as the spec's conformance suite
+ * expects; a malformed digest stays {@code DIGEST_INVALID}.
+ */
 public record Tag(String value) implements Reference {
 
     public static final String REGEX = "[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}";
@@ -13,7 +17,7 @@ public record Tag(String value) implements Reference {
 
     public Tag {
         if (!TAG.matcher(value).matches()) {
-            throw new RegistryException(OciErrorCode.MANIFEST_INVALID, "invalid tag", value);
+            throw new RegistryException(OciErrorCode.MANIFEST_UNKNOWN, "invalid tag: no manifest can have it", value);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
  *   <li>The registry policy governs {@code ecr:BatchImportUpstreamImage} and {@code ecr:CreateRepository}; the
  *   resource is the repository's ARN, so statements can scope a prefix ({@code repository/dockerhub/*}).</li>
  *   <li>The repository policy governs the pull actions ({@code ecr:BatchGetImage},
- *   {@code ecr:GetDownloadUrlForLayer}) and the reads ({@code ecr:DescribeImages}, {@code ecr:ListImages}).</li>
+ *   {@code ecr:GetDownloadUrlForLayer}) and the reads ({@code ecr:DescribeImages}, {@code ecr:ListImages}, {@code ecr:DescribeRepositories}).</li>
  *   <li>A pull through the cache that has to fetch upstream needs the import; one that also creates the
  *   repository needs the create; every pull needs both pull actions.</li>
  *   <li>Own account: Cargohold has no identity policies, so with {@link OwnAccount#ALLOWED_UNLESS_DENIED}

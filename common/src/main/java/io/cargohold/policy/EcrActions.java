@@ -19,10 +19,11 @@ public final class EcrActions {
     public static final String CREATE_REPOSITORY = "ecr:CreateRepository";
     public static final String DESCRIBE_IMAGES = "ecr:DescribeImages";
     public static final String LIST_IMAGES = "ecr:ListImages";
+    public static final String DESCRIBE_REPOSITORIES = "ecr:DescribeRepositories";
 
     /** The actions Cargohold asks policies about. */
     public static final List<String> ENFORCED = List.of(BATCH_GET_IMAGE, GET_DOWNLOAD_URL_FOR_LAYER,
-            BATCH_IMPORT_UPSTREAM_IMAGE, CREATE_REPOSITORY, DESCRIBE_IMAGES, LIST_IMAGES);
+            BATCH_IMPORT_UPSTREAM_IMAGE, CREATE_REPOSITORY, DESCRIBE_IMAGES, LIST_IMAGES, DESCRIBE_REPOSITORIES);
 
     /** The two actions a pull needs on the repository: the manifest and the layers. */
     public static final List<String> PULL = List.of(BATCH_GET_IMAGE, GET_DOWNLOAD_URL_FOR_LAYER);
@@ -32,7 +33,7 @@ public final class EcrActions {
             "CreateRepositoryCreationTemplate", "DeleteLifecyclePolicy", "DeletePullThroughCacheRule",
             "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy",
             "DescribeImageReplicationStatus", "DescribeImageScanFindings", "DescribePullThroughCacheRules",
-            "DescribeRegistry", "DescribeRepositories", "DescribeRepositoryCreationTemplates", "GetAccountSetting",
+            "DescribeRegistry", "DescribeRepositoryCreationTemplates", "GetAccountSetting",
             "GetAuthorizationToken", "GetLifecyclePolicy", "GetLifecyclePolicyPreview", "GetRegistryPolicy",
             "GetRegistryScanningConfiguration", "GetRepositoryPolicy", "InitiateLayerUpload", "ListTagsForResource",
             "PutAccountSetting", "PutImage", "PutImageScanningConfiguration", "PutImageTagMutability",

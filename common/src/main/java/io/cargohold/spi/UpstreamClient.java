@@ -4,6 +4,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.Reference;
 import io.vertx.core.Future;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -30,6 +31,12 @@ public interface UpstreamClient {
      * upstream has no referrers API.
      */
     Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes);
+
+    /**
+     * The repository's tags as the upstream lists them, at most {@code maxTags}; fails with
+     * {@code NAME_UNKNOWN} when the upstream does not know the repository.
+     */
+    Future<List<String>> listTags(String repository, int maxTags);
 
     /** The last {@code RateLimit-Remaining} the upstream sent (Docker Hub), if any. */
     default OptionalLong rateLimitRemaining() {

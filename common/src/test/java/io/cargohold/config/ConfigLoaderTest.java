@@ -43,6 +43,7 @@ class ConfigLoaderTest {
                     credentials: env:DOCKERHUB
                     refreshInterval: PT6H
                     quota: 200GiB
+                    tagsList: cached
                 lifecycle: { interval: PT30M, blobGrace: PT2H, pullGrace: PT10M, quota: 1TiB }
                 """);
 
@@ -51,6 +52,7 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(0).refreshInterval()).isEqualTo(Duration.ofHours(6));
         assertThat(config.rules().get(0).credentials()).isEqualTo("env:DOCKERHUB");
         assertThat(config.rules().get(0).quotaBytes()).hasValue(200L << 30);
+        assertThat(config.rules().get(0).listsUpstreamTags()).isFalse();
         assertThat(config.lifecycle()).isEqualTo(new LifecycleConfig(Duration.ofMinutes(30), Duration.ofHours(2),
                 Duration.ofMinutes(10), "1TiB"));
         assertThat(config.lifecycle().quotaBytes()).hasValue(1L << 40);
@@ -65,6 +67,7 @@ class ConfigLoaderTest {
         assertThat(config.lifecycle().pullGrace()).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.lifecycle().quotaBytes()).isEmpty();
         assertThat(config.rules().get(0).quotaBytes()).isEmpty();
+        assertThat(config.rules().get(0).listsUpstreamTags()).isTrue();
     }
 
     @Test
@@ -170,6 +173,7 @@ class ConfigLoaderTest {
         "metadata: { cacheSize: 0 }|metadata.cacheSize: '0' must be at least 16MiB",
         "metadata: { cacheEntries: 1000 }|metadata.cacheEntries: unknown key",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', quota: 5 Mb } ]|rules[0].quota: '5 Mb' must be a size such as 512MiB or 20GiB",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: b, upstreamUrl: 'https://r.example', tagsList: live } ]|rules[1].tagsList: 'live' must be upstream (the upstream's tags) or cached (only cached tags)",
         "storage: { type: s3, endpoint: 'http://m:9000', bucket: b1b, redirect: true, localTier: { path: /c, maxSize: 1GiB } }|storage.localTier: '{path=/c, maxSize=1GiB}' cannot be used with storage.redirect: true",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {

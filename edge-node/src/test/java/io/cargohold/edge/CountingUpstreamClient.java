@@ -7,6 +7,7 @@ import io.cargohold.spi.UpstreamClient;
 import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.Future;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -59,6 +60,12 @@ public final class CountingUpstreamClient implements UpstreamClient {
     }
 
     @Override
+    public Future<List<String>> listTags(String repository, int maxTags) {
+        counts.increment(Counts.tagsKey(repository));
+        return delegate.listTags(repository, maxTags);
+    }
+
+    @Override
     public OptionalLong rateLimitRemaining() {
         return delegate.rateLimitRemaining();
     }
@@ -78,6 +85,15 @@ public final class CountingUpstreamClient implements UpstreamClient {
 
         static String referrersKey(String repository, Digest subject) {
             return "GET referrers " + repository + "@" + subject.value();
+        }
+
+        static String tagsKey(String repository) {
+            return "GET tags " + repository;
+        }
+
+        /** GETs of the tag list, by upstream repository (one per listing, however many pages it had). */
+        public int tagLists(String upstreamRepository) {
+            return get(tagsKey(upstreamRepository));
         }
 
         static String blobKey(Digest digest) {

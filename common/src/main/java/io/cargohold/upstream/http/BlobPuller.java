@@ -25,7 +25,7 @@ final class BlobPuller {
         String action = "fetching blob " + repository + "@" + digest + " from " + caller.host();
         RegistryRequest request = new RegistryRequest(HttpMethod.GET, "/v2/" + repository + "/blobs/" + digest,
                 RegistryRequest.pullScope(repository), List.of(), action, OciErrorCode.BLOB_UNKNOWN);
-        return caller.call(request).map(response -> new BlobContent.Stream(response,
+        return caller.call(request).map(response -> new BlobContent.Stream(caller.body(response, action),
                 ManifestChecker.contentLength(response.getHeader("Content-Length"))));
     }
 }

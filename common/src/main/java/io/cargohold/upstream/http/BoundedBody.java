@@ -3,7 +3,6 @@ package io.cargohold.upstream.http;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 
 /** Reads response bodies that must stay small (manifests, error bodies), never past a limit. */
 final class BoundedBody {
@@ -32,33 +31,33 @@ final class BoundedBody {
      * Reads the whole body, failing with {@link TooLargeException} as soon as the declared
      * Content-Length or the bytes received pass {@code maxBytes}; never holds more than that.
      */
-    static Future<Buffer> read(HttpClientResponse response, long maxBytes) {
-        String declared = response.getHeader("Content-Length");
+    static Future<Buffer> read(UpstreamBody body, long maxBytes) {
+        String declared = body.response().getHeader("Content-Length");
         if (declared != null) {
             try {
                 long length = Long.parseLong(declared.trim());
                 if (length > maxBytes) {
-                    response.request().reset();
+                    body.reset();
                     return Future.failedFuture(new TooLargeException(maxBytes, length));
                 }
             } catch (NumberFormatException ignored) {
                 // checked while reading
             }
         }
-        return collect(response, maxBytes, true);
+        return collect(body, maxBytes, true);
     }
 
     /** Reads up to {@code limit} bytes of the body; when there is more, the exchange is reset. */
-    static Future<Buffer> readTruncated(HttpClientResponse response, int limit) {
-        return collect(response, limit, false);
+    static Future<Buffer> readTruncated(UpstreamBody body, int limit) {
+        return collect(body, limit, false);
     }
 
     /** Lets a body go (a redirect's or a 401's) so the connection can be reused when it is small. */
-    static Future<Void> discard(HttpClientResponse response) {
-        return readTruncated(response, ERROR_BODY_LIMIT).mapEmpty();
+    static Future<Void> discard(UpstreamBody body) {
+        return readTruncated(body, ERROR_BODY_LIMIT).mapEmpty();
     }
 
-    private static Future<Buffer> collect(HttpClientResponse response, long limit, boolean failWhenLarger) {
+    private static Future<Buffer> collect(UpstreamBody response, long limit, boolean failWhenLarger) {
         Promise<Buffer> promise = Promise.promise();
         Buffer body = Buffer.buffer();
         long[] seen = {0};
@@ -75,7 +74,7 @@ final class BoundedBody {
                     body.appendBuffer(chunk, 0, (int) (limit - body.length()));
                     promise.tryComplete(body);
                 }
-                response.request().reset();
+                response.reset();
             } else {
                 body.appendBuffer(chunk);
             }

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
 /**
  * An {@link UpstreamClient} over the OCI Distribution HTTP API with Vert.x core's streaming
  * {@link HttpClient}: one small class per operation ({@link ManifestPuller},
- * {@link ManifestChecker}, {@link BlobPuller}, {@link ReferrersPuller}) behind one
+ * {@link ManifestChecker}, {@link BlobPuller}, {@link ReferrersPuller}, {@link TagsPuller}) behind one
  * {@link RegistryEndpointCaller}, which
  * runs the {@code WWW-Authenticate} flow of the {@link RegistryAuthenticator} and follows
  * redirects. Failures are {@code UpstreamException}s saying what was attempted.
@@ -34,6 +35,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private final ManifestChecker manifestChecker;
     private final BlobPuller blobPuller;
     private final ReferrersPuller referrersPuller;
+    private final TagsPuller tagsPuller;
 
     /** With the default time-outs: connect 10 s, idle 60 s. */
     public HttpUpstreamClient(Vertx vertx, HttpClient client, URI upstreamUrl, CredentialsProvider credentials) {
@@ -58,6 +60,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         this.manifestChecker = new ManifestChecker(caller);
         this.blobPuller = new BlobPuller(caller);
         this.referrersPuller = new ReferrersPuller(caller);
+        this.tagsPuller = new TagsPuller(caller);
     }
 
     @Override
@@ -91,6 +94,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
     @Override
     public Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes) {
         return onContext(() -> referrersPuller.pull(repository, subject, maxBytes));
+    }
+
+    @Override
+    public Future<List<String>> listTags(String repository, int maxTags) {
+        return onContext(() -> tagsPuller.pull(repository, maxTags));
     }
 
     /**

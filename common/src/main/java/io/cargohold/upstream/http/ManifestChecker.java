@@ -27,7 +27,7 @@ final class ManifestChecker {
         RegistryRequest request = new RegistryRequest(HttpMethod.HEAD,
                 "/v2/" + repository + "/manifests/" + reference.value(), RegistryRequest.pullScope(repository),
                 MediaType.MANIFESTS, action, OciErrorCode.MANIFEST_UNKNOWN);
-        return caller.call(request).compose(response -> BoundedBody.discard(response).map(v -> {
+        return caller.call(request).compose(response -> BoundedBody.discard(caller.body(response, action)).map(v -> {
             String header = response.getHeader("Docker-Content-Digest");
             Digest digest;
             if (header != null) {

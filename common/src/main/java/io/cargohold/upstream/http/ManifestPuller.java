@@ -37,11 +37,11 @@ final class ManifestPuller {
         RegistryRequest request = new RegistryRequest(HttpMethod.GET,
                 "/v2/" + repository + "/manifests/" + reference.value(), RegistryRequest.pullScope(repository),
                 MediaType.MANIFESTS, action, OciErrorCode.MANIFEST_UNKNOWN);
-        return caller.call(request).compose(response -> BoundedBody.read(response, maxBytes)
+        return caller.call(request).compose(response -> BoundedBody.read(caller.body(response, action), maxBytes)
                 .recover(failure -> Future.failedFuture(failure instanceof BoundedBody.TooLargeException
                         ? UpstreamFailures.badContent(action, OciErrorCode.MANIFEST_INVALID,
                                 "manifest larger than the limit of " + maxBytes + " bytes", response.statusCode())
-                        : UpstreamFailures.fromThrowable(action, failure)))
+                        : UpstreamFailures.fromThrowable(action, failure, caller.idle())))
                 .map(body -> manifest(action, reference, response, body.getBytes())));
     }
 

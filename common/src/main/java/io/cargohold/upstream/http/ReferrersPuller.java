@@ -30,12 +30,12 @@ final class ReferrersPuller {
                 RegistryRequest.pullScope(repository), List.of(MediaType.OCI_INDEX), action,
                 OciErrorCode.MANIFEST_UNKNOWN);
         return caller.call(request)
-                .compose(response -> BoundedBody.read(response, maxBytes)
+                .compose(response -> BoundedBody.read(caller.body(response, action), maxBytes)
                         .recover(failure -> Future.failedFuture(failure instanceof BoundedBody.TooLargeException
                                 ? UpstreamFailures.badContent(action, OciErrorCode.MANIFEST_INVALID,
                                         "referrers index larger than the limit of " + maxBytes + " bytes",
                                         response.statusCode())
-                                : UpstreamFailures.fromThrowable(action, failure))))
+                                : UpstreamFailures.fromThrowable(action, failure, caller.idle()))))
                 .map(body -> Optional.of(body.getBytes()))
                 .recover(failure -> failure instanceof UpstreamException upstream && upstream.upstreamStatus() == 404
                         ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure));

@@ -153,7 +153,7 @@ final class RegistryAuthenticator {
                     }
                     return Future.succeededFuture(parseToken(body, action, realm));
                 }))
-                .recover(failure -> Future.failedFuture(UpstreamFailures.fromThrowable(what, failure)));
+                .recover(failure -> Future.failedFuture(UpstreamFailures.fromThrowable(what, failure, timeouts.idle())));
     }
 
     private static BearerToken parseToken(Buffer body, String action, String realm) {

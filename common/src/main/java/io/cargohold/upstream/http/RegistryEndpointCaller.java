@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -57,11 +58,21 @@ final class RegistryEndpointCaller {
         return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
+    /** How long an answer's head, or the next byte of its body, may take. */
+    Duration idle() {
+        return timeouts.idle();
+    }
+
+    /** The body of a {@link #call}'s answer, failing when it stalls past {@link #idle()}. */
+    UpstreamBody body(HttpClientResponse response, String action) {
+        return new UpstreamBody(response, timeouts.idle(), action);
+    }
+
     /** Performs the request; succeeds with a paused 2xx response, fails with an UpstreamException. */
     Future<HttpClientResponse> call(RegistryRequest request) {
         return authenticator.authorization(request.scope(), request.action())
                 .compose(authorization -> attempt(request, authorization, false))
-                .recover(failure -> Future.failedFuture(UpstreamFailures.fromThrowable(request.action(), failure)));
+                .recover(failure -> Future.failedFuture(UpstreamFailures.fromThrowable(request.action(), failure, timeouts.idle())));
     }
 
     private Future<HttpClientResponse> attempt(RegistryRequest request, String authorization, boolean invalidated) {
@@ -74,7 +85,7 @@ final class RegistryEndpointCaller {
             if (status == 401 && !exchange.redirected() && !invalidated) {
                 List<String> challenges = response.headers().getAll("WWW-Authenticate");
                 boolean rejected = authorization != null;
-                return BoundedBody.discard(response)
+                return BoundedBody.discard(body(response, request.action()))
                         .compose(v -> authenticator.onUnauthorized(request.scope(), challenges, rejected, request.action()))
                         .compose(next -> next == null
                                 ? Future.failedFuture(UpstreamFailures.unavailable(request.action(),
@@ -82,7 +93,7 @@ final class RegistryEndpointCaller {
                                         401, null))
                                 : attempt(request, next, rejected));
             }
-            return BoundedBody.readTruncated(response, BoundedBody.ERROR_BODY_LIMIT)
+            return BoundedBody.readTruncated(body(response, request.action()), BoundedBody.ERROR_BODY_LIMIT)
                     .recover(e -> Future.succeededFuture(null))
                     .compose(body -> Future.failedFuture(UpstreamFailures.fromStatus(request.action(), status,
                             response.statusMessage(), body, request.notFound())));
@@ -114,7 +125,7 @@ final class RegistryEndpointCaller {
                         return Future.succeededFuture(new Exchange(response, hops > 0));
                     }
                     if (hops >= MAX_REDIRECTS) {
-                        return BoundedBody.discard(response).compose(v -> Future.failedFuture(
+                        return BoundedBody.discard(body(response, request.action())).compose(v -> Future.failedFuture(
                                 UpstreamFailures.unavailable(request.action(), "more than " + MAX_REDIRECTS
                                         + " redirects (last to " + location + ")", status, null)));
                     }
@@ -122,13 +133,13 @@ final class RegistryEndpointCaller {
                     try {
                         next = URI.create(url).resolve(location.trim());
                     } catch (IllegalArgumentException e) {
-                        return BoundedBody.discard(response).compose(v -> Future.failedFuture(
+                        return BoundedBody.discard(body(response, request.action())).compose(v -> Future.failedFuture(
                                 UpstreamFailures.unavailable(request.action(), "redirect to an invalid location "
                                         + location, status, e)));
                     }
                     String nextAuthorization = sameOrigin(URI.create(url), next) ? authorization : null;
                     HttpMethod nextMethod = status == 303 && method != HttpMethod.HEAD ? HttpMethod.GET : method;
-                    return BoundedBody.discard(response)
+                    return BoundedBody.discard(body(response, request.action()))
                             .compose(v -> send(request, nextMethod, next.toString(), nextAuthorization, hops + 1));
                 });
     }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -67,8 +68,17 @@ final class UpstreamFailures {
                 upstreamStatus, cause);
     }
 
-    /** No answer: connection refused or reset (502), a time-out (504), or credentials that cannot be read (502). */
-    static UpstreamException fromThrowable(String action, Throwable failure) {
+    /** The answer's head came, then no byte of its body within the idle time-out. */
+    static UpstreamException stalled(String action, Duration idle, long received) {
+        return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: upstream stalled mid-body (no byte for "
+                + idle + " after " + received + " bytes)", GATEWAY_TIMEOUT, 0, null);
+    }
+
+    /**
+     * No answer: connection refused or reset (502), a time-out (504; {@code idle} is the time-out
+     * the answer's head had), or credentials that cannot be read (502).
+     */
+    static UpstreamException fromThrowable(String action, Throwable failure, Duration idle) {
         if (failure instanceof UpstreamException upstream) {
             return upstream;
         }
@@ -76,8 +86,10 @@ final class UpstreamFailures {
             return unavailable(action, unreadable.getMessage(), 0, failure);
         }
         if (failure instanceof ConnectTimeoutException || failure instanceof TimeoutException) {
-            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: timed out ("
-                    + failure.getMessage() + ")", GATEWAY_TIMEOUT, 0, failure);
+            String what = failure instanceof ConnectTimeoutException ? "connection timed out (" + failure.getMessage() + ")"
+                    : "upstream did not answer within " + idle;
+            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what, GATEWAY_TIMEOUT, 0,
+                    failure);
         }
         String what = failure instanceof ConnectException ? "cannot connect" : "connection failed";
         return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what + " ("

@@ -8,6 +8,7 @@ import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.UpstreamManifest;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
@@ -105,7 +106,44 @@ class UpstreamFailureTest {
                 new UpstreamTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300)));
 
         assertUpstreamFailure(client.getManifest("library/nginx", Tag.parse("1"), 1 << 20),
-                OciErrorCode.UNAVAILABLE, 504, 0, "timed out");
+                OciErrorCode.UNAVAILABLE, 504, 0, "upstream did not answer within PT0.3S");
+    }
+
+    @Test
+    void getManifest_upstreamStallsMidBody_failsUnavailable504SayingItStalled() {
+        HttpServer server = serve(request -> request.response().putHeader("Content-Type", MediaType.OCI_MANIFEST)
+                .putHeader("Content-Length", String.valueOf(MANIFEST.length))
+                .write(io.vertx.core.buffer.Buffer.buffer(MANIFEST).slice(0, 10)));
+
+        assertUpstreamFailure(client(server, Duration.ofMillis(300)).getManifest("library/nginx", Tag.parse("1"), 1 << 20),
+                OciErrorCode.UNAVAILABLE, 504, 0, "upstream stalled mid-body (no byte for PT0.3S after 10 bytes)");
+    }
+
+    @Test
+    void getBlob_upstreamStallsMidBody_streamFailsUnavailable504SayingItStalled() {
+        byte[] content = new byte[100_000];
+        HttpServer server = serve(request -> request.response().putHeader("Content-Length", String.valueOf(content.length))
+                .write(io.vertx.core.buffer.Buffer.buffer(content).slice(0, 1000)));
+
+        assertUpstreamFailure(client(server, Duration.ofMillis(300)).getBlob("library/nginx", Digest.sha256(content))
+                        .compose(HttpUpstreamClientTest::digest),
+                OciErrorCode.UNAVAILABLE, 504, 0, "fetching blob library/nginx@");
+    }
+
+    @Test
+    void getBlob_consumerPausedLongerThanIdleTimeout_notAStall() throws Exception {
+        byte[] content = new byte[100_000];
+        HttpServer server = serve(request -> ScriptedUpstream.ok(request, content));
+
+        HttpUpstreamClientTest.Streamed streamed = await(client(server, Duration.ofMillis(300))
+                .getBlob("library/nginx", Digest.sha256(content))
+                .compose(blob -> {
+                    Promise<Void> waited = Promise.promise();
+                    vertx.setTimer(1000, id -> waited.complete());
+                    return waited.future().compose(v -> HttpUpstreamClientTest.digest(blob));
+                }));
+
+        assertThat(streamed.digest()).isEqualTo(Digest.sha256(content));
     }
 
     @Test
@@ -223,6 +261,11 @@ class UpstreamFailureTest {
 
     private HttpUpstreamClient client(HttpServer server) {
         return new HttpUpstreamClient(vertx, http, url(server), CredentialsProvider.ANONYMOUS);
+    }
+
+    private HttpUpstreamClient client(HttpServer server, Duration idle) {
+        return new HttpUpstreamClient(vertx, http, url(server), CredentialsProvider.ANONYMOUS,
+                new UpstreamTimeouts(Duration.ofSeconds(2), idle));
     }
 
     private static URI url(HttpServer server) {

@@ -25,11 +25,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
-import java.util.LinkedHashMap;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Client authentication and authorization on the registry API when the config has {@code auth}. Every request
@@ -38,7 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * decide ({@link Authorizer}): a manifest needs {@code ecr:BatchGetImage}, a blob
  * {@code ecr:GetDownloadUrlForLayer}, a tag list {@code ecr:ListImages} under the repository's policy; one that
  * is not cached yet also needs {@code ecr:BatchImportUpstreamImage}, {@code ecr:CreateRepository} when the
- * repository does not exist, and both pull actions.
+ * repository does not exist, and both pull actions. The catalog lists only the repositories the caller may
+ * describe ({@code ecr:DescribeRepositories}) or pull.
  */
 public final class PolicyAccessControl implements RegistryAccess {
 
@@ -103,6 +106,35 @@ public final class PolicyAccessControl implements RegistryAccess {
         return authenticate(request, path, needed).compose(principal -> authorize(request, principal, path));
     }
 
+    @Override
+    public Future<List<String>> listable(HttpServerRequest request, List<String> repositories) {
+        return principal(request).compose(principal -> {
+            List<Future<Boolean>> visible = repositories.stream().map(name -> pullThrough.metadata().repository(name)
+                    .map(repository -> repository.isPresent() && mayList(principal, repository.get()))).toList();
+            return Future.all(visible).map(decided -> IntStream.range(0, repositories.size())
+                    .filter(i -> decided.<Boolean>resultAt(i)).mapToObj(repositories::get).toList());
+        });
+    }
+
+    /** {@code ecr:DescribeRepositories} or both pull actions; a policy that no longer parses allows neither. */
+    private boolean mayList(Principal principal, Repository repository) {
+        Policy policy;
+        try {
+            policy = repositoryPolicy(Optional.of(repository));
+        } catch (RegistryException invalidPolicy) {
+            return false;
+        }
+        return authorizer.decide(principal, EcrActions.DESCRIBE_REPOSITORIES, repository.name(), null, policy)
+                .allowed() || authorizer.mayPull(principal, repository.name(), policy).allowed();
+    }
+
+    /** Who sent a request that {@link #check} let through. */
+    private Future<Principal> principal(HttpServerRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return authorization == null ? Future.succeededFuture(Principal.anonymous())
+                : tokens.verify(authorization.substring(BEARER.length()).trim()).map(RegistryTokens.Grant::principal);
+    }
+
     private Future<Principal> authenticate(HttpServerRequest request, RegistryPath path, Scope needed) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null) {
@@ -116,7 +148,7 @@ public final class PolicyAccessControl implements RegistryAccess {
         }
         return tokens.verify(authorization.substring(BEARER.length()).trim())
                 .recover(invalid -> challenge(request, needed, "invalid_token", "invalid token: "
-                        + PolicyException.shorten(String.valueOf(invalid.getMessage()))))
+                        + (invalid instanceof RegistryTokens.InvalidTokenException ? invalid.getMessage() : "not valid")))
                 .compose(grant -> needed == null || grant.covers(needed) ? Future.succeededFuture(grant.principal())
                         : challenge(request, needed, "insufficient_scope", "the token does not grant " + needed));
     }

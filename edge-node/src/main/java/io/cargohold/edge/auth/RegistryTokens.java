@@ -12,6 +12,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -31,6 +32,8 @@ public final class RegistryTokens {
     static final String ANONYMOUS = "anonymous";
     private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+
+    private static final String NOT_VERIFIED = "signature, issuer or audience not valid";
 
     private final JWTAuth jwt;
     private final String service;
@@ -53,33 +56,46 @@ public final class RegistryTokens {
     }
 
     /**
-     * The library skips time claims that are not numbers, so a token with {@code "exp": "tomorrow"} would never
-     * expire: {@code exp} must be a number in the future, {@code nbf} and {@code iat}, when present, numbers.
+     * Checked on the claims before the library sees them: it skips time claims that are not numbers (so a
+     * token with {@code "exp": "tomorrow"} would never expire), throws class-cast errors on others, and reports
+     * a token not valid yet as expired. Every message is fixed text, never an exception's.
      */
     private static void checkTimes(JsonObject claims) {
         long now = Instant.now().getEpochSecond();
-        if (claims == null || !(claims.getValue("exp") instanceof Number exp)) {
-            throw new IllegalArgumentException("the token has no numeric expiry (exp)");
+        Object exp = claims.getValue("exp");
+        if (exp == null) {
+            throw new InvalidTokenException("exp is missing");
         }
-        if (exp.longValue() <= now) {
-            throw new IllegalArgumentException("the token expired");
-        }
-        for (String name : new String[] {"nbf", "iat"}) {
+        for (String name : new String[] {"exp", "nbf", "iat"}) {
             Object value = claims.getValue(name);
             if (value != null && !(value instanceof Number)) {
-                throw new IllegalArgumentException("claim " + name + " must be a number");
+                throw new InvalidTokenException(name + " must be a number");
             }
         }
-        if (claims.getValue("nbf") instanceof Number notBefore && notBefore.longValue() > now) {
-            throw new IllegalArgumentException("the token is not valid yet");
+        if (((Number) exp).longValue() <= now) {
+            throw new InvalidTokenException("token expired");
         }
+        if (claims.getValue("nbf") instanceof Number notBefore && notBefore.longValue() > now) {
+            throw new InvalidTokenException("token not valid yet");
+        }
+    }
+
+    /** The claims segment of a compact token, read without checking anything. */
+    private static JsonObject unverifiedClaims(String token) {
+        try {
+            String json = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+            return new JsonObject(json);
+        } catch (RuntimeException notAnObject) {
+            // reported below
+        }
+        throw new InvalidTokenException("the claims are not a JSON object");
     }
 
     /** A string claim, or null when absent; any other type fails the token. */
     private static String text(JsonObject claims, String name) {
         Object value = claims.getValue(name);
         if (value != null && !(value instanceof String)) {
-            throw new IllegalArgumentException("claim " + name + " must be a string");
+            throw new InvalidTokenException("claim " + name + " must be a string");
         }
         return (String) value;
     }
@@ -121,28 +137,46 @@ public final class RegistryTokens {
                 .put("issued_at", issuedAt.toString());
     }
 
-    /** Fails with the reason when the token is malformed, forged, expired or not for this service. */
+    /**
+     * Fails with an {@link InvalidTokenException} saying why when the token is malformed, forged, expired, not
+     * valid yet or not for this service.
+     */
     public Future<Grant> verify(String token) {
         if (!isCompact(token)) {
-            return Future.failedFuture(new IllegalArgumentException(
+            return Future.failedFuture(new InvalidTokenException(
                     "not a JWT: three base64url segments (header.claims.signature) expected"));
         }
         Future<User> verified;
         try {
+            checkTimes(unverifiedClaims(token));
             verified = jwt.authenticate(new TokenCredentials(token));
+        } catch (InvalidTokenException e) {
+            return Future.failedFuture(e);
         } catch (RuntimeException e) {
-            // The library throws, rather than fails, on some malformed claims ("exp": "tomorrow").
-            return Future.failedFuture(new IllegalArgumentException("malformed claims: " + e.getMessage(), e));
+            // The library throws, rather than fails, on some malformed tokens.
+            return Future.failedFuture(new InvalidTokenException(NOT_VERIFIED));
         }
-        return verified.map(user -> {
+        return verified.recover(e -> Future.failedFuture(new InvalidTokenException(NOT_VERIFIED))).map(user -> {
             JsonObject claims = user.attributes().getJsonObject("accessToken");
-            checkTimes(claims);
-            List<Scope> access = claims.getJsonArray("access").stream()
-                    .map(entry -> Scope.fromJson((JsonObject) entry)).toList();
+            List<Scope> access;
+            try {
+                access = claims.getJsonArray("access").stream().map(entry -> Scope.fromJson((JsonObject) entry))
+                        .toList();
+            } catch (RuntimeException e) {
+                throw new InvalidTokenException("access must be a list of {type, name, actions}");
+            }
             String account = text(claims, "account");
             Principal principal = account == null ? Principal.anonymous()
                     : new Principal(account, text(claims, "org"), text(claims, "arn"), Map.of());
             return new Grant(principal, access);
         });
+    }
+
+    /** Why a token was refused, in fixed words: never an exception's text, which could echo the token's content. */
+    public static final class InvalidTokenException extends RuntimeException {
+
+        InvalidTokenException(String message) {
+            super(message, null, false, false);
+        }
     }
 }

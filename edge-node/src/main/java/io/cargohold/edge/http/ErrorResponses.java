@@ -2,6 +2,7 @@ package io.cargohold.edge.http;
 
 import io.cargohold.oci.error.OciError;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.RangeNotSatisfiableException;
 import io.cargohold.oci.error.RegistryException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -32,6 +33,9 @@ public final class ErrorResponses {
         if (error.httpStatus() >= 500) {
             LOG.warn("{} {} failed: {}", request.method(), request.path(), error.getMessage(),
                     error.code() == OciErrorCode.UNKNOWN ? failure : null);
+        }
+        if (error instanceof RangeNotSatisfiableException range) {
+            response.putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange());
         }
         send(request, error.httpStatus(), error.toError());
     }

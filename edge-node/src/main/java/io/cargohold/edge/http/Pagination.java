@@ -50,7 +50,11 @@ record Pagination(int n, String last) {
         if (n == 0 || fetched.size() <= n) {
             return null;
         }
-        String next = URLEncoder.encode(fetched.get(n - 1), StandardCharsets.UTF_8);
-        return "<" + path + "?n=" + n + "&last=" + next + ">; rel=\"next\"";
+        return link(path, fetched.get(n - 1));
+    }
+
+    /** The Link header for the page that follows {@code last}. */
+    String link(String path, String last) {
+        return "<" + path + "?n=" + n + "&last=" + URLEncoder.encode(last, StandardCharsets.UTF_8) + ">; rel=\"next\"";
     }
 }

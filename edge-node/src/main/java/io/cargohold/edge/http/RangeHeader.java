@@ -1,8 +1,7 @@
 package io.cargohold.edge.http;
 
 import io.cargohold.oci.ByteRange;
-import io.cargohold.oci.error.OciErrorCode;
-import io.cargohold.oci.error.RegistryException;
+import io.cargohold.oci.error.RangeNotSatisfiableException;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,8 +46,7 @@ final class RangeHeader {
         }
     }
 
-    private static RegistryException unsatisfiable(String header, long size) {
-        return new RegistryException(OciErrorCode.RANGE_INVALID, "requested range not satisfiable",
-                header + " of " + size + " bytes");
+    private static RangeNotSatisfiableException unsatisfiable(String header, long size) {
+        return new RangeNotSatisfiableException(header, size);
     }
 }

@@ -3,6 +3,8 @@ package io.cargohold.edge.http;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 
+import java.util.List;
+
 /** Who may do what on the registry API: checked before each request is dispatched. */
 public interface RegistryAccess {
 
@@ -17,6 +19,11 @@ public interface RegistryAccess {
         public Future<Void> token(HttpServerRequest request) {
             return Future.failedFuture(Routes.noSuchRoute(request));
         }
+
+        @Override
+        public Future<List<String>> listable(HttpServerRequest request, List<String> repositories) {
+            return Future.succeededFuture(repositories);
+        }
     };
 
     /**
@@ -27,4 +34,10 @@ public interface RegistryAccess {
 
     /** Answers the token endpoint, {@code GET /v2/token}. */
     Future<Void> token(HttpServerRequest request);
+
+    /**
+     * Of {@code repositories} (a page of the catalog, for a request {@link #check} let through), those the
+     * caller may see listed, in their order.
+     */
+    Future<List<String>> listable(HttpServerRequest request, List<String> repositories);
 }

@@ -43,9 +43,9 @@ public final class Routes implements Handler<HttpServerRequest> {
         this.metrics = pullThrough.metrics();
         this.manifests = new ManifestHandler(pullThrough.manifests(), metrics);
         this.blobs = new BlobHandler(pullThrough.blobs(), redirectBlobs, metrics);
-        this.tags = new TagsHandler(pullThrough.metadata());
+        this.tags = new TagsHandler(pullThrough.metadata(), pullThrough.upstreamTags());
         this.referrers = new ReferrersHandler(pullThrough.referrers());
-        this.catalog = new CatalogHandler(pullThrough.metadata());
+        this.catalog = new CatalogHandler(pullThrough.metadata(), access);
     }
 
     @Override

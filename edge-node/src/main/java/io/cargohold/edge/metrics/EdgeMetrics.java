@@ -56,7 +56,7 @@ public final class EdgeMetrics {
     /** The upstream operations. */
     public enum Operation {
         MANIFEST_GET("manifest.get"), MANIFEST_HEAD("manifest.head"), BLOB_GET("blob.get"),
-        REFERRERS_GET("referrers.get");
+        REFERRERS_GET("referrers.get"), TAGS_LIST("tags.list");
 
         private final String label;
 

@@ -9,6 +9,7 @@ import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
@@ -53,6 +54,11 @@ public final class MeteredUpstreamClient implements UpstreamClient {
     public Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes) {
         return metrics.fetching(() -> timed(EdgeMetrics.Operation.REFERRERS_GET,
                 () -> delegate.getReferrers(repository, subject, maxBytes)));
+    }
+
+    @Override
+    public Future<List<String>> listTags(String repository, int maxTags) {
+        return timed(EdgeMetrics.Operation.TAGS_LIST, () -> delegate.listTags(repository, maxTags));
     }
 
     @Override

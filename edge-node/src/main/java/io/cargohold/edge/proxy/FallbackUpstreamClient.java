@@ -8,6 +8,7 @@ import io.cargohold.spi.UpstreamClient;
 import io.cargohold.spi.UpstreamManifest;
 import io.vertx.core.Future;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
@@ -52,6 +53,11 @@ final class FallbackUpstreamClient implements UpstreamClient {
     @Override
     public Future<Optional<byte[]>> getReferrers(String repository, Digest subject, long maxBytes) {
         return withFallback(client -> client.getReferrers(repository, subject, maxBytes));
+    }
+
+    @Override
+    public Future<List<String>> listTags(String repository, int maxTags) {
+        return withFallback(client -> client.listTags(repository, maxTags));
     }
 
     @Override

@@ -13,11 +13,12 @@ import java.time.Clock;
 
 /**
  * The pull-through cache of one process, shared by its edge and its workers: the rules, the
- * creation templates of new repositories, the manifest and blob stores that fetch through them, and the meters they report to.
+ * creation templates of new repositories, the manifest and blob stores that fetch through them, the upstream's tag
+ * lists, and the meters they report to.
  */
 public record PullThrough(RuleResolver rules, RepositoryTemplates templates, ProxyManifestStore manifests,
-                          ProxyBlobStore blobs, ProxyReferrers referrers, MetadataStore metadata,
-                          EdgeMetrics metrics) {
+                          ProxyBlobStore blobs, ProxyReferrers referrers, UpstreamTags upstreamTags,
+                          MetadataStore metadata, EdgeMetrics metrics) {
 
     /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
@@ -43,6 +44,6 @@ public record PullThrough(RuleResolver rules, RepositoryTemplates templates, Pro
                         dependencies.events(), node, metrics),
                 new ProxyReferrers(manifests, dependencies.metadata(), upstreams, config.limits().maxManifestBytes(),
                         clock),
-                dependencies.metadata(), metrics);
+                new UpstreamTags(upstreams, clock), dependencies.metadata(), metrics);
     }
 }

@@ -221,6 +221,27 @@ class TokenAuthTest {
 
         assertErrorCode(response, OciErrorCode.UNAUTHORIZED);
         assertThat(response.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+        assertThat(errorMessage(response)).isEqualTo("invalid token: token expired");
+    }
+
+    @Test
+    void manifest_tokenNotValidYet_401SayingNotValidYetNotExpired() {
+        String early = sign(TOKEN_KEY, validClaims().put("iat", now()).put("nbf", now() + 3600).put("exp", now() + 7200));
+
+        RegistryResponse response = edge.get(MANIFEST, "Authorization", bearer(early));
+
+        assertErrorCode(response, OciErrorCode.UNAUTHORIZED);
+        assertThat(errorMessage(response)).isEqualTo("invalid token: token not valid yet");
+    }
+
+    @Test
+    void manifest_tokenWithStringExpiry_401SayingExpMustBeANumber() {
+        String textExpiry = sign(TOKEN_KEY, validClaims().put("iat", now()).put("exp", "tomorrow"));
+
+        RegistryResponse response = edge.get(MANIFEST, "Authorization", bearer(textExpiry));
+
+        assertErrorCode(response, OciErrorCode.UNAUTHORIZED);
+        assertThat(errorMessage(response)).isEqualTo("invalid token: exp must be a number");
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.util.Random;
 
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertStatus;
+import static io.cargohold.edge.RegistryAssertions.errorMessage;
 import static io.cargohold.edge.auth.AuthFixtures.SERVICE;
 import static io.cargohold.edge.auth.AuthFixtures.TOKEN_KEY;
 import static io.cargohold.edge.auth.AuthFixtures.bearer;
@@ -77,6 +78,7 @@ class TokenFuzzTest {
             assertThat(response.status()).as("status for %s (valid: %s)", token, valid).isEqualTo(401);
             assertErrorCode(response, OciErrorCode.UNAUTHORIZED);
             assertThat(response.header("WWW-Authenticate")).as("challenge for %s", token).startsWith("Bearer ");
+            assertThat(errorMessage(response)).as("message for %s", token).doesNotContainIgnoringCase("exception").doesNotContain("java.", "class ");
         }
         assertThat(upstream.requests("GET", ".*/manifests/.*")).isZero();
         assertStatus(edge.get(MANIFEST, "Authorization", bearer(valid)), 200);

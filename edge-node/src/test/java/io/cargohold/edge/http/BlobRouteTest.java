@@ -188,7 +188,7 @@ class BlobRouteTest {
     @ParameterizedTest
     @ValueSource(strings = {"bytes=300000-", "bytes=999999-1000000", "bytes=20-10", "bytes=-0",
             "bytes=99999999999999999999-"})
-    void getBlob_unsatisfiableRange_416RangeInvalid(String range) {
+    void getBlob_unsatisfiableRange_416RangeInvalidWithContentRangeOfSize(String range) {
         Descriptor layer = image.layers().get(2);
         assertThat(layer.size()).isEqualTo(300_000);
 
@@ -196,6 +196,17 @@ class BlobRouteTest {
 
         assertErrorCode(response, OciErrorCode.RANGE_INVALID);
         assertThat(errorMessage(response)).isNotBlank();
+        assertHeaders(response, Map.of("Content-Range", "bytes */300000"));
+    }
+
+    @Test
+    void headBlob_unsatisfiableRange_416WithContentRangeOfSize() {
+        Descriptor layer = image.layers().get(2);
+
+        RegistryResponse response = edge.head(blob(layer), "Range", "bytes=300000-");
+
+        assertStatus(response, 416);
+        assertHeaders(response, Map.of("Content-Range", "bytes */" + layer.size()));
     }
 
     @ParameterizedTest

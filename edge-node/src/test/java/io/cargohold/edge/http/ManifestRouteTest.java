@@ -232,8 +232,22 @@ class ManifestRouteTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"-leading-dash", ".hidden", "x12345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678", "a%20b"})
-    void getManifest_invalidTag_400ManifestInvalid(String tag) {
-        assertErrorCode(edge.get(manifests("up/library/app", tag)), OciErrorCode.MANIFEST_INVALID);
+    void getManifest_malformedTag_404ManifestUnknownWithoutUpstreamCall(String tag) {
+        Map<String, Integer> before = edge.upstreamCalls().snapshot();
+
+        RegistryResponse response = edge.get(manifests("up/library/app", tag));
+
+        assertErrorCode(response, OciErrorCode.MANIFEST_UNKNOWN);
+        assertThat(edge.upstreamCalls().snapshot()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-leading-dash", ".hidden", "a%20b"})
+    void headManifest_malformedTag_404WithoutBody(String tag) {
+        RegistryResponse response = edge.head(manifests("up/library/app", tag));
+
+        assertStatus(response, 404);
+        assertThat(response.body().length()).isZero();
     }
 
     @ParameterizedTest

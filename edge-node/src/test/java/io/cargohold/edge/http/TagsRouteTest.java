@@ -1,5 +1,6 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.config.CacheRule;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
@@ -26,9 +27,10 @@ import static io.cargohold.edge.RegistryAssertions.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code GET /v2/<name>/tags/list} and {@code GET /v2/_catalog}: what the cache holds (never what
- * the upstream has but nobody pulled), sorted, with {@code n}/{@code last} pagination and a
- * {@code Link} header to the next page.
+ * {@code GET /v2/<name>/tags/list} under a rule with {@code tagsList: cached}, and {@code GET /v2/_catalog}:
+ * what the cache holds (never what the upstream has but nobody pulled), sorted, with {@code n}/{@code last}
+ * pagination and a {@code Link} header to the next page. {@link UpstreamTagsRouteTest} covers the default,
+ * the upstream's tags.
  */
 class TagsRouteTest {
 
@@ -50,7 +52,8 @@ class TagsRouteTest {
         upstream.push(image, "library/app:never-pulled");
         upstream.push(image, "library/other:1");
         upstream.push(image, "team/tool:1");
-        edge = EdgeHarness.builder().rule(EdgeHarness.rule("up", upstream.url())).start();
+        edge = EdgeHarness.builder().rule(new CacheRule("up", upstream.url(), "", null, null, null, null, null, null,
+                CacheRule.TAGS_LIST_CACHED)).start();
         // Pulled in reverse order: the lists must come back sorted all the same.
         for (int i = CACHED_TAGS.size() - 1; i >= 0; i--) {
             assertStatus(edge.get("/v2/up/library/app/manifests/" + CACHED_TAGS.get(i)), 200);

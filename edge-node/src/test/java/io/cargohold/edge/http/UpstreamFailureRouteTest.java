@@ -13,6 +13,7 @@ import io.cargohold.upstream.http.UpstreamTimeouts;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -327,7 +328,41 @@ class UpstreamFailureRouteTest {
         RegistryResponse response = edge.get("/v2/bad/silent/manifests/1");
 
         assertErrorCodes(response, 504, OciErrorCode.UNAVAILABLE);
-        assertThat(errorMessage(response)).contains("fetching manifest silent:1").contains("timed out");
+        assertThat(errorMessage(response)).contains("fetching manifest silent:1")
+                .contains("upstream did not answer within PT2S");
+    }
+
+    @Test
+    void getManifest_upstreamStallsMidBody_504SayingItStalled() {
+        byte[] content = manifest("stalled");
+        BEHAVIOURS.put("stalled", request -> stallAfter(request, content, 100));
+
+        RegistryResponse response = edge.get("/v2/bad/stalled/manifests/1");
+
+        assertErrorCodes(response, 504, OciErrorCode.UNAVAILABLE);
+        assertThat(errorMessage(response)).contains("fetching manifest stalled:1")
+                .contains("upstream stalled mid-body").contains("PT2S");
+        assertThat(EdgeHarness.await(edge.metadata().tag("bad/stalled", "1"))).isEmpty();
+    }
+
+    @Test
+    void getBlob_rangeWhileUpstreamStallsMidBlob_504NothingStored() {
+        byte[] good = blob(7, 200_000);
+        Digest digest = Digest.sha256(good);
+        BEHAVIOURS.put("stalled-blob", request -> stallAfter(request, good, 1000));
+
+        RegistryResponse response = edge.get("/v2/bad/stalled-blob/blobs/" + digest, "Range", "bytes=0-9");
+
+        assertErrorCodes(response, 504, OciErrorCode.UNAVAILABLE);
+        assertThat(errorMessage(response)).contains("fetching blob").contains("upstream stalled mid-body");
+        assertNothingStored(digest);
+    }
+
+    /** Declares all of {@code content}, sends its first {@code sent} bytes, then nothing, keeping the connection open. */
+    private static void stallAfter(HttpServerRequest request, byte[] content, int sent) {
+        request.response().putHeader("Content-Length", String.valueOf(content.length))
+                .putHeader("Content-Type", MediaType.OCI_MANIFEST)
+                .write(Buffer.buffer(content).slice(0, sent));
     }
 
     @Test
