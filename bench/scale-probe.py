@@ -134,14 +134,19 @@ def run_timer(admin):
     return (found["count"], found.get("sum", 0.0)) if "count" in found else None
 
 
-def cpu_seconds(pids):
-    """User and system CPU seconds the processes have used."""
-    total = 0
-    for pid in pids:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+def worker_pool(admin):
+    """(tasks completed, tasks running) of Vert.x's worker pool, where the lifecycle run reads storage."""
+    status, body = get(admin + "/metrics", timeout=10)
+    if status != 200:
+        fail(f"GET {admin}/metrics answered {status}")
+    found = {}
+    for line in body.decode().splitlines():
+        match = re.match(r'vertx_pool_(completed_total|in_use)\{[^}]*pool_name="vert\.x-worker-thread"[^}]*\} (\S+)$', line)
+        if match:
+            found[match.group(1)] = float(match.group(2))
+    if "completed_total" not in found:
+        fail("no vertx_pool_completed_total of the worker pool in /metrics")
+    return found["completed_total"], found.get("in_use", 0.0)
 
 
 def log_size(path):
@@ -154,7 +159,7 @@ def run_logged(path, offset):
         log.seek(offset)
         for line in log:
             if re.search(r"cargohold\.lifecycle\.run|lifecycle run (took|finished|done|completed)", line):
-                match = re.search(r"(\d+(?:\.\d+)?)\s*(ms|s)\b", line)
+                match = re.search(r"(\d+(?:\.\d+)?)\s*(ms|s)\b", line.replace("PT", " "), re.I)
                 if not match:
                     return 0.0
                 return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
@@ -176,26 +181,19 @@ def manifest_get(registry, args):
 
 def lifecycle(args):
     registry, admin = Client(args.registry), Client(args.admin)
-    busy_pids = [args.pid] + args.busy_pid
-    # The same GETs without a run first: they warm up, and show the CPU they cost by themselves.
-    warm_up = time.time() + args.baseline
-    while time.time() < warm_up - 2:
-        manifest_get(registry, args)
-    cpu_start = (time.time(), cpu_seconds(busy_pids))
+    warm_up = time.time() + args.warm_up   # the same GETs without a run first
     while time.time() < warm_up:
         manifest_get(registry, args)
-    idle_cpu = (cpu_seconds(busy_pids) - cpu_start[1]) / (time.time() - cpu_start[0]) + args.run_cpu
-
     timer = run_timer(args.admin)
     offset = log_size(args.log)
     before = storage_requests(args.count_url)
+    workers = worker_pool(args.admin)
     started = time.time()
     status, body = admin.request("POST", "/api/v1/lifecycle/run")
     if status != 202:
         fail(f"POST /api/v1/lifecycle/run answered {status}: {body[:300]!r}")
     latencies, method, run_s = [], None, None
-    window = (started, cpu_seconds(busy_pids))
-    quiet_since = None
+    worked_until = None
     next_check = started + 0.25
     while run_s is None:
         if not alive(args.pid):
@@ -215,19 +213,13 @@ def lifecycle(args):
         if logged is not None:
             run_s, method = logged or time.time() - started, "log"
             continue
-        # No timer and no log line in this build: the run is over when the CPU of Cargohold and its
-        # storage's processes falls back
-        # to what the GETs alone cost, for two half-second windows in a row.
-        if time.time() - window[0] >= 0.5:
-            now = (time.time(), cpu_seconds(busy_pids))
-            busy = (now[1] - window[1]) / (now[0] - window[0])
-            if busy >= idle_cpu:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = window[0]
-            elif now[0] - quiet_since >= 1.0:
-                run_s, method = quiet_since - started, "cpu"
-            window = now
+        # No timer and no log line in this build: the run reads storage on Vert.x's worker pool, which
+        # cached manifest GETs do not use; it is over when the pool has been idle for a while.
+        completed, in_use = worker_pool(args.admin)
+        if completed != workers[0] or in_use:
+            workers, worked_until = (completed, in_use), time.time()
+        elif worked_until is not None and time.time() - worked_until >= args.idle:
+            run_s, method = worked_until - started, "workers"
     latencies.sort()
     after = storage_requests(args.count_url)
     print(json.dumps({"run_s": round(run_s, 2), "run_method": method, "gets": len(latencies),
@@ -274,11 +266,9 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--count-url")
     p.add_argument("--rate", type=float, default=100, help="manifest GETs per second during the run")
-    p.add_argument("--busy-pid", type=int, action="append", default=[],
-                   help="another process whose CPU the run costs (the S3 server), for builds without a run timer")
-    p.add_argument("--baseline", type=float, default=4, help="seconds of GETs before the run")
-    p.add_argument("--run-cpu", type=float, default=0.25,
-                   help="cores over the GETs' own that mean the run goes on (builds without a run timer)")
+    p.add_argument("--warm-up", type=float, default=2, help="seconds of GETs before the run")
+    p.add_argument("--idle", type=float, default=2,
+                   help="seconds the worker pool stays idle after a run (builds without a run timer)")
     p.add_argument("--timeout", type=float, default=900)
     p.set_defaults(run=lifecycle)
     p = commands.add_parser("memory")

@@ -103,8 +103,9 @@ print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {core
       f"× 10 tags, one OCI manifest each (`io.cargohold.launcher.ScaleSeed`). Latencies: one kept-alive "
       f"connection, median after one untimed request, answer size in brackets. Lifecycle run: from "
       f"`POST /api/v1/lifecycle/run` to the end of the run (`timer`: `cargohold_lifecycle_run_seconds`; "
-      f"`log`: its log line; `cpu`: the process's CPU falling idle, in builds without either), with "
-      f"~100 manifest GETs a second by tag over random images meanwhile.\n")
+      f"`log`: its log line; `workers`: in builds without either, until the last task of Vert.x's "
+      f"worker pool, which the run reads storage on and cached GETs do not use), with up to 100 manifest "
+      f"GETs a second by tag over random images meanwhile.\n")
 print("| figure | " + " | ".join(f"{storage} {label(n)}" for storage, n in measured) + " |")
 print("|---|" + "---|" * len(measured))
 for title, render in ROWS:

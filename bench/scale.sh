@@ -166,11 +166,8 @@ measure() {
   sed "s|http://127.0.0.1:$COUNT_PORT'|http://127.0.0.1:$S3_PORT'|" "$dir/cargohold.yml" >"$dir/seed.yml"
   local registry="http://127.0.0.1:$(port_of "$dir/cargohold.yml" http)"
   local admin="http://127.0.0.1:$(port_of "$dir/cargohold.yml" admin)"
-  local count_url="" busy=()
-  if [ "$storage" = s3 ]; then
-    count_url="http://127.0.0.1:$COUNT_PORT/_count"
-    busy=(--busy-pid "$S3_PID" --busy-pid "$COUNT_PID")
-  fi
+  local count_url=""
+  [ "$storage" = filesystem ] || count_url="http://127.0.0.1:$COUNT_PORT/_count"
   local middle deep
   middle=$(printf '%s/r%07d' "$PREFIX" $((repositories / 2)))
   deep=$(printf '%s/r%07d' "$PREFIX" $((repositories * 9 / 10)))
@@ -197,7 +194,7 @@ measure() {
   probe "$storage" "$n" tags latency --count $REPEAT "$registry/v2/$middle/tags/list?n=100"
   probe "$storage" "$n" api_repositories latency --count $REPEAT "$admin/api/v1/repositories?maxResults=100"
   probe "$storage" "$n" lifecycle lifecycle --pid "$pid" --admin "$admin" --registry "$registry" \
-    --prefix "$PREFIX" --repositories "$repositories" --log "$dir/cargohold.log" ${count_url:+--count-url "$count_url"} "${busy[@]}"
+    --prefix "$PREFIX" --repositories "$repositories" --log "$dir/cargohold.log" ${count_url:+--count-url "$count_url"}
   probe "$storage" "$n" rss memory --pid "$pid"
 
   kill "$pid"
