@@ -82,9 +82,11 @@ ROWS = [
     ("start → first cached manifest GET by tag (s)", lambda s, n, c: fmt(field(c, "ready", "first_manifest_s"), 2)),
     ("S3 requests, start → ready", lambda s, n, c: fmt(field(c, "ready", "storage_requests_ready"))),
     ("S3 requests, start → first manifest", lambda s, n, c: fmt(field(c, "ready", "storage_requests_first_manifest"))),
-    ("live heap after full GC (MB)", lambda s, n, c: fmt(mb(field(c, "memory", "heap_live_bytes")))),
+    ("live heap after full GC, once ready (MiB)", lambda s, n, c: fmt(mb(field(c, "memory", "heap_live_bytes")))),
     ("… per image (bytes)", lambda s, n, c: fmt(per_image(c, n))),
     ("… per image added since the smaller N (bytes)", lambda s, n, c: fmt(marginal_heap(s, n, c))),
+    ("live heap after full GC, after the lifecycle run (MiB)",
+     lambda s, n, c: fmt(mb(field(c, "rss", "heap_live_bytes")))),
     ("`_catalog?n=100`, first page (ms, median)", lambda s, n, c: latency(c, "catalog_first")),
     ("`_catalog?n=100&last=` 90% deep (ms, median)", lambda s, n, c: latency(c, "catalog_deep")),
     ("`tags/list?n=100` (ms, median)", lambda s, n, c: latency(c, "tags")),
@@ -92,7 +94,7 @@ ROWS = [
     ("lifecycle run (s; how its end was seen)", lambda s, n, c: lifecycle_run(c)),
     ("S3 requests during the lifecycle run", lambda s, n, c: fmt(field(c, "lifecycle", "storage_requests_run"))),
     ("manifest GET by tag during the run, p50 / p99 / max (ms)", lambda s, n, c: gets(c)),
-    ("peak RSS (MB)", lambda s, n, c: fmt(mb(field(c, "rss", "peak_rss_bytes")), 0)),
+    ("peak RSS (MiB)", lambda s, n, c: fmt(mb(field(c, "rss", "peak_rss_bytes")), 0)),
 ]
 
 order = sorted(cases, key=lambda key: (key[0] != "filesystem", key[0], key[1]))

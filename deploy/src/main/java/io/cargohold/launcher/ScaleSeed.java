@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Seeds the storage of a config with synthetic cached images for the scale benchmark
  * ({@code bench/scale.sh}): N images as N/10 repositories of 10 tags under one rule, each tag a
- * small OCI image manifest of its own (a config and three layers, the first shared by a tenth of
- * the images as a base layer is). Writes the records the edge writes after a pull, through the
+ * small OCI image manifest of its own (a config and three layers, the first a base layer shared
+ * by a tenth of the images). Writes the records the edge writes after a pull, through the
  * document store the node opens and the codecs and keys of {@link MetadataDocuments}, so the seed
  * follows the stored format. RocksDB gets batches; S3 gets parallel puts.
  *
@@ -78,13 +78,14 @@ public final class ScaleSeed implements Callable<Integer> {
             long started = System.nanoTime();
             int repositories = images / TAGS_PER_REPOSITORY;
             int perBatch = IMAGES_PER_BATCH / TAGS_PER_REPOSITORY;
-            int nextReport = images / 10;
+            int tenth = images / 10;
+            int nextReport = tenth;
             for (int first = 0; first < repositories; first += perBatch) {
                 int last = Math.min(first + perBatch, repositories);
                 write(storage.documents(), batch(rule, first, last), puts);
                 if (last * TAGS_PER_REPOSITORY >= nextReport) {
                     System.err.printf("scale-seed: %d of %d images written%n", last * TAGS_PER_REPOSITORY, images);
-                    nextReport += images / 10;
+                    nextReport = (last * TAGS_PER_REPOSITORY / tenth + 1) * tenth;
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
