@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite, then a 30-second smoke run of the benchmark harness (bench/run.sh) so
-# it cannot rot. Installs the real software the tests start (CNCF distribution as the upstream
-# registry, skopeo as the client, podman for its login against the cache's token endpoint, htpasswd
-# for basic auth, wrk and nginx for the benchmark, headless Chromium for the console test) when it is
-# missing.
+# Runs the whole test suite, then short smoke runs of the benchmark harnesses (bench/run.sh, 30 s;
+# bench/scale.sh, under a minute) so they cannot rot. Installs the real software the tests start
+# (CNCF distribution as the upstream registry, skopeo as the client, podman for its login against
+# the cache's token endpoint, htpasswd for basic auth, wrk and nginx for the benchmark, headless
+# Chromium for the console test) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +25,4 @@ fi
 
 mvn -B verify "$@"
 bash bench/run.sh --smoke
+bash bench/scale.sh --smoke
