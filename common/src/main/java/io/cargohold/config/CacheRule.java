@@ -19,12 +19,15 @@ import java.util.Set;
  * rule's repositories ({@link ByteSize}; null: none), kept by the lifecycle worker. {@code tagsList} says
  * what {@code tags/list} answers: {@value #TAGS_LIST_UPSTREAM} (the default: the upstream's tags, so tools
  * looking for newer versions through the cache see them) or {@value #TAGS_LIST_CACHED} (only cached tags).
+ * {@code revalidateTimeout} is how long a client waits on the re-check of a cached tag before it is
+ * answered from the cache, with a {@code Warning}, while the re-check goes on in the background.
  */
 public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
                         Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws,
-                        String quota, String tagsList) {
+                        String quota, String tagsList, Duration revalidateTimeout) {
 
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
+    public static final Duration DEFAULT_REVALIDATE_TIMEOUT = Duration.ofSeconds(2);
     public static final String TAGS_LIST_UPSTREAM = "upstream";
     public static final String TAGS_LIST_CACHED = "cached";
     private static final Set<String> DOCKER_HUB_HOSTS =
@@ -36,6 +39,15 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
         platforms = platforms == null ? List.of() : List.copyOf(platforms);
         aws = aws == null ? Aws.DEFAULT : aws;
         tagsList = tagsList == null ? TAGS_LIST_UPSTREAM : tagsList;
+        revalidateTimeout = revalidateTimeout == null ? DEFAULT_REVALIDATE_TIMEOUT : revalidateTimeout;
+    }
+
+    /** A rule whose clients wait at most {@link #DEFAULT_REVALIDATE_TIMEOUT} on a tag's re-check. */
+    public CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
+                     Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws, String quota,
+                     String tagsList) {
+        this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, customRoleArn,
+                aws, quota, tagsList, null);
     }
 
     /** A rule whose tags/list answers the upstream's tags. */

@@ -10,14 +10,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A cache rule as JSON, with the keys of the config file ({@code refreshInterval} as ISO-8601):
+ * A cache rule as JSON, with the keys of the config file (durations as ISO-8601):
  * the control API's body and the value stored in the cluster. Reading checks shapes and types
  * only; {@link ConfigValidator#rule} checks the values.
  */
 public final class CacheRuleJson {
 
     public static final Set<String> KEYS = Set.of("prefix", "upstreamUrl", "upstreamRepositoryPrefix", "credentials",
-            "refreshInterval", "platforms", "customRoleArn", "aws", "quota", "tagsList");
+            "refreshInterval", "platforms", "customRoleArn", "aws", "quota", "tagsList",
+            "revalidateTimeout");
 
     private CacheRuleJson() {
     }
@@ -40,7 +41,8 @@ public final class CacheRuleJson {
                 .put("customRoleArn", rule.customRoleArn())
                 .put("aws", aws)
                 .put("quota", rule.quota())
-                .put("tagsList", rule.tagsList());
+                .put("tagsList", rule.tagsList())
+                .put("revalidateTimeout", rule.revalidateTimeout().toString());
     }
 
     /** Reads a rule; an unknown key or a value of the wrong type fails naming {@code key.field}. */
@@ -58,7 +60,8 @@ public final class CacheRuleJson {
                 platforms(key + ".platforms", json.getValue("platforms")), string(key, json, "customRoleArn"),
                 new CacheRule.Aws(string(key + ".aws", aws, "region"), string(key + ".aws", aws, "endpointOverride")),
                 json.getValue("quota") instanceof Number bytes ? String.valueOf(bytes.longValue())
-                        : string(key, json, "quota"), string(key, json, "tagsList"));
+                        : string(key, json, "quota"), string(key, json, "tagsList"),
+                duration(key + ".revalidateTimeout", string(key, json, "revalidateTimeout")));
     }
 
     private static String string(String key, JsonObject json, String field) {

@@ -4,6 +4,7 @@ import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.spi.ManifestRecord;
+import io.cargohold.upstream.http.UpstreamTimeouts;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -77,6 +78,7 @@ public final class ConfigValidator {
         if (rule.refreshInterval().isNegative() || rule.refreshInterval().isZero()) {
             fail(key + ".refreshInterval", rule.refreshInterval(), "must be a positive ISO-8601 duration");
         }
+        revalidateTimeout(key + ".revalidateTimeout", rule.revalidateTimeout());
         for (String platform : rule.platforms()) {
             if (!PLATFORM.matcher(platform).matches()) {
                 fail(key + ".platforms", platform, "must be os/architecture, such as linux/amd64");
@@ -90,6 +92,15 @@ public final class ConfigValidator {
         if (!rule.tagsList().equals(CacheRule.TAGS_LIST_UPSTREAM) && !rule.tagsList().equals(CacheRule.TAGS_LIST_CACHED)) {
             fail(key + ".tagsList", rule.tagsList(), "must be " + CacheRule.TAGS_LIST_UPSTREAM + " (the upstream's tags) or "
                     + CacheRule.TAGS_LIST_CACHED + " (only cached tags)");
+        }
+    }
+
+    /** A client's wait on a re-check is pointless past the upstream's own time-out. */
+    private static void revalidateTimeout(String key, Duration timeout) {
+        Duration upstream = UpstreamTimeouts.DEFAULT.idle();
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(upstream) > 0) {
+            fail(key, timeout, "must be a positive ISO-8601 duration of at most " + upstream
+                    + " (the upstream time-out)");
         }
     }
 

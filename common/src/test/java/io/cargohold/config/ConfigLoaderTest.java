@@ -25,6 +25,8 @@ class ConfigLoaderTest {
         assertThat(config.storage().path()).isEqualTo("./cargohold-data");
         assertThat(config.rules()).allSatisfy(rule ->
                 assertThat(rule.refreshInterval()).isEqualTo(Duration.ofHours(24)));
+        assertThat(config.rules()).allSatisfy(rule ->
+                assertThat(rule.revalidateTimeout()).isEqualTo(Duration.ofSeconds(2)));
     }
 
     @Test
@@ -44,6 +46,7 @@ class ConfigLoaderTest {
                     refreshInterval: PT6H
                     quota: 200GiB
                     tagsList: cached
+                    revalidateTimeout: PT0.5S
                 lifecycle: { interval: PT30M, blobGrace: PT2H, pullGrace: PT10M, quota: 1TiB }
                 """);
 
@@ -53,6 +56,7 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(0).credentials()).isEqualTo("env:DOCKERHUB");
         assertThat(config.rules().get(0).quotaBytes()).hasValue(200L << 30);
         assertThat(config.rules().get(0).listsUpstreamTags()).isFalse();
+        assertThat(config.rules().get(0).revalidateTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.lifecycle()).isEqualTo(new LifecycleConfig(Duration.ofMinutes(30), Duration.ofHours(2),
                 Duration.ofMinutes(10), "1TiB"));
         assertThat(config.lifecycle().quotaBytes()).hasValue(1L << 40);
@@ -120,6 +124,9 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a } ]|rules[0].upstreamUrl: (missing) is required",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', refreshInterval: PT0S } ]|rules[0].refreshInterval: 'PT0S' must be a positive",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', refreshInterval: daily } ]|rules[0].refreshInterval:",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', revalidateTimeout: PT0S } ]|rules[0].revalidateTimeout: 'PT0S' must be a positive ISO-8601 duration of at most PT1M (the upstream time-out)",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: b, upstreamUrl: 'https://r.example', revalidateTimeout: PT2M } ]|rules[1].revalidateTimeout: 'PT2M' must be a positive ISO-8601 duration of at most PT1M",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', revalidateTimeout: soon } ]|rules[0].revalidateTimeout:",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'env:1X' } ]|rules[0].credentials: 'env:1X' env: needs a variable name",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: a, upstreamUrl: 'https://s.example' } ]|rules[1].prefix: 'a' must be unique",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', credentials: 'aws-secretsmanager:' } ]|rules[0].credentials: 'aws-secretsmanager:' must name a secret",

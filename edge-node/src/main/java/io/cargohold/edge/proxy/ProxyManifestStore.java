@@ -18,7 +18,10 @@ import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagMutability;
 import io.cargohold.spi.TagRecord;
 import io.cargohold.spi.UpstreamManifest;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * asking again for {@link #OUTAGE_BACKOFF}, so a down or rate-limiting upstream is not asked once
  * per pull. A tag of an {@code IMMUTABLE} repository never moves: a re-check that finds it moved
  * upstream records the new digest beside it ({@link TagRecord#upstreamDigest()}) and serves ours.
+ * A client waits on a tag's re-check at most its rule's {@code revalidateTimeout}; then it is served
+ * the cached manifest stale, and so is every client after it until the re-check, which goes on under
+ * the upstream's own time-outs, has ended (stale-while-revalidate).
  * A repository created by a first pull gets the settings of its creation template.
  */
 public final class ProxyManifestStore {
@@ -98,8 +104,44 @@ public final class ProxyManifestStore {
                         ? Future.succeededFuture(new ServedManifest(hit, outage.reason()))
                         : flights.run(target.describe(tag), () -> fetch(target, tag)));
             }
-            return flights.run(target.describe(tag), () -> revalidate(target, record));
+            return revalidateWithin(target, record);
         });
+    }
+
+    /**
+     * The re-check of a due tag, or the cached manifest stale when the upstream has not answered
+     * within the rule's {@code revalidateTimeout}. Without a Vert.x context (no timer) it waits.
+     */
+    private Future<ServedManifest> revalidateWithin(ProxyTarget target, TagRecord record) {
+        String key = target.describe(new Tag(record.tag()));
+        Future<ServedManifest> recheck = flights.run(key, () -> revalidate(target, record));
+        Context context = Vertx.currentContext();
+        if (recheck.isComplete() || context == null) {
+            return recheck;
+        }
+        Duration patience = target.rule().revalidateTimeout();
+        Promise<ServedManifest> answer = Promise.promise();
+        long timer = context.owner().setTimer(patience.toMillis(), id -> cached(target, Digest.parse(record.digest()))
+                .onSuccess(hit -> {
+                    if (hit == null || recheck.isComplete()) {
+                        return;
+                    }
+                    String reason = "upstream did not answer within " + patience + "; re-checking in the background";
+                    Outage pending = new Outage(clock.millis() + OUTAGE_BACKOFF.toMillis(), reason);
+                    outages.put(key, pending);
+                    // Ends with the re-check, unless its own outage answer replaced it.
+                    recheck.onComplete(done -> outages.remove(key, pending));
+                    answer.tryComplete(new ServedManifest(hit, reason));
+                }));
+        recheck.onComplete(done -> {
+            context.owner().cancelTimer(timer);
+            if (done.succeeded()) {
+                answer.tryComplete(done.result());
+            } else {
+                answer.tryFail(done.cause());
+            }
+        });
+        return answer.future();
     }
 
     /**
