@@ -182,30 +182,6 @@ public final class SpooledBlobWriter implements BlobWriter {
     }
 
     /**
-     * Deletes the spool files in {@code directory} last modified before {@code cutoff}: writers a
-     * crash left behind. Blocking; answers how many it deleted.
-     */
-    public static int removeStale(Path directory, Instant cutoff) throws IOException {
-        if (!Files.isDirectory(directory)) {
-            return 0;
-        }
-        int removed = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path file : files) {
-                try {
-                    if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-                        Files.deleteIfExists(file);
-                        removed++;
-                    }
-                } catch (NoSuchFileException gone) {
-                    // removed meanwhile
-                }
-            }
-        }
-        return removed;
-    }
-
-    /**
      * Checks a spool file against {@code expected}, hashing it again only when {@code expected} uses
      * another algorithm than sha256; throws DIGEST_INVALID on a mismatch. Blocking.
      */

@@ -8,6 +8,7 @@ import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
 import io.cargohold.spi.StoredBlob;
+import io.cargohold.store.OpenSpools;
 import io.cargohold.store.SpooledBlobWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,9 +43,6 @@ import java.util.stream.Stream;
  */
 public final class FileSystemBlobStore implements BlobStore {
 
-    /** Uploads older than this are left over from a crash and removed by {@link #initialize()}. */
-    public static final Duration STALE_UPLOAD_AGE = Duration.ofHours(1);
-
     private static final Logger LOG = LoggerFactory.getLogger(FileSystemBlobStore.class);
 
     private final Vertx vertx;
@@ -52,6 +50,7 @@ public final class FileSystemBlobStore implements BlobStore {
     private final Path blobs;
     private final Path uploads;
     private volatile boolean uploadsReady;
+    private final OpenSpools openUploads = new OpenSpools();
 
     /** Does no I/O; call {@link #initialize()} at start-up to create the layout and clean up. */
     public FileSystemBlobStore(Vertx vertx, Path root) {
@@ -75,22 +74,30 @@ public final class FileSystemBlobStore implements BlobStore {
         return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
     }
 
-    /** Creates the directories and removes uploads left over for longer than {@link #STALE_UPLOAD_AGE}. */
+    /**
+     * Creates the directories and removes every upload: no writer runs yet, and the metadata database
+     * locks the directory to this process. Then sweeps uploads no writer owns every
+     * {@link OpenSpools#SWEEP_INTERVAL}.
+     */
     public Future<Void> initialize() {
         return blocking(() -> {
             Files.createDirectories(blobs);
             Files.createDirectories(uploads);
             uploadsReady = true;
             return null;
-        }).compose(v -> removeStaleUploads(STALE_UPLOAD_AGE)).mapEmpty();
+        }).compose(v -> removeStaleUploads(Duration.ZERO)).onSuccess(v -> vertx.setPeriodic(
+                OpenSpools.SWEEP_INTERVAL.toMillis(), id -> removeStaleUploads(OpenSpools.LEFTOVER_AGE))).mapEmpty();
     }
 
-    /** Deletes upload files last modified more than {@code maxAge} ago; answers how many it deleted. */
+    /**
+     * Deletes upload files no running writer owns, last modified more than {@code maxAge} ago; answers
+     * how many it deleted.
+     */
     public Future<Integer> removeStaleUploads(Duration maxAge) {
         return blocking(() -> {
-            int removed = SpooledBlobWriter.removeStale(uploads, Instant.now().minus(maxAge));
+            int removed = openUploads.removeLeftovers(uploads, Instant.now().minus(maxAge));
             if (removed > 0) {
-                LOG.info("removed {} stale uploads from {}", removed, uploads);
+                LOG.info("removed {} uploads no writer owns from {}", removed, uploads);
             }
             return removed;
         });
@@ -185,7 +192,7 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public BlobWriter create() {
-        Path temp = uploads.resolve(UUID.randomUUID().toString());
+        Path temp = openUploads.opened(uploads.resolve(UUID.randomUUID().toString()));
         Future<Void> ready = uploadsReady ? Future.succeededFuture() : blocking(() -> {
             Files.createDirectories(uploads);
             uploadsReady = true;
@@ -193,7 +200,9 @@ public final class FileSystemBlobStore implements BlobStore {
         });
         return new SpooledBlobWriter(temp, ready.compose(v -> vertx.fileSystem()
                 .open(temp.toString(), new OpenOptions().setRead(false).setWrite(true).setCreateNew(true))),
-                this::publish, this::deleteUpload);
+                (file, computed, expected) -> publish(file, computed, expected)
+                        .onComplete(done -> openUploads.closed(file)),
+                file -> deleteUpload(file).onComplete(done -> openUploads.closed(file)));
     }
 
     /**

@@ -9,6 +9,7 @@ import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
 import io.cargohold.spi.StoredBlob;
 import io.cargohold.store.InputStreamReadStream;
+import io.cargohold.store.OpenSpools;
 import io.cargohold.store.SpooledBlobWriter;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
@@ -52,8 +53,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class S3BlobStore implements BlobStore {
 
-    /** Spool files older than this are left over from a crash and removed by {@link #initialize()}. */
-    public static final Duration STALE_SPOOL_AGE = Duration.ofHours(1);
     /** The longest validity S3 allows for a presigned URL. */
     public static final Duration MAX_PRESIGNED_VALIDITY = Duration.ofDays(7);
 
@@ -68,6 +67,7 @@ public final class S3BlobStore implements BlobStore {
     private final String bucket;
     private final Path spool;
     private volatile boolean spoolReady;
+    private final OpenSpools openSpools = new OpenSpools();
 
     /**
      * Does no I/O; call {@link #initialize()} at start-up.
@@ -101,22 +101,30 @@ public final class S3BlobStore implements BlobStore {
         return spool;
     }
 
-    /** Creates the bucket if it is missing and the spool directory, and removes stale spool files. */
+    /**
+     * Creates the bucket if it is missing and the spool directory, and removes every spool file: the
+     * spool is this process's own and no writer runs yet. Then sweeps spool files no writer owns every
+     * {@link OpenSpools#SWEEP_INTERVAL}.
+     */
     public Future<Void> initialize() {
         return blocking(() -> {
             S3Calls.createBucketIfMissing(client, bucket);
             Files.createDirectories(spool);
             spoolReady = true;
             return null;
-        }).compose(v -> removeStaleSpoolFiles(STALE_SPOOL_AGE)).mapEmpty();
+        }).compose(v -> removeStaleSpoolFiles(Duration.ZERO)).onSuccess(v -> vertx.setPeriodic(
+                OpenSpools.SWEEP_INTERVAL.toMillis(), id -> removeStaleSpoolFiles(OpenSpools.LEFTOVER_AGE))).mapEmpty();
     }
 
-    /** Deletes spool files last modified more than {@code maxAge} ago; answers how many it deleted. */
+    /**
+     * Deletes spool files no running writer owns, last modified more than {@code maxAge} ago; answers
+     * how many it deleted.
+     */
     public Future<Integer> removeStaleSpoolFiles(Duration maxAge) {
         return blocking(() -> {
-            int removed = SpooledBlobWriter.removeStale(spool, Instant.now().minus(maxAge));
+            int removed = openSpools.removeLeftovers(spool, Instant.now().minus(maxAge));
             if (removed > 0) {
-                LOG.info("removed {} stale spool files from {}", removed, spool);
+                LOG.info("removed {} spool files no writer owns from {}", removed, spool);
             }
             return removed;
         });
@@ -168,7 +176,7 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public BlobWriter create() {
-        Path file = spool.resolve(UUID.randomUUID().toString());
+        Path file = openSpools.opened(spool.resolve(UUID.randomUUID().toString()));
         Future<Void> ready = spoolReady ? Future.succeededFuture() : blocking(() -> {
             Files.createDirectories(spool);
             spoolReady = true;
@@ -176,7 +184,9 @@ public final class S3BlobStore implements BlobStore {
         });
         return new SpooledBlobWriter(file, ready.compose(v -> vertx.fileSystem()
                 .open(file.toString(), new OpenOptions().setRead(false).setWrite(true).setCreateNew(true))),
-                this::upload, this::deleteSpoolFile);
+                (spoolFile, computed, expected) -> upload(spoolFile, computed, expected)
+                        .onComplete(done -> openSpools.closed(spoolFile)),
+                spoolFile -> deleteSpoolFile(spoolFile).onComplete(done -> openSpools.closed(spoolFile)));
     }
 
     /** Lists {@code blobs/} page by page (the client follows continuation tokens); other keys are skipped. */

@@ -5,15 +5,18 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
+import io.cargohold.spi.BlobWriter;
 import io.cargohold.store.BlobStoreContractTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -60,17 +63,32 @@ class FileSystemBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
-    void removeStaleUploads_oldAndFreshUploads_removesOnlyOld(VertxTestContext test) throws IOException {
+    void initialize_uploadsLeftByACrash_removesThemWhateverTheirAge(VertxTestContext test) throws IOException {
         Path old = Files.writeString(fileStore.uploadsDirectory().resolve("old"), "left by a crash");
         Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
-        Path fresh = Files.writeString(fileStore.uploadsDirectory().resolve("fresh"), "being written");
-        fileStore.removeStaleUploads(FileSystemBlobStore.STALE_UPLOAD_AGE)
-                .onComplete(verify(test, removed -> {
-                    assertThat(removed).isEqualTo(1);
+        Path fresh = Files.writeString(fileStore.uploadsDirectory().resolve("fresh"), "left by a kill -9 just now");
+        new FileSystemBlobStore(vertx, root).initialize()
+                .onComplete(verify(test, v -> {
                     assertThat(old).doesNotExist();
-                    assertThat(fresh).exists();
-                    delete(fresh);
+                    assertThat(fresh).doesNotExist();
                 }));
+    }
+
+    @Test
+    void removeStaleUploads_orphanAndOpenWriter_removesOnlyTheOrphan(VertxTestContext test) throws IOException {
+        Path orphan = Files.writeString(fileStore.uploadsDirectory().resolve("orphan"), "no writer owns it");
+        Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        BlobWriter open = store.create();
+        on(() -> open.write(Buffer.buffer("being written")))
+                .compose(v -> fileStore.removeStaleUploads(Duration.ZERO))
+                .compose(removed -> uploadsInProgress().map(left -> {
+                    assertThat(removed).isEqualTo(1);
+                    assertThat(orphan).doesNotExist();
+                    assertThat(left).as("the open writer's upload").isEqualTo(1);
+                    return left;
+                }))
+                .compose(left -> open.commit(Digest.sha256("being written".getBytes(StandardCharsets.UTF_8))))
+                .onComplete(verify(test, v -> { }));
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,6 +83,13 @@ abstract class AbstractS3BlobStoreTest extends BlobStoreContractTest {
     @AfterEach
     void closeClient() throws Exception {
         client.close();
+    }
+
+    @Test
+    void initialize_spoolFilesLeftByACrash_removesThemWhateverTheirAge(VertxTestContext test) throws IOException {
+        Path left = Files.writeString(s3Store.spoolDirectory().resolve("left"), "left by a kill -9 just now");
+        new S3BlobStore(vertx, client, bucket, s3Store.spoolDirectory()).initialize()
+                .onComplete(verify(test, v -> assertThat(left).doesNotExist()));
     }
 
     @Test
