@@ -8,6 +8,7 @@ import io.cargohold.spi.DocumentStore;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagRecord;
+import io.cargohold.store.rocksdb.ImportProgress;
 import io.cargohold.store.rocksdb.RocksDbDocumentStore;
 import io.vertx.core.Vertx;
 import picocli.CommandLine;
@@ -74,7 +75,7 @@ public final class ScaleSeed implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalArgumentException("no rule with prefix " + rulePrefix + " in " + config));
         Vertx vertx = Vertx.vertx();
         ExecutorService puts = Executors.newFixedThreadPool(PARALLEL_PUTS);
-        try (Storage storage = Storage.open(vertx, loaded.storage(), false).await(2, TimeUnit.MINUTES)) {
+        try (Storage storage = Storage.open(vertx, loaded.storage(), false, new ImportProgress()).await(2, TimeUnit.MINUTES)) {
             long started = System.nanoTime();
             int repositories = images / TAGS_PER_REPOSITORY;
             int perBatch = IMAGES_PER_BATCH / TAGS_PER_REPOSITORY;
