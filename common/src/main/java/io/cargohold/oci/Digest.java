@@ -6,23 +6,33 @@ import io.cargohold.oci.error.RegistryException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** A content digest such as {@code sha256:<64 hex>}; only registered algorithms are accepted. */
 public record Digest(String algorithm, String hex) implements Reference {
 
-    private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
-    private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
-
     public Digest {
-        Pattern pattern = switch (algorithm) {
-            case "sha256" -> SHA256;
-            case "sha512" -> SHA512;
+        int length = switch (algorithm) {
+            case "sha256" -> 64;
+            case "sha512" -> 128;
             default -> throw invalid(algorithm + ":" + hex);
         };
-        if (!pattern.matcher(hex).matches()) {
+        if (!isLowerHex(hex, length)) {
             throw invalid(algorithm + ":" + hex);
         }
+    }
+
+    /** {@code [a-f0-9]{length}}, without a regular expression: every manifest and blob request parses a digest. */
+    private static boolean isLowerHex(String value, int length) {
+        if (value.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Digest parse(String value) {

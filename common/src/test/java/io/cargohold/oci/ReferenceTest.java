@@ -6,6 +6,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+import java.util.Random;
+import java.util.regex.Pattern;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +28,8 @@ class ReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sha256:abc", "md5:aaaa", "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        "sha256", ":", "sha512:aaaa"})
+        "sha256", ":", "sha512:aaaa",
+        "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaag", "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`", "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/", "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
     void parse_malformedDigest_digestInvalid(String value) {
         assertThatThrownBy(() -> Digest.parse(value)).isInstanceOfSatisfying(RegistryException.class,
                 e -> assertThat(e.code()).isEqualTo(OciErrorCode.DIGEST_INVALID));
@@ -42,6 +46,28 @@ class ReferenceTest {
     @ValueSource(strings = {"a", "library/nginx", "a.b_c__d--e/f", "dockerhub/bitnami/redis-cluster"})
     void repositoryName_valid_accepted(String value) {
         assertThat(RepositoryName.parse(value).value()).isEqualTo(value);
+    }
+
+    @Test
+    void repositoryName_randomNames_acceptedExactlyWhenTheGrammarMatches() {
+        Pattern grammar = Pattern.compile(RepositoryName.COMPONENT + "(?:/" + RepositoryName.COMPONENT + ")*");
+        Random random = new Random(13);
+        String alphabet = "a0._-/Z";
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder name = new StringBuilder();
+            for (int n = random.nextInt(9); n > 0; n--) {
+                name.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String value = name.toString();
+            boolean accepted;
+            try {
+                RepositoryName.parse(value);
+                accepted = true;
+            } catch (RegistryException e) {
+                accepted = false;
+            }
+            assertThat(accepted).as(value).isEqualTo(grammar.matcher(value).matches());
+        }
     }
 
     @Test

@@ -39,7 +39,10 @@ import java.util.stream.Stream;
  * Blobs on a local filesystem, content-addressed: {@code <root>/blobs/<algorithm>/<first two hex>/<hex>}.
  * Writers write to {@code <root>/uploads/<uuid>} on the same filesystem and a verified commit
  * renames the file into place atomically, so a reader never sees a partial blob.
- * Every blocking filesystem call runs on a worker thread, never on the event loop.
+ * Every blocking filesystem call runs on a worker thread, never on the event loop, except the one
+ * {@code stat} of {@link #stat} and {@link #open}: a read's look-up is a single metadata call, as
+ * cheap as the open Vert.x's {@code sendFile} does on the event loop anyway, while the two hops to a
+ * worker thread and back cost a cached blob GET more than its headers (issue 13).
  */
 public final class FileSystemBlobStore implements BlobStore {
 
@@ -162,32 +165,31 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public Future<Optional<Long>> stat(Digest digest) {
-        Path path = blobPath(digest);
-        return blocking(() -> {
-            try {
-                return Optional.of(Files.size(path));
-            } catch (NoSuchFileException e) {
-                return Optional.empty();
-            }
-        });
+        try {
+            return Future.succeededFuture(Optional.of(Files.size(blobPath(digest))));
+        } catch (NoSuchFileException e) {
+            return Future.succeededFuture(Optional.empty());
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     @Override
     public Future<BlobContent> open(Digest digest, ByteRange range) {
         Path path = blobPath(digest);
-        return blocking(() -> {
-            long size;
-            try {
-                size = Files.size(path);
-            } catch (NoSuchFileException e) {
-                throw RegistryException.blobUnknown(digest);
-            }
-            if (range.offset() < 0 || range.length() < 0 || range.offset() + range.length() > size) {
-                throw new RegistryException(OciErrorCode.RANGE_INVALID, "requested range not satisfiable",
-                        range.offset() + "-" + range.end() + "/" + size);
-            }
-            return new BlobContent.FileRegion(path, range.offset(), range.length());
-        });
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (NoSuchFileException e) {
+            return Future.failedFuture(RegistryException.blobUnknown(digest));
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
+        if (range.offset() < 0 || range.length() < 0 || range.offset() + range.length() > size) {
+            return Future.failedFuture(new RegistryException(OciErrorCode.RANGE_INVALID,
+                    "requested range not satisfiable", range.offset() + "-" + range.end() + "/" + size));
+        }
+        return Future.succeededFuture(new BlobContent.FileRegion(path, range.offset(), range.length()));
     }
 
     @Override

@@ -44,8 +44,11 @@ final class ManifestHandler {
      */
     private Future<ServedManifest> negotiate(HttpServerRequest request, ProxyTarget target, ServedManifest served) {
         ManifestRecord manifest = served.manifest();
+        if (!MediaType.isIndex(manifest.mediaType())) {
+            return Future.succeededFuture(served);
+        }
         List<String> accepted = accepted(request);
-        if (!MediaType.isIndex(manifest.mediaType()) || accepted.isEmpty()
+        if (accepted.isEmpty()
                 || accepted.contains(manifest.mediaType()) || accepted.contains("*/*")
                 || accepted.stream().noneMatch(MediaType::isManifest)) {
             return Future.succeededFuture(served);

@@ -70,6 +70,20 @@ public final class EdgeMetrics {
     private final Map<String, AtomicLong> rateLimits = new ConcurrentHashMap<>();
     private final Counter cacheBytes;
     private final Counter upstreamBytes;
+    // The meters by their tag values: building and registering a meter looks it up by sorted tags,
+    // which cost more than the rest of a cached manifest GET's bookkeeping. As many as series.
+    private final Map<RequestSeries, Timer> requests = new ConcurrentHashMap<>();
+    private final Map<LookupSeries, Counter> lookups = new ConcurrentHashMap<>();
+    private final Map<UpstreamSeries, Timer> upstreamCalls = new ConcurrentHashMap<>();
+
+    private record RequestSeries(String route, String method, int status) {
+    }
+
+    private record LookupSeries(String rule, Kind kind, Result result) {
+    }
+
+    private record UpstreamSeries(String upstream, Operation operation, int status) {
+    }
 
     public EdgeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -82,19 +96,19 @@ public final class EdgeMetrics {
 
     /** A registry API request answered with {@code status} after {@code nanos}. */
     public void requestServed(String route, String method, int status, long nanos) {
-        Timer.builder(HTTP_REQUESTS)
+        requests.computeIfAbsent(new RequestSeries(route, method, status), series -> Timer.builder(HTTP_REQUESTS)
                 .description("Registry API requests, from arrival to the end of the response")
                 .tags("route", route, "method", method, "status", String.valueOf(status))
-                .register(registry)
+                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A client's lookup of a manifest or blob under the rule with prefix {@code rule}. */
     public void cacheLookup(String rule, Kind kind, Result result) {
-        Counter.builder(CACHE_REQUESTS)
+        lookups.computeIfAbsent(new LookupSeries(rule, kind, result), series -> Counter.builder(CACHE_REQUESTS)
                 .description("Client lookups of manifests and blobs: hit, stale (served unconfirmed) or miss")
                 .tags("rule", rule, "kind", label(kind), "result", label(result))
-                .register(registry)
+                .register(registry))
                 .increment();
     }
 
@@ -107,10 +121,11 @@ public final class EdgeMetrics {
 
     /** A call to {@code upstream} (its host) that was answered with {@code status} (0: no answer). */
     public void upstreamRequest(String upstream, Operation operation, int status, long nanos) {
-        Timer.builder(UPSTREAM_REQUESTS)
+        upstreamCalls.computeIfAbsent(new UpstreamSeries(upstream, operation, status), series -> Timer.builder(
+                        UPSTREAM_REQUESTS)
                 .description("Calls to upstream registries, timed to the answer's head")
                 .tags("upstream", upstream, "operation", operation.label, "status", String.valueOf(status))
-                .register(registry)
+                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
