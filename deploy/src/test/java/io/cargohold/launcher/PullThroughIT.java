@@ -74,7 +74,10 @@ class PullThroughIT {
                 assertImagePulled(dir.resolve("second"), image);
                 String inspected = Skopeo.inspect(app, "--tls-verify=false");
                 assertThat(inspected).contains(image.digest().value());
-                assertThat(upstream.accessLog()).hasSize((int) upstreamRequests);
+                // skopeo inspect also lists the tags, which the rule answers from the upstream by design
+                // (rules[].tagsList: upstream); manifests and blobs never leave the cache.
+                assertThat(upstream.accessLog().stream().filter(entry -> !entry.path().endsWith("/tags/list")))
+                        .hasSize((int) upstreamRequests);
                 assertThat(upstream.requests("GET", "/v2/library/app/blobs/.*"))
                         .as("one upstream GET per blob").isEqualTo(image.blobs().size());
             }
