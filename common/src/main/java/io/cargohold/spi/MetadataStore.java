@@ -28,6 +28,25 @@ public interface MetadataStore {
     Future<List<String>> repositoryNames(String last, int limit);
 
     /**
+     * Up to {@code limit} repositories after the one named {@code after} (the {@code next} of the
+     * previous page; null: from the first), their records read from storage in one run.
+     */
+    Future<StoragePage<Repository>> repositories(String after, int limit);
+
+    /**
+     * Hands every repository to {@code visit}, a page of records at a time, reading the next page
+     * only once the visit of the previous one completed.
+     */
+    default Future<Void> forEachRepository(int pageSize, Function<List<Repository>, Future<Void>> visit) {
+        return forEachRepository(null, pageSize, visit);
+    }
+
+    private Future<Void> forEachRepository(String after, int pageSize, Function<List<Repository>, Future<Void>> visit) {
+        return repositories(after, pageSize).compose(page -> visit.apply(page.items()).compose(v ->
+                page.next() == null ? Future.succeededFuture() : forEachRepository(page.next(), pageSize, visit)));
+    }
+
+    /**
      * Hands every repository name to {@code visit}, a page of at most {@code pageSize} at a time,
      * reading the next page only once the visit of the previous one completed: background work over
      * the whole cache holds one page at a time.
@@ -57,6 +76,13 @@ public interface MetadataStore {
      * the record back.
      */
     Future<Void> markPulled(String repository, String digest, long millis);
+
+    /**
+     * Up to {@code limit} manifests of every repository, after the one {@code after} names (the
+     * {@code next} of the previous page; null: from the first): background work over every manifest
+     * reads storage in long runs instead of one repository at a time.
+     */
+    Future<StoragePage<ManifestRecord>> manifests(String after, int limit);
 
     /** Every manifest of a repository, in no particular order. */
     Future<List<ManifestRecord>> manifests(String repository);

@@ -16,6 +16,7 @@ import io.cargohold.store.memory.MemoryDocumentStore;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
+import io.cargohold.spi.StoragePage;
 import io.cargohold.spi.TagRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -63,6 +64,7 @@ public final class HazelcastMetadataStore implements MetadataStore {
     private final IMap<String, Repository> repositories;
     private final IMap<String, ManifestRecord> manifests;
     private final IMap<String, TagRecord> tags;
+    private final DocumentMapStore<Repository> repositoryDocuments;
     private final DocumentMapStore<ManifestRecord> manifestDocuments;
     private final DocumentMapStore<TagRecord> tagDocuments;
     private final DocumentStore documents;
@@ -72,6 +74,7 @@ public final class HazelcastMetadataStore implements MetadataStore {
         this.repositories = hazelcast.getMap(REPOSITORIES);
         this.manifests = hazelcast.getMap(MANIFESTS);
         this.tags = hazelcast.getMap(TAGS);
+        this.repositoryDocuments = mapStore(hazelcast.getConfig(), REPOSITORIES);
         this.manifestDocuments = mapStore(hazelcast.getConfig(), MANIFESTS);
         this.tagDocuments = mapStore(hazelcast.getConfig(), TAGS);
         this.documents = tagDocuments.documents();
@@ -210,6 +213,16 @@ public final class HazelcastMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Future<StoragePage<ManifestRecord>> manifests(String after, int limit) {
+        return vertx.executeBlocking(() -> page(manifestDocuments, after, limit), false);
+    }
+
+    @Override
+    public Future<StoragePage<Repository>> repositories(String after, int limit) {
+        return vertx.executeBlocking(() -> page(repositoryDocuments, after, limit), false);
+    }
+
+    @Override
     public Future<List<ManifestRecord>> manifests(String repository) {
         return vertx.executeBlocking(() -> records(manifestDocuments,
                 MetadataDocuments.MANIFESTS_PREFIX + manifestKey(repository, "")), false);
@@ -267,6 +280,21 @@ public final class HazelcastMetadataStore implements MetadataStore {
         return documents.keys(prefix, last == null ? null : prefix + last, limit).stream()
                 .map(key -> key.substring(prefix.length()))
                 .toList();
+    }
+
+    /** The readable records of up to {@code limit} documents of {@code store}'s map after the entry {@code after}. */
+    private <V> StoragePage<V> page(DocumentMapStore<V> store, String after, int limit) {
+        String prefix = store.prefix();
+        List<DocumentStore.Document> page = documents.documents(prefix, after == null ? null : prefix + after, limit);
+        List<V> records = new ArrayList<>(page.size());
+        for (DocumentStore.Document document : page) {
+            V record = store.decode(document.key(), document.content());
+            if (record != null) {
+                records.add(record);
+            }
+        }
+        String next = page.size() < limit ? null : page.get(page.size() - 1).key().substring(prefix.length());
+        return new StoragePage<>(records, next);
     }
 
     /** Every readable record under {@code prefix}, in key order, read a page at a time. */

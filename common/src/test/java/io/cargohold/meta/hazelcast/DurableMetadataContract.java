@@ -8,6 +8,7 @@ import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.RepositorySettings;
+import io.cargohold.spi.StoragePage;
 import io.cargohold.spi.TagMutability;
 import io.cargohold.spi.TagRecord;
 import io.vertx.core.Future;
@@ -218,6 +219,28 @@ abstract class DurableMetadataContract {
         assertThat(HazelcastMetadataStore.<TagRecord>mapStore(member.getConfig(), HazelcastMetadataStore.TAGS)
                 .skipped().count()).isGreaterThanOrEqualTo(5);
         assertThat(await(restarted.tag(APP, "latest"))).contains(written.movedTag());
+    }
+
+    @Test
+    void manifestsPage_walkedAcrossRepositories_answersEveryReadableManifestOnce(Vertx vertx) {
+        MetadataStore store = open(vertx, startStandalone());
+        await(store.putManifest(manifest(APP, DIGEST_A, MANIFEST_TYPE, bytes("{\"a\":1}"))));
+        await(store.putManifest(manifest(APP, DIGEST_B, INDEX_TYPE, bytes("{\"manifests\":[]}"))));
+        await(store.putManifest(manifest(TOOLS, DIGEST_A, MANIFEST_TYPE, bytes("{\"t\":1}"))));
+        documents.put(MetadataDocuments.manifestKey(TOOLS, DIGEST_C), bytes("{torn"));
+
+        List<String> walked = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            StoragePage<ManifestRecord> page = await(store.manifests(after, 1));
+            page.items().forEach(manifest -> walked.add(manifest.repository() + "@" + manifest.digest()));
+            after = page.next();
+            pages++;
+        } while (after != null && pages < 10);
+
+        assertThat(walked).containsExactlyInAnyOrder(APP + "@" + DIGEST_A, APP + "@" + DIGEST_B, TOOLS + "@" + DIGEST_A);
+        assertThat(await(store.manifests(null, 10)).next()).isNull();
     }
 
     @Test

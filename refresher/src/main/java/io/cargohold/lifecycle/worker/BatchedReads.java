@@ -21,12 +21,12 @@ final class BatchedReads {
     private BatchedReads() {
     }
 
-    /** {@code read} of each of {@code names}, in their order. */
-    static <T> Future<List<T>> read(List<String> names, Function<String, Future<T>> read) {
-        List<T> results = new ArrayList<>(names.size());
+    /** {@code read} of each of {@code repositories} (names or records), in their order. */
+    static <R, T> Future<List<T>> read(List<R> repositories, Function<R, Future<T>> read) {
+        List<T> results = new ArrayList<>(repositories.size());
         Future<Void> chain = Future.succeededFuture();
-        for (int start = 0; start < names.size(); start += IN_FLIGHT) {
-            List<String> batch = names.subList(start, Math.min(names.size(), start + IN_FLIGHT));
+        for (int start = 0; start < repositories.size(); start += IN_FLIGHT) {
+            List<R> batch = repositories.subList(start, Math.min(repositories.size(), start + IN_FLIGHT));
             chain = chain.compose(v -> {
                 List<Future<T>> reads = batch.stream().map(read).toList();
                 return Future.all(reads).<Void>map(done -> {

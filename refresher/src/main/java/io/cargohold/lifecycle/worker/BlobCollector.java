@@ -25,7 +25,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Mark-and-sweep garbage collection of blobs. Each collection marks every blob some manifest record
  * references (the manifest's own bytes, its config and layers, an index's child manifests), reading
- * and parsing a page of repositories at a time on a worker thread; then sweeps the stored blobs a
+ * a page of manifests of every repository at a time from storage and parsing it on a worker thread;
+ * then sweeps the stored blobs a
  * page at a time: an unmarked blob is deleted only when it was last written more than {@code grace}
  * ago <em>and</em> an earlier collection, at least {@code grace} before, found it unmarked too (and
  * every collection since). So a blob being ingested now (young) is never deleted, and the blobs of
@@ -56,19 +57,19 @@ final class BlobCollector {
     private final LifecycleMetrics metrics;
     private final Clock clock;
     private final Duration grace;
-    private final int repositoryPage;
+    private final int manifestPage;
     private final int blobPage;
     private Map<Digest, Instant> unreferencedSince = new HashMap<>();
     private long blobsListed;
 
     BlobCollector(BlobStore blobs, MetadataStore metadata, LifecycleMetrics metrics, Clock clock, Duration grace,
-                  int repositoryPage, int blobPage) {
+                  int manifestPage, int blobPage) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.metrics = metrics;
         this.clock = clock;
         this.grace = grace;
-        this.repositoryPage = repositoryPage;
+        this.manifestPage = manifestPage;
         this.blobPage = blobPage;
     }
 
@@ -79,7 +80,7 @@ final class BlobCollector {
         BloomFilter<String> marked = BloomFilter.create(salted,
                 Math.min(MAX_EXPECTED_BLOBS, Math.max(MIN_EXPECTED_BLOBS, blobsListed + blobsListed / 4)),
                 FALSE_POSITIVES);
-        return mark(context, marked).compose(v -> {
+        return mark(context, marked, null).compose(v -> {
             Sweep sweep = new Sweep(marked, clock.instant());
             return sweep(sweep, null).map(done -> {
                 unreferencedSince = sweep.unreferencedSince;
@@ -93,13 +94,12 @@ final class BlobCollector {
         });
     }
 
-    private Future<Void> mark(Context context, BloomFilter<String> marked) {
-        return metadata.forEachRepositoryPage(repositoryPage, names -> BatchedReads.read(names, metadata::manifests)
-                .compose(manifests -> context.executeBlocking(() -> {
-                    manifests.forEach(listed -> listed
-                            .forEach(record -> ImageCatalog.references(record).keySet().forEach(marked::put)));
-                    return null;
-                }, false)));
+    /** Marks what the page of manifests after {@code after} references, then the next page, to the last. */
+    private Future<Void> mark(Context context, BloomFilter<String> marked, String after) {
+        return metadata.manifests(after, manifestPage).compose(page -> context.executeBlocking(() -> {
+            page.items().forEach(record -> ImageCatalog.references(record).keySet().forEach(marked::put));
+            return page.next();
+        }, false)).compose(next -> next == null ? Future.succeededFuture() : mark(context, marked, next));
     }
 
     /** Sweeps the page of blobs after {@code after}, then the next, until the listing ends. */

@@ -127,8 +127,8 @@ public final class LifecycleWorker {
         // Without quotas, only repositories with a policy have images to look at.
         Predicate<Optional<Repository>> wanted = repository -> !quotas.isEmpty()
                 || repository.filter(found -> found.settings().lifecyclePolicy() != null).isPresent();
-        return metadata.forEachRepositoryPage(pageSize, names -> RepositoryImages.load(metadata, context, names,
-                        wanted)
+        return metadata.forEachRepository(pageSize, repositories -> RepositoryImages.loadRecords(metadata, context,
+                        repositories, wanted)
                 .compose(page -> context.executeBlocking(() -> page.stream().map(this::expiries).toList(), false)
                         .compose(expiries -> {
                             Future<Void> chain = Future.succeededFuture();
@@ -222,8 +222,8 @@ public final class LifecycleWorker {
         }
         EvictionCandidates candidates = new EvictionCandidates(after, quota.tally().totalBytes() - quota.budget(),
                 QuotaPlanner.MAX_CANDIDATES);
-        return metadata.forEachRepositoryPage(pageSize, names -> RepositoryImages.load(metadata, context, names,
-                        quota.covers())
+        return metadata.forEachRepository(pageSize, repositories -> RepositoryImages.loadRecords(metadata, context,
+                        repositories, quota.covers())
                 .<Void>map(page -> {
                     page.forEach(repository -> repository.images().stream().filter(image -> !remover.inUse(image))
                             .forEach(candidates::offer));

@@ -27,11 +27,27 @@ record RepositoryImages(String name, Optional<Repository> repository, List<Store
      */
     static Future<List<RepositoryImages>> load(MetadataStore metadata, Context context, List<String> names,
                                                Predicate<Optional<Repository>> wanted) {
-        Future<List<Records>> reads = BatchedReads.read(names, name -> metadata.repository(name)
-                .compose(repository -> wanted.test(repository)
-                        ? Future.all(metadata.manifests(name), metadata.tagRecords(name)).map(both -> new Records(
-                                name, repository, both.resultAt(0), both.resultAt(1)))
-                        : Future.succeededFuture((Records) null)));
+        return parse(context, BatchedReads.read(names, name -> metadata.repository(name)
+                .compose(repository -> records(metadata, name, repository, wanted))));
+    }
+
+    /** As {@link #load}, for a page of repository records read from storage already. */
+    static Future<List<RepositoryImages>> loadRecords(MetadataStore metadata, Context context,
+                                                      List<Repository> repositories,
+                                                      Predicate<Optional<Repository>> wanted) {
+        return parse(context, BatchedReads.read(repositories, repository -> records(metadata, repository.name(),
+                Optional.of(repository), wanted)));
+    }
+
+    private static Future<Records> records(MetadataStore metadata, String name, Optional<Repository> repository,
+                                           Predicate<Optional<Repository>> wanted) {
+        return wanted.test(repository)
+                ? Future.all(metadata.manifests(name), metadata.tagRecords(name)).map(both -> new Records(
+                        name, repository, both.resultAt(0), both.resultAt(1)))
+                : Future.succeededFuture((Records) null);
+    }
+
+    private static Future<List<RepositoryImages>> parse(Context context, Future<List<Records>> reads) {
         return reads.compose(all -> context.executeBlocking(() -> {
             List<RepositoryImages> page = new ArrayList<>();
             for (Records records : all) {
