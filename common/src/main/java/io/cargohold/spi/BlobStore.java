@@ -37,15 +37,8 @@ public interface BlobStore {
     /**
      * Up to {@code limit} committed blobs whose digests come after {@code after} (null: from the
      * first) in {@link #LISTING_ORDER}; an empty page is the end. A sweep holds one page at a time.
-     * This fallback reads every blob for each page: stores that can list in order override it.
      */
-    default Future<List<StoredBlob>> list(Digest after, int limit) {
-        return list().map(all -> all.stream()
-                .filter(blob -> after == null || LISTING_ORDER.compare(blob.digest(), after) > 0)
-                .sorted(Comparator.comparing(StoredBlob::digest, LISTING_ORDER))
-                .limit(limit)
-                .toList());
-    }
+    Future<List<StoredBlob>> list(Digest after, int limit);
 
     /** Deletes a committed blob; answers whether there was one. Only garbage collection deletes blobs. */
     Future<Boolean> delete(Digest digest);

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -48,6 +49,8 @@ public final class LocalTierBlobStore implements BlobStore {
     public static final Duration FILL_TIMEOUT = Duration.ofHours(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalTierBlobStore.class);
+    /** Blobs of the backing store listed per request when the tier drops collected copies. */
+    private static final int DROP_PAGE = 1_000;
 
     private final BlobStore backing;
     private final Vertx vertx;
@@ -138,15 +141,44 @@ public final class LocalTierBlobStore implements BlobStore {
     /**
      * Deletes the tier's copies of blobs the backing store no longer holds: garbage collection
      * runs on one node and deletes from the bucket, and every edge then drops its own copies.
-     * Answers how many it dropped.
+     * The tier's digests, in listing order, are merged with the backing store's listing a page at
+     * a time, so memory is bounded by the tier and a page, not by the bucket. Answers how many it
+     * dropped.
      */
     public Future<Integer> dropCollected() {
-        return backing.list().compose(stored -> {
-            Set<Digest> kept = new HashSet<>();
-            stored.forEach(blob -> kept.add(blob.digest()));
-            List<Digest> collected = index.digests().stream().filter(digest -> !kept.contains(digest)).toList();
+        return dropCollected(DROP_PAGE);
+    }
+
+    /** As {@link #dropCollected()}, listing the backing store {@code pageSize} blobs at a time. */
+    Future<Integer> dropCollected(int pageSize) {
+        List<Digest> held = index.digests().stream().sorted(LISTING_ORDER).toList();
+        List<Digest> collected = new ArrayList<>();
+        return unlisted(held, 0, null, pageSize, collected).compose(v -> {
             collected.forEach(index::remove);
-            return Future.all(collected.stream().map(tier::delete).toList()).map(v -> collected.size());
+            return Future.all(collected.stream().map(tier::delete).toList()).map(done -> collected.size());
+        });
+    }
+
+    /** Adds to {@code collected} the digests of {@code held} from {@code next} on that the backing store's pages after {@code after} lack. */
+    private Future<Void> unlisted(List<Digest> held, int next, Digest after, int pageSize, List<Digest> collected) {
+        if (next == held.size()) {
+            return Future.succeededFuture();
+        }
+        return backing.list(after, pageSize).compose(page -> {
+            if (page.isEmpty()) {
+                collected.addAll(held.subList(next, held.size()));
+                return Future.succeededFuture();
+            }
+            Digest last = page.get(page.size() - 1).digest();
+            Set<Digest> listed = new HashSet<>();
+            page.forEach(blob -> listed.add(blob.digest()));
+            int i = next;
+            for (; i < held.size() && LISTING_ORDER.compare(held.get(i), last) <= 0; i++) {
+                if (!listed.contains(held.get(i))) {
+                    collected.add(held.get(i));
+                }
+            }
+            return unlisted(held, i, last, pageSize, collected);
         });
     }
 

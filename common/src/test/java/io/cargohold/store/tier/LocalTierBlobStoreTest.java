@@ -29,8 +29,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -305,6 +307,28 @@ class LocalTierBlobStoreTest extends BlobStoreContractTest {
                     assertThat(tierPath(dc)).doesNotExist();
                     assertThat(tierPath(dk)).hasBinaryContent(kept);
                     assertThat(tierStore.tieredBytes()).isEqualTo(kept.length);
+                }));
+    }
+
+    @Test
+    void dropCollected_backingListedInPagesSmallerThanTheTier_dropsExactlyTheCollectedCopies(VertxTestContext test) {
+        List<byte[]> blobs = IntStream.range(0, 9).mapToObj(i -> bytes("tiered blob " + i)).toList();
+        List<Digest> digests = blobs.stream().map(Digest::sha256).toList();
+        Set<Digest> collected = Set.of(digests.get(0), digests.get(4), digests.get(5), digests.get(8));
+        on(() -> Future.all(IntStream.range(0, blobs.size())
+                        .mapToObj(i -> write(blobs.get(i)).commit(digests.get(i))).toList()))
+                .compose(v -> Future.all(digests.stream().map(tierStore::fill).toList()))
+                .compose(v -> Future.all(collected.stream().map(backing::delete).toList()))
+                .compose(v -> tierStore.dropCollected(2))
+                .onComplete(verify(test, dropped -> {
+                    assertThat(dropped).isEqualTo(collected.size());
+                    for (Digest digest : digests) {
+                        if (collected.contains(digest)) {
+                            assertThat(tierPath(digest)).as("collected %s", digest).doesNotExist();
+                        } else {
+                            assertThat(tierPath(digest)).as("kept %s", digest).exists();
+                        }
+                    }
                 }));
     }
 

@@ -131,6 +131,11 @@ class BlobFillTest {
         }
 
         @Override
+        public Future<List<StoredBlob>> list(Digest after, int limit) {
+            return files.list(after, limit);
+        }
+
+        @Override
         public Future<Boolean> delete(Digest digest) {
             return files.delete(digest);
         }
