@@ -287,12 +287,7 @@ public final class HazelcastMetadataStore implements MetadataStore {
         String prefix = store.prefix();
         List<DocumentStore.Document> page = documents.documents(prefix, after == null ? null : prefix + after, limit);
         List<V> records = new ArrayList<>(page.size());
-        for (DocumentStore.Document document : page) {
-            V record = store.decode(document.key(), document.content());
-            if (record != null) {
-                records.add(record);
-            }
-        }
+        decode(store, page, records);
         String next = page.size() < limit ? null : page.get(page.size() - 1).key().substring(prefix.length());
         return new StoragePage<>(records, next);
     }
@@ -300,19 +295,23 @@ public final class HazelcastMetadataStore implements MetadataStore {
     /** Every readable record under {@code prefix}, in key order, read a page at a time. */
     private <V> List<V> records(DocumentMapStore<V> store, String prefix) {
         List<V> records = new ArrayList<>();
-        String after = null;
-        List<DocumentStore.Document> page;
-        do {
-            page = documents.documents(prefix, after, LISTING_PAGE);
-            for (DocumentStore.Document document : page) {
-                V record = store.decode(document.key(), document.content());
-                if (record != null) {
-                    records.add(record);
-                }
-                after = document.key();
-            }
-        } while (page.size() == LISTING_PAGE);
+        List<DocumentStore.Document> page = documents.documents(prefix, null, LISTING_PAGE);
+        decode(store, page, records);
+        while (page.size() == LISTING_PAGE) {
+            page = documents.documents(prefix, page.get(page.size() - 1).key(), LISTING_PAGE);
+            decode(store, page, records);
+        }
         return records;
+    }
+
+    /** Adds the records of the readable documents of {@code page} to {@code records}; the others are skipped. */
+    private static <V> void decode(DocumentMapStore<V> store, List<DocumentStore.Document> page, List<V> records) {
+        for (DocumentStore.Document document : page) {
+            V record = store.decode(document.key(), document.content());
+            if (record != null) {
+                records.add(record);
+            }
+        }
     }
 
     static String manifestKey(String repository, String digest) {
