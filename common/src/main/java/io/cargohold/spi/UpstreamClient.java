@@ -24,7 +24,15 @@ public interface UpstreamClient {
     Future<UpstreamManifest.Head> headManifest(String repository, Reference reference);
 
     /** Starts fetching a blob; the body is paused until the caller pipes it. */
-    Future<BlobContent.Stream> getBlob(String repository, Digest digest);
+    default Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
+        return getBlob(repository, digest, 0);
+    }
+
+    /**
+     * Starts fetching a blob from byte {@code offset} on, to resume a fetch another node began; the
+     * body (paused) and its length cover the bytes from {@code offset} to the end.
+     */
+    Future<BlobContent.Stream> getBlob(String repository, Digest digest, long offset);
 
     /**
      * The upstream's OCI referrers index of {@code subject} (at most {@code maxBytes}); empty when the

@@ -6,8 +6,9 @@ import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.coordinator.console.Console;
 import io.cargohold.edge.EdgeNode;
-import io.cargohold.edge.proxy.ClusterControl;
 import io.cargohold.edge.metrics.StatsSnapshot;
+import io.cargohold.edge.proxy.ClusterControl;
+import io.cargohold.edge.proxy.FillPeers;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.lifecycle.worker.LifecycleLeader;
 import io.cargohold.lifecycle.worker.LifecycleTrigger;
@@ -35,12 +36,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One running Cargohold process: the admin endpoint first (so {@code /healthz} answers and
@@ -139,9 +143,13 @@ final class Node {
         toClose.push(events);
         UpstreamClients upstreams = new UpstreamClients(vertx);
         toClose.push(upstreams);
+        // An edge's leases name where it serves its fetches to the other edges, once it listens.
+        AtomicReference<URI> peerAddress = new AtomicReference<>();
+        FillPeers peers = role.servesRegistry()
+                ? steps.await(vertx.executeBlocking(() -> FillPeers.join(vertx, hazelcast), false)) : FillPeers.none();
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
-                new HazelcastFetchLeases(vertx, hazelcast), events.publisher(), upstreams.upstreams(config.rules()),
-                meters), nodeName(), Clock.systemUTC());
+                new HazelcastFetchLeases(vertx, hazelcast, () -> Optional.ofNullable(peerAddress.get())),
+                events.publisher(), upstreams.upstreams(config.rules()), meters, peers), nodeName(), Clock.systemUTC());
         toClose.push(steps.await(vertx.executeBlocking(
                 () -> ClusterControl.follow(hazelcast, config.rules(), pullThrough), false)));
         if (role.runsWorkers()) {
@@ -157,6 +165,8 @@ final class Node {
             edge = steps.await(EdgeNode.start(vertx, config, pullThrough,
                     steps.await(NodeAccess.registryAccess(vertx, config, pullThrough, registryDocuments))));
             toClose.push(() -> awaitStop(edge.close()));
+            peerAddress.set(URI.create("http://" + hazelcast.getCluster().getLocalMember().getAddress().getHost()
+                    + ":" + edge.port()));
             long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
                     tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
             toClose.push(() -> vertx.cancelTimer(posting));

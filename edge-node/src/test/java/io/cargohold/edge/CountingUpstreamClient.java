@@ -47,10 +47,10 @@ public final class CountingUpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
+    public Future<BlobContent.Stream> getBlob(String repository, Digest digest, long offset) {
         counts.increment(Counts.blobKey(digest));
         counts.increment("GET blob " + repository + "@" + digest.value());
-        return delegate.getBlob(repository, digest);
+        return delegate.getBlob(repository, digest, offset);
     }
 
     @Override

@@ -12,19 +12,23 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Fetch leases as entries with a time-to-live in a Hazelcast map. The holder renews its entry
  * while it fetches; a lease of a member that left the cluster is removed at once, and one whose
  * holder hangs lapses after {@link #TTL}. Each lease carries a unique token, so a holder only
- * ever renews or removes its own lease (fencing).
+ * ever renews or removes its own lease (fencing), and the address where its node serves the fetch
+ * to other nodes while it runs, once that node listens.
  */
 public final class HazelcastFetchLeases implements FetchLeases {
 
@@ -36,10 +40,18 @@ public final class HazelcastFetchLeases implements FetchLeases {
     private final IMap<String, FetchLease> leases;
     private final FlakeIdGenerator tokens;
     private final UUID member;
+    private final Supplier<Optional<URI>> address;
     private final Map<String, List<Promise<Void>>> waiters = new ConcurrentHashMap<>();
 
+    /** Leases whose holders serve nothing to other nodes. */
     public HazelcastFetchLeases(Vertx vertx, HazelcastInstance hazelcast) {
+        this(vertx, hazelcast, Optional::empty);
+    }
+
+    /** {@code address} gives where this node serves its fetches to other nodes, once it does. */
+    public HazelcastFetchLeases(Vertx vertx, HazelcastInstance hazelcast, Supplier<Optional<URI>> address) {
         this.vertx = vertx;
+        this.address = address;
         this.leases = hazelcast.getMap(MAP);
         this.tokens = hazelcast.getFlakeIdGenerator(MAP);
         this.member = hazelcast.getCluster().getLocalMember().getUuid();
@@ -50,14 +62,15 @@ public final class HazelcastFetchLeases implements FetchLeases {
     @Override
     public Future<Claim> claim(String key) {
         return vertx.executeBlocking(() -> {
-            FetchLease mine = new FetchLease(member.toString(), tokens.newId());
+            FetchLease mine = new FetchLease(member.toString(), tokens.newId(),
+                    address.get().map(URI::toString).orElse(null));
             FetchLease holder = leases.putIfAbsent(key, mine, TTL.toSeconds(), TimeUnit.SECONDS);
-            return holder == null ? new Held(key, mine) : waitFor(key);
+            return holder == null ? new Held(key, mine) : waitFor(key, holder);
         });
     }
 
     /** Waits for the key's lease to go; registered before re-checking, so no release is missed. */
-    private Claim waitFor(String key) {
+    private Claim waitFor(String key, FetchLease holder) {
         Promise<Void> released = Promise.promise();
         waiters.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(released);
         if (!leases.containsKey(key)) {
@@ -65,7 +78,7 @@ public final class HazelcastFetchLeases implements FetchLeases {
         }
         long timer = vertx.setTimer(TTL.toMillis() * 2, t -> released.tryComplete());
         released.future().onComplete(done -> vertx.cancelTimer(timer));
-        return new Waiting(released.future());
+        return new Waiting(Optional.ofNullable(holder.address()).map(URI::create), released.future());
     }
 
     private void wake(String key) {
@@ -97,6 +110,11 @@ public final class HazelcastFetchLeases implements FetchLeases {
         }
 
         @Override
+        public Optional<URI> holder() {
+            return Optional.empty();
+        }
+
+        @Override
         public Future<Void> released() {
             return Future.succeededFuture();
         }
@@ -108,7 +126,7 @@ public final class HazelcastFetchLeases implements FetchLeases {
         }
     }
 
-    private record Waiting(Future<Void> released) implements Claim {
+    private record Waiting(Optional<URI> holder, Future<Void> released) implements Claim {
         @Override
         public boolean held() {
             return false;
@@ -150,7 +168,10 @@ public final class HazelcastFetchLeases implements FetchLeases {
         }
     }
 
-    /** Who holds a lease, with the token that fences it. */
-    public record FetchLease(String member, long token) {
+    /**
+     * Who holds a lease, with the token that fences it and where it serves the fetch to other
+     * nodes (null when it does not).
+     */
+    public record FetchLease(String member, long token, String address) {
     }
 }

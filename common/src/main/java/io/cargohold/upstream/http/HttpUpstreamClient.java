@@ -87,8 +87,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
-        return onContext(() -> blobPuller.pull(repository, digest));
+    public Future<BlobContent.Stream> getBlob(String repository, Digest digest, long offset) {
+        return onContext(() -> blobPuller.pull(repository, digest, offset));
     }
 
     @Override

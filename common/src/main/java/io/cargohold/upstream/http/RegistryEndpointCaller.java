@@ -114,6 +114,9 @@ final class RegistryEndpointCaller {
         if (authorization != null) {
             options.putHeader("Authorization", authorization);
         }
+        if (request.range() != null) {
+            options.putHeader("Range", request.range());
+        }
         return client.request(options)
                 .compose(outgoing -> outgoing.send())
                 .compose(response -> {

@@ -10,12 +10,14 @@ import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.Credentials;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.UpstreamManifest;
+import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.TokenServer;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -27,7 +29,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -125,6 +129,35 @@ class HttpUpstreamClientTest {
         assertThat(streamed.declaredLength()).isEqualTo(layer.size());
         assertThat(streamed.bytes()).isEqualTo(layer.size());
         assertThat(streamed.digest()).isEqualTo(layer.digest());
+    }
+
+    @Test
+    void getBlob_fromOffset_streamsTheRestOnly() throws Exception {
+        Descriptor layer = image.layers().get(1);
+        byte[] whole = await(client(anonymous).getBlob("library/app", layer.digest()).compose(HttpUpstreamClientTest::collect));
+        long offset = layer.size() / 3;
+
+        BlobContent.Stream rest = await(client(anonymous).getBlob("library/app", layer.digest(), offset));
+
+        assertThat(rest.length()).isEqualTo(layer.size() - offset);
+        assertThat(await(collect(rest))).isEqualTo(Arrays.copyOfRange(whole, (int) offset, whole.length));
+    }
+
+    /** An upstream that ignores Range answers the whole blob: the bytes before the offset are dropped. */
+    @Test
+    void getBlob_fromOffsetUpstreamIgnoringRange_dropsTheBytesBefore() throws Exception {
+        byte[] content = new byte[300_000];
+        new SplittableRandom(5).nextBytes(content);
+        Digest digest = Digest.sha256(content);
+        try (ScriptedUpstream ignoring = ScriptedUpstream.start(vertx, request -> ScriptedUpstream.ok(request, content))) {
+            HttpUpstreamClient client = new HttpUpstreamClient(vertx, http,
+                    URI.create("http://127.0.0.1:" + ignoring.server().actualPort()), CredentialsProvider.ANONYMOUS);
+
+            BlobContent.Stream rest = await(client.getBlob("library/app", digest, 100_001));
+
+            assertThat(rest.length()).isEqualTo(content.length - 100_001);
+            assertThat(await(collect(rest))).isEqualTo(Arrays.copyOfRange(content, 100_001, content.length));
+        }
     }
 
     @Test
@@ -280,6 +313,17 @@ class HttpUpstreamClientTest {
             hasher.update(buffer.getBytes());
         });
         blob.stream().endHandler(v -> promise.tryComplete(new Streamed(blob.length(), bytes[0], Digest.of(hasher))));
+        blob.stream().resume();
+        return promise.future();
+    }
+
+    /** Reads a blob stream whole (small test blobs only). */
+    static Future<byte[]> collect(BlobContent.Stream blob) {
+        Buffer body = Buffer.buffer();
+        Promise<byte[]> promise = Promise.promise();
+        blob.stream().exceptionHandler(promise::tryFail);
+        blob.stream().handler(body::appendBuffer);
+        blob.stream().endHandler(v -> promise.tryComplete(body.getBytes()));
         blob.stream().resume();
         return promise.future();
     }

@@ -30,6 +30,7 @@ public final class Routes implements Handler<HttpServerRequest> {
     private final TagsHandler tags;
     private final ReferrersHandler referrers;
     private final CatalogHandler catalog;
+    private final PeerFillHandler peerFills;
     private final EdgeMetrics metrics;
     private final RegistryAccess access;
 
@@ -46,14 +47,16 @@ public final class Routes implements Handler<HttpServerRequest> {
         this.tags = new TagsHandler(pullThrough.metadata(), pullThrough.upstreamTags());
         this.referrers = new ReferrersHandler(pullThrough.referrers());
         this.catalog = new CatalogHandler(pullThrough.metadata(), access);
+        this.peerFills = new PeerFillHandler(pullThrough.blobs());
     }
 
     @Override
     public void handle(HttpServerRequest request) {
         long started = System.nanoTime();
-        RegistryPath path = parseOrNull(request.path());
+        boolean peer = PeerFillHandler.matches(request);
+        RegistryPath path = peer ? null : parseOrNull(request.path());
         HttpServerResponse response = request.response();
-        String route = path == null ? "invalid" : path.route().name().toLowerCase(Locale.ROOT);
+        String route = peer ? "peer_fill" : path == null ? "invalid" : path.route().name().toLowerCase(Locale.ROOT);
         // Also called when the connection closes before the response ended.
         // Any other method is one label: clients choose methods, and each label value is a new series.
         String method = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
@@ -63,7 +66,7 @@ public final class Routes implements Handler<HttpServerRequest> {
         response.putHeader(Headers.API_VERSION, "registry/2.0");
         Future<Void> handled;
         try {
-            handled = dispatch(request, path);
+            handled = peer ? peerFills.handle(request) : dispatch(request, path);
         } catch (RuntimeException e) {
             handled = Future.failedFuture(e);
         }

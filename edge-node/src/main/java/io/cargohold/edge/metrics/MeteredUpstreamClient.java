@@ -46,8 +46,8 @@ public final class MeteredUpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
-        return timed(EdgeMetrics.Operation.BLOB_GET, () -> delegate.getBlob(repository, digest));
+    public Future<BlobContent.Stream> getBlob(String repository, Digest digest, long offset) {
+        return timed(EdgeMetrics.Operation.BLOB_GET, () -> delegate.getBlob(repository, digest, offset));
     }
 
     @Override

@@ -8,13 +8,14 @@ import io.cargohold.oci.error.UpstreamException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +24,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * One upstream download of a blob into the store. It runs on its own, so a client that
- * disconnects does not waste it. Clients there from the first byte follow it live
+ * One download of a blob on this node: from the upstream into the store, or a copy of the
+ * download another node runs, relayed from it (see {@link BlobFetcher}). It runs on its own, so a
+ * client that disconnects does not waste it. Clients there from the first byte follow it live
  * ({@link FillReader}); clients that come later follow its spool file ({@link SpoolReader}).
+ * Its bytes may come from several sources in turn, each continuing where the last broke off.
  * The store verifies the digest on commit; content that does not match is never published.
  */
 final class BlobFill implements WriteStream<Buffer> {
@@ -42,13 +46,14 @@ final class BlobFill implements WriteStream<Buffer> {
     private final List<FillReader> readers = new ArrayList<>();
     private final List<SpoolReader> followers = new ArrayList<>();
     private BlobWriter writer;
-    private boolean started;
     private long written;
     private long spooled;
     /** Completes once every write so far is in the spool file (see {@link #write}). */
     private Future<Void> spooledSoFar = Future.succeededFuture();
     private boolean verified;
     private boolean done;
+    /** Set once the spool is dropped (or being dropped): completes when it is gone. */
+    private Future<Void> discarded;
 
     /** {@code what} says what the fill is doing, for log lines and errors. */
     BlobFill(Digest digest, BlobStore store, String what) {
@@ -57,37 +62,101 @@ final class BlobFill implements WriteStream<Buffer> {
         this.what = what;
     }
 
-    /** Fills from {@code upstream}, a blob response whose body is still paused. */
-    synchronized void start(Future<BlobContent.Stream> upstream) {
-        started = true;
-        upstream.onComplete(response -> {
-            if (response.failed()) {
-                finish(response.cause());
-                return;
+    /**
+     * Appends {@code source}, a paused body of the blob's bytes from {@link #written()} on (the
+     * upstream's, a peer's or the store's), to the spool and the readers. Completes once all of it
+     * is spooled; fails when the source breaks off or disagrees on the size, leaving what was
+     * spooled for the next source to continue from. The first source tells the blob's size.
+     */
+    Future<Void> append(Future<BlobContent.Stream> source) {
+        return source.compose(body -> {
+            long expected;
+            synchronized (this) {
+                if (writer == null) {
+                    writer = store.create();
+                }
+                expected = body.length() < 0 ? -1 : written + body.length();
             }
-            BlobContent.Stream body = response.result();
-            writer = store.create();
-            length.complete(body.length());
-            body.stream().pipe().endOnComplete(false).to(this).onComplete(piped -> piped(piped, body.length()));
+            if (!length.tryComplete(expected) && length.future().result() != expected) {
+                discard(body.stream());
+                return Future.failedFuture(new IllegalStateException("the blob's size was " + length.future().result()
+                        + " bytes, now " + expected));
+            }
+            return body.stream().pipe().endOnComplete(false).to(this)
+                    .eventually(() -> body.stream() instanceof AsyncFile file ? file.close() : Future.succeededFuture())
+                    .compose(piped -> {
+                synchronized (this) {
+                    return expected < 0 || written == expected ? Future.succeededFuture()
+                            : Future.failedFuture(new IllegalStateException("received " + written + " of "
+                                    + expected + " bytes"));
+                }
+            });
         });
     }
 
+    /** Verifies everything appended and stores it; the fill ends once the store has it, or not. */
+    void commit() {
+        releaseVerified();
+        writer.commit(digest).onComplete(commit -> finish(commit.cause()));
+    }
+
     /**
-     * Ends a fill that was never started: the blob of size {@code outcome} was stored by another
-     * fill meanwhile, or the attempt to claim the fetch failed.
+     * The blob is stored, by another fill: a fill that spooled nothing ends at once; one that
+     * spooled part of it (a peer's copy that broke off) first appends the rest from {@code rest}
+     * (given the offset), so that its readers continue where they are.
      */
-    void settle(AsyncResult<Long> outcome) {
+    void stored(long size, Function<Long, Future<BlobContent.Stream>> rest) {
+        boolean whole;
         synchronized (this) {
-            if (started) {
-                return;
-            }
+            whole = writer == null || verified;
         }
-        if (outcome.succeeded()) {
-            length.complete(outcome.result());
-            finish(null);
-        } else {
-            finish(outcome.cause());
+        if (whole) {
+            length.tryComplete(size);
+            discardSpool().onComplete(v -> finish(null));
+            return;
         }
+        append(rest.apply(written())).compose(v -> discardVerified())
+                .onSuccess(v -> finish(null))
+                .onFailure(this::abandon);
+    }
+
+    /**
+     * Verifies a complete copy relayed from the peer that fetches the blob, then drops the spool:
+     * that peer stores the blob. The fill ends when {@link #stored} says it is stored.
+     */
+    Future<Void> discardVerified() {
+        if (!releaseVerified()) {
+            return discardSpool().compose(v -> Future.failedFuture(new IllegalStateException(
+                    "the content received does not match " + digest)));
+        }
+        return discardSpool();
+    }
+
+    /** Ends the fill with {@code failure}; what was spooled is discarded first, nothing is left behind. */
+    void abandon(Throwable failure) {
+        discardSpool().onComplete(v -> finish(failure));
+    }
+
+    /** Drops the spool once the writes under way are in it, so that its followers get every byte. */
+    private synchronized Future<Void> discardSpool() {
+        if (writer == null) {
+            return Future.succeededFuture();
+        }
+        if (discarded == null) {
+            BlobWriter dropped = writer;
+            discarded = spooledSoFar.eventually(dropped::cancel);
+        }
+        return discarded;
+    }
+
+    private static void discard(ReadStream<Buffer> body) {
+        body.handler(null);
+        body.resume();
+    }
+
+    /** How many bytes were received and spooled (or are being spooled) so far. */
+    synchronized long written() {
+        return written;
     }
 
     Digest digest() {
@@ -135,7 +204,7 @@ final class BlobFill implements WriteStream<Buffer> {
     Future<Optional<SpoolReader>> follow(Context context, ByteRange range) {
         Path spool;
         synchronized (this) {
-            if (done || spooled == 0 || writer.spool().isEmpty()) {
+            if (done || discarded != null || spooled == 0 || writer.spool().isEmpty()) {
                 return Future.succeededFuture(Optional.empty());
             }
             spool = writer.spool().get();
@@ -202,28 +271,15 @@ final class BlobFill implements WriteStream<Buffer> {
         following.forEach(SpoolReader::progress);
     }
 
-    private void piped(AsyncResult<Void> piped, long expectedLength) {
-        // The upload is discarded before anyone hears of the failure: nothing is left behind.
-        if (piped.failed()) {
-            writer.cancel().onComplete(cancelled -> finish(piped.cause()));
-        } else if (expectedLength >= 0 && written != expectedLength) {
-            writer.cancel().onComplete(cancelled -> finish(
-                    new IllegalStateException("received " + written + " of " + expectedLength + " bytes")));
-        } else {
-            releaseVerified();
-            writer.commit(digest).onComplete(commit -> finish(commit.cause()));
-        }
-    }
-
     /**
      * Lets the readers following live have the last chunk as soon as everything received is known
      * to match the digest, without waiting for the store to make it durable (an fsync of the whole
      * blob, or an upload): that wait added the fsync's latency to every miss. Readers that fell
      * behind still wait for the commit, since they continue from the store.
      */
-    private void releaseVerified() {
+    private boolean releaseVerified() {
         if (writer.sha256().filter(digest::equals).isEmpty()) {
-            return;
+            return false;
         }
         List<FillReader> live;
         List<SpoolReader> following;
@@ -234,12 +290,17 @@ final class BlobFill implements WriteStream<Buffer> {
         }
         live.forEach(FillReader::verified);
         following.forEach(SpoolReader::progress);
+        return true;
     }
 
+    /** Ends the fill once; a second outcome (a failure reported on two paths) is ignored. */
     private void finish(Throwable failure) {
         List<FillReader> live;
         List<SpoolReader> following;
         synchronized (this) {
+            if (done) {
+                return;
+            }
             done = true;
             live = List.copyOf(readers);
             readers.clear();

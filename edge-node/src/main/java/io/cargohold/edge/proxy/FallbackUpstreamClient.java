@@ -46,8 +46,8 @@ final class FallbackUpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
-        return withFallback(client -> client.getBlob(repository, digest));
+    public Future<BlobContent.Stream> getBlob(String repository, Digest digest, long offset) {
+        return withFallback(client -> client.getBlob(repository, digest, offset));
     }
 
     @Override

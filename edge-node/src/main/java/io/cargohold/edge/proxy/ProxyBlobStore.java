@@ -9,9 +9,9 @@ import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.FetchLeases;
-import io.cargohold.spi.RegistryEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 import java.net.URI;
 import java.time.Duration;
@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Blobs through the cache (distribution's {@code proxyBlobStore}): served from the store when
  * present, otherwise fetched once from the rule's upstream however many clients ask at once: one
- * fill per blob on this node, and one fetch lease per blob across the cluster.
+ * fill per blob on this node, and one fetch lease per blob across the cluster, whose holder's
+ * fill the other nodes relay while it runs ({@link BlobFetcher}).
  */
 public final class ProxyBlobStore {
 
@@ -30,21 +31,22 @@ public final class ProxyBlobStore {
     static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
 
     private final BlobStore store;
-    private final Upstreams upstreams;
-    private final EventPublisher events;
-    private final String node;
-    private final ClusterSingleFlight flight;
+    private final FillPeers peers;
+    private final BlobFetcher fetcher;
     private final EdgeMetrics metrics;
     private final Map<Digest, BlobFill> fills = new ConcurrentHashMap<>();
 
-    public ProxyBlobStore(BlobStore store, Upstreams upstreams, FetchLeases leases, EventPublisher events,
-                          String node, EdgeMetrics metrics) {
+    public ProxyBlobStore(BlobStore store, Upstreams upstreams, FetchLeases leases, FillPeers peers,
+                          EventPublisher events, String node, EdgeMetrics metrics) {
         this.store = store;
+        this.peers = peers;
         this.metrics = metrics;
-        this.flight = new ClusterSingleFlight(leases);
-        this.upstreams = upstreams;
-        this.events = events;
-        this.node = node;
+        this.fetcher = new BlobFetcher(store, upstreams, leases, peers, events, node, metrics);
+    }
+
+    /** Who may read this node's fills ({@link #servePeer}). */
+    public FillPeers peers() {
+        return peers;
     }
 
     /**
@@ -119,6 +121,22 @@ public final class ProxyBlobStore {
                 : fill(target, digest).committed());
     }
 
+    /**
+     * For another node relaying this node's fetch ({@link FillPeers}): the blob's bytes from
+     * {@code offset} on, following the fill as it grows, the last one once verified; empty when no
+     * fill of it runs here (it was stored meanwhile, or never fetched here).
+     */
+    public Future<Optional<BlobContent.Stream>> servePeer(Digest digest, long offset, Context context) {
+        BlobFill running = fills.get(digest);
+        if (running == null) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return running.length().compose(size -> offset < 0 || offset >= size
+                ? Future.succeededFuture(Optional.empty())
+                : running.follow(context, new ByteRange(offset, size - offset))
+                        .map(follower -> follower.map(reader -> new BlobContent.Stream(reader, size - offset))));
+    }
+
     private BlobFill fill(ProxyTarget target, Digest digest) {
         String what = "fetching blob " + target.describe(digest) + " from " + target.rule().upstreamUrl();
         BlobFill fill = new BlobFill(digest, store, what);
@@ -127,24 +145,7 @@ public final class ProxyBlobStore {
             return running;
         }
         fill.committed().onComplete(done -> fills.remove(digest, fill));
-        flight.run("blob:" + digest, () -> store.stat(digest), () -> metrics.fetching(() -> {
-            fill.start(upstreamBlob(target, digest));
-            return fill.committed().compose(v -> fill.length())
-                    .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
-                            digest.value(), detail(what, failure), node)));
-        })).onComplete(fill::settle);
+        fetcher.run(target, fill, what, Vertx.currentContext());
         return fill;
-    }
-
-    /** The failure's message, prefixed with what was fetched from where unless it already says so. */
-    private static String detail(String what, Throwable failure) {
-        String message = String.valueOf(failure.getMessage());
-        return message.startsWith(what) ? message : what + " failed: " + message;
-    }
-
-    private Future<BlobContent.Stream> upstreamBlob(ProxyTarget target, Digest digest) {
-        events.publish(RegistryEvent.of(RegistryEvent.CACHE_MISS, target.name(), null, digest.value(),
-                null, -1, node));
-        return upstreams.client(target.rule()).getBlob(target.upstreamRepository(), digest);
     }
 }

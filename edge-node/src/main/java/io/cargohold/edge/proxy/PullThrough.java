@@ -22,7 +22,13 @@ public record PullThrough(RuleResolver rules, RepositoryTemplates templates, Pro
 
     /** What the cache serves from and reports to; {@code meters} is the process's one registry. */
     public record Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases,
-                               EventPublisher events, Upstreams upstreams, MeterRegistry meters) {
+                               EventPublisher events, Upstreams upstreams, MeterRegistry meters, FillPeers peers) {
+
+        /** No peer reads of other nodes' fills. */
+        public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
+                            Upstreams upstreams, MeterRegistry meters) {
+            this(blobStore, metadata, leases, events, upstreams, meters, FillPeers.none());
+        }
 
         /** Meters kept in a registry of their own. */
         public Dependencies(BlobStore blobStore, MetadataStore metadata, FetchLeases leases, EventPublisher events,
@@ -40,7 +46,7 @@ public record PullThrough(RuleResolver rules, RepositoryTemplates templates, Pro
                 upstreams, templates, dependencies.leases(), dependencies.events(), node,
                 config.limits().maxManifestBytes(), clock);
         return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), templates, manifests,
-                new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(),
+                new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(), dependencies.peers(),
                         dependencies.events(), node, metrics),
                 new ProxyReferrers(manifests, dependencies.metadata(), upstreams, config.limits().maxManifestBytes(),
                         clock),

@@ -68,11 +68,55 @@ class BlobFillTest {
 
         BlobWriter writer = store.create();
         EdgeHarness.await(writer.write(Buffer.buffer(content)).compose(w -> writer.commit(digest)));
-        context.runOnContext(v -> fill.settle(Future.succeededFuture((long) content.length)));
+        context.runOnContext(v -> fill.stored(content.length,
+                offset -> Future.failedFuture("a fill that spooled nothing needs no rest")));
 
         byte[] body = EdgeHarness.await(received.future()).getBytes();
         assertThat(body.length).isEqualTo(content.length);
         assertThat(Digest.sha256(body)).isEqualTo(digest);
+    }
+
+    /**
+     * A source that breaks off (a peer that died mid-blob) leaves what it delivered; the next source
+     * continues from there, and a reader there from the start gets every byte once, in order.
+     */
+    @Test
+    void append_sourceBreaksOff_nextSourceContinuesWhereItStopped() throws Exception {
+        FileSystemBlobStore store = new FileSystemBlobStore(vertx, dir);
+        EdgeHarness.await(store.initialize());
+        byte[] content = new byte[1024 * 1024 + 5];
+        new SplittableRandom(11).nextBytes(content);
+        Digest digest = Digest.sha256(content);
+        Path source = java.nio.file.Files.write(dir.resolve("source"), content);
+        int brokeAt = 400 * 1024 + 3;
+        BlobFill fill = new BlobFill(digest, store, "fetching blob test");
+        Context context = vertx.getOrCreateContext();
+        Promise<Buffer> received = Promise.promise();
+        Promise<Void> first = Promise.promise();
+        context.runOnContext(v -> {
+            Buffer body = Buffer.buffer();
+            fill.reader(context).orElseThrow().handler(body::appendBuffer).exceptionHandler(received::tryFail)
+                    .endHandler(end -> received.tryComplete(body));
+            fill.append(part(source, 0, brokeAt, content.length)).onComplete(first);
+        });
+
+        Throwable broke = EdgeHarness.await(first.future().map(v -> (Throwable) null).otherwise(e -> e));
+        assertThat(broke).as("a source that ends short of the blob fails").hasMessageContaining("received");
+        assertThat(fill.written()).isEqualTo(brokeAt);
+        context.runOnContext(v -> fill.append(part(source, brokeAt, content.length - brokeAt, content.length - brokeAt))
+                .onSuccess(done -> fill.commit()));
+
+        byte[] body = EdgeHarness.await(received.future()).getBytes();
+        assertThat(body).isEqualTo(content);
+        EdgeHarness.await(fill.committed());
+        assertThat(EdgeHarness.await(store.stat(digest))).contains((long) content.length);
+    }
+
+    /** {@code length} bytes of {@code file} from {@code offset}, announced as {@code announced} bytes. */
+    private Future<BlobContent.Stream> part(Path file, long offset, long length, long announced) {
+        return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true))
+                .map(opened -> new BlobContent.Stream(opened.setReadPos(offset).setReadLength(length).pause(),
+                        announced));
     }
 
     /**
@@ -87,7 +131,7 @@ class BlobFillTest {
         long length = 2 * 64 * 1024;
         BlobFill fill = new BlobFill(Digest.sha256(new byte[0]), new WritingTo(files, writer), "fetching blob test");
         Context context = vertx.getOrCreateContext();
-        context.runOnContext(v -> fill.start(Future.succeededFuture(
+        context.runOnContext(v -> fill.append(Future.succeededFuture(
                 new BlobContent.Stream(new GeneratedStream(context, length, 3), length))));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (writer.writes.size() < 2 && System.nanoTime() < deadline) {
