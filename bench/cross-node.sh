@@ -119,10 +119,10 @@ push() {
 
 # get URL DIGEST: time to first byte and total, in ms, of a GET whose bytes must hash to DIGEST.
 get() {
-  local out
-  out=$(curl -fsS -o "$WORK/got.$BASHPID" -w '%{time_starttransfer} %{time_total}' "$1") || die "GET $1 failed"
-  [ "sha256:$(sha256sum "$WORK/got.$BASHPID" | cut -d' ' -f1)" = "$2" ] || die "GET $1: wrong bytes"
-  rm -f "$WORK/got.$BASHPID"
+  local out file=$WORK/got.$BASHPID
+  out=$(curl -fsS -o "$file" -w '%{time_starttransfer} %{time_total}' "$1") || die "GET $1 failed"
+  [ "sha256:$(sha256sum "$file" | cut -d' ' -f1)" = "$2" ] || die "GET $1: wrong bytes"
+  rm -f "$file"
   python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(round(a * 1000), round(b * 1000))" $out
 }
 
