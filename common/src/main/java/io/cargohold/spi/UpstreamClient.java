@@ -23,7 +23,10 @@ public interface UpstreamClient {
     /** Asks for a manifest's digest and type without its body (HEAD). */
     Future<UpstreamManifest.Head> headManifest(String repository, Reference reference);
 
-    /** Starts fetching a blob; the body is paused until the caller pipes it. */
+    /**
+     * Starts fetching a blob; the body is paused until the caller pipes it, and a
+     * {@link DiscardableStream} the caller may drop unread.
+     */
     Future<BlobContent.Stream> getBlob(String repository, Digest digest);
 
     /**

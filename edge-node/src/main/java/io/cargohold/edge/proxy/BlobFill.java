@@ -8,6 +8,7 @@ import io.cargohold.oci.error.UpstreamException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.DiscardableStream;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -68,7 +69,13 @@ final class BlobFill implements WriteStream<Buffer> {
             BlobContent.Stream body = response.result();
             writer = store.create();
             length.complete(body.length());
-            body.stream().pipe().endOnComplete(false).to(this).onComplete(piped -> piped(piped, body.length()));
+            body.stream().pipe().endOnComplete(false).to(this).onComplete(piped -> {
+                // A failed write (a full disk) makes the pipe drain the rest: drop it instead.
+                if (piped.failed() && body.stream() instanceof DiscardableStream unread) {
+                    unread.discard();
+                }
+                piped(piped, body.length());
+            });
         });
     }
 

@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Blobs through the cache (distribution's {@code proxyBlobStore}): served from the store when
  * present, otherwise fetched once from the rule's upstream however many clients ask at once: one
- * fill per blob on this node, and one fetch lease per blob across the cluster.
+ * fill per blob on this node, and one fetch lease per blob across the cluster. A blob the store
+ * has no room for is refused at once ({@link StorageFull}).
  */
 public final class ProxyBlobStore {
 
@@ -35,12 +37,14 @@ public final class ProxyBlobStore {
     private final String node;
     private final ClusterSingleFlight flight;
     private final EdgeMetrics metrics;
+    private final StorageFull storageFull;
     private final Map<Digest, BlobFill> fills = new ConcurrentHashMap<>();
 
     public ProxyBlobStore(BlobStore store, Upstreams upstreams, FetchLeases leases, EventPublisher events,
                           String node, EdgeMetrics metrics) {
         this.store = store;
         this.metrics = metrics;
+        this.storageFull = new StorageFull(store::freeSpace, Clock.systemUTC());
         this.flight = new ClusterSingleFlight(leases);
         this.upstreams = upstreams;
         this.events = events;
@@ -128,10 +132,13 @@ public final class ProxyBlobStore {
         }
         fill.committed().onComplete(done -> fills.remove(digest, fill));
         flight.run("blob:" + digest, () -> store.stat(digest), () -> metrics.fetching(() -> {
-            fill.start(upstreamBlob(target, digest));
-            return fill.committed().compose(v -> fill.length())
-                    .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
-                            digest.value(), detail(what, failure), node)));
+            fill.start(storageFull.admit(digest).compose(v -> upstreamBlob(target, digest))
+                    .compose(body -> storageFull.fit(digest, body, what)));
+            return fill.committed().compose(v -> fill.length()).onFailure(failure -> {
+                storageFull.failed(digest, failure, fill.length(), what);
+                events.publish(RegistryEvent.upstreamError(target.name(), null, digest.value(),
+                        detail(what, failure), node));
+            });
         })).onComplete(fill::settle);
         return fill;
     }
