@@ -3,8 +3,11 @@ package io.cargohold.edge.http;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.Digest;
+import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.oci.error.StorageFullException;
 import io.cargohold.testkit.ScriptedUpstream;
+import io.cargohold.testkit.TestImages;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A blob store on a 32 MiB tmpfs (the test skips when it cannot mount one): a blob that does not
  * fit is {@code 503 UNAVAILABLE} "storage full" at once, and the upstream is not asked for it again
- * while the store still has no room (issue 14, acceptance 6).
+ * while the store still has no room (issue 14, acceptance 6); a manifest that cannot be stored on
+ * a full disk is the same {@code 503}.
  */
 class StorageFullRouteTest {
 
@@ -142,6 +148,37 @@ class StorageFullRouteTest {
         assertThat(took).isLessThan(AT_ONCE);
         assertThat(upstream.requests("GET", upstreamPath)).isEqualTo(1);
         assertThat(edge.uploadsLeft()).isEmpty();
+    }
+
+    @Test
+    void manifestGet_diskFull_503StorageFull() throws IOException {
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"config\":"
+                + "{\"mediaType\":\"" + TestImages.CONFIG_TYPE + "\",\"digest\":\"" + someDigest(4)
+                + "\",\"size\":2},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+        BLOBS.put("/v2/app/manifests/1", request -> ScriptedUpstream.ok(request, manifest,
+                "Content-Type", MediaType.OCI_MANIFEST));
+        Path filler = mount.resolve("filler");
+        try {
+            fillUp(filler);
+
+            RegistryResponse response = edge.get("/v2/up/app/manifests/1", "Accept", MediaType.OCI_MANIFEST);
+
+            assertStorageFull(response);
+        } finally {
+            Files.deleteIfExists(filler);
+        }
+    }
+
+    /** Writes {@code file} until the disk is full. */
+    private static void fillUp(Path file) throws IOException {
+        byte[] chunk = new byte[1024 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException full) {
+            assertThat(StorageFullException.isNoSpace(full)).as(full.toString()).isTrue();
+        }
     }
 
     @Test
