@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Content-addressed blob storage. Content becomes visible only when a {@link BlobWriter} commits
@@ -30,6 +31,14 @@ public interface BlobStore {
 
     /** Starts writing a new blob; nothing is visible until {@link BlobWriter#commit} succeeds. */
     BlobWriter create();
+
+    /**
+     * The bytes a new blob may take now: the free space of the disk {@link #create() writers} write
+     * to; empty when the store sets no such limit. One {@code statfs}, cheap enough for an event loop.
+     */
+    default OptionalLong freeSpace() {
+        return OptionalLong.empty();
+    }
 
     /** Every committed blob with its size and when it was last written: what garbage collection sweeps. */
     Future<List<StoredBlob>> list();

@@ -23,14 +23,18 @@ public interface UpstreamClient {
     /** Asks for a manifest's digest and type without its body (HEAD). */
     Future<UpstreamManifest.Head> headManifest(String repository, Reference reference);
 
-    /** Starts fetching a blob; the body is paused until the caller pipes it. */
+    /**
+     * Starts fetching a blob; the body is paused until the caller pipes it, and a
+     * {@link DiscardableStream} the caller may drop unread.
+     */
     default Future<BlobContent.Stream> getBlob(String repository, Digest digest) {
         return getBlob(repository, digest, 0);
     }
 
     /**
      * Starts fetching a blob from byte {@code offset} on, to resume a fetch another node began; the
-     * body (paused) and its length cover the bytes from {@code offset} to the end.
+     * body (paused, a {@link DiscardableStream}) and its length cover the bytes from {@code offset}
+     * to the end.
      */
     Future<BlobContent.Stream> getBlob(String repository, Digest digest, long offset);
 

@@ -3,6 +3,7 @@ package io.cargohold.store;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
+import io.cargohold.oci.error.StorageFullException;
 import io.cargohold.spi.BlobWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -12,14 +13,12 @@ import io.vertx.core.file.AsyncFile;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.function.Function;
 
@@ -28,7 +27,8 @@ import java.util.function.Function;
  * Vert.x {@link AsyncFile}, whose write queue gives the back-pressure; writes made before the file
  * is open are held, and count towards the same queue limit. On commit the closed file is handed to
  * the store's {@link Publisher}, which verifies it and makes it visible (a rename on a filesystem,
- * an upload to an object store); on a failure or cancel it is handed to the store's discard.
+ * an upload to an object store); on a failure or cancel it is handed to the store's discard. A write
+ * that finds the disk full fails with {@link StorageFullException}.
  */
 public final class SpooledBlobWriter implements BlobWriter {
 
@@ -193,6 +193,15 @@ public final class SpooledBlobWriter implements BlobWriter {
         }
     }
 
+    /**
+     * The usable space of the filesystem holding the spool directory {@code directory}; empty when it
+     * does not exist (Java answers 0 then), as before a store is initialized.
+     */
+    public static OptionalLong usableSpace(Path directory) {
+        long free = directory.toFile().getUsableSpace();
+        return free > 0 || Files.isDirectory(directory) ? OptionalLong.of(free) : OptionalLong.empty();
+    }
+
     private static Digest hash(Path file, Digest like) throws IOException {
         MessageDigest hasher = like.newHasher();
         byte[] chunk = new byte[64 * 1024];
@@ -226,7 +235,7 @@ public final class SpooledBlobWriter implements BlobWriter {
     }
 
     private Future<Void> track(Future<Void> write) {
-        return write.onFailure(this::fail);
+        return write.recover(cause -> Future.failedFuture(fail(cause)));
     }
 
     private void onOpened(AsyncFile opened) {
@@ -257,17 +266,23 @@ public final class SpooledBlobWriter implements BlobWriter {
         fail(cause);
     }
 
-    private void fail(Throwable cause) {
+    /** Records the writer's first failure; answers {@code cause}, as a {@link StorageFullException} when the disk is full. */
+    private Throwable fail(Throwable cause) {
         Handler<Throwable> handler;
+        Throwable reported;
         synchronized (this) {
+            reported = StorageFullException.isNoSpace(cause) ? new StorageFullException(
+                    "no space left on device for the spool file " + temp.getFileName() + " after " + size + " bytes",
+                    size, cause) : cause;
             if (failure == null) {
-                failure = cause;
+                failure = reported;
             }
             handler = exceptionHandler;
         }
         if (handler != null) {
-            handler.handle(cause);
+            handler.handle(reported);
         }
+        return reported;
     }
 
     private record Pending(Buffer data, Promise<Void> promise) {

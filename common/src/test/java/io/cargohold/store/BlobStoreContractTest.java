@@ -200,6 +200,14 @@ public abstract class BlobStoreContractTest {
                 }));
     }
 
+    /** Every adapter writes a new blob to a local disk first, whose space limits what it can take. */
+    @Test
+    void freeSpace_initializedStore_answersTheLocalDisksUsableSpace(VertxTestContext test) {
+        assertThat(store.freeSpace()).isPresent();
+        assertThat(store.freeSpace().getAsLong()).isPositive();
+        test.completeNow();
+    }
+
     @Test
     void open_unknownDigest_failsBlobUnknown(VertxTestContext test) {
         Digest digest = Digest.sha256(bytes("never written"));

@@ -122,6 +122,7 @@ public final class EdgeHarness implements AutoCloseable {
         private String mirrorDefault;
         private CargoholdConfig.AuthConfig auth;
         private final List<RepositoryTemplate> templates = new ArrayList<>();
+        private Path storeRoot;
 
         /** Client authentication and policies, with the token key the config names or the shared one. */
         public Builder auth(CargoholdConfig.AuthConfig auth) {
@@ -151,6 +152,12 @@ public final class EdgeHarness implements AutoCloseable {
             return this;
         }
 
+        /** Keeps the blob store under {@code root} (a test's own mount) instead of a temporary directory. */
+        public Builder storeRoot(Path root) {
+            this.storeRoot = root;
+            return this;
+        }
+
         public Builder timeouts(UpstreamTimeouts timeouts) {
             this.timeouts = timeouts;
             return this;
@@ -162,7 +169,8 @@ public final class EdgeHarness implements AutoCloseable {
             HazelcastInstance hazelcast = null;
             try {
                 dir = Files.createTempDirectory("edge-harness");
-                FileSystemBlobStore blobStore = new FileSystemBlobStore(vertx, dir.resolve("store"));
+                FileSystemBlobStore blobStore = new FileSystemBlobStore(vertx,
+                        storeRoot != null ? storeRoot : dir.resolve("store"));
                 await(blobStore.initialize());
                 hazelcast = await(HazelcastMembers.start(vertx,
                         HazelcastMetadataStore.configureMaps(HazelcastMembers.standaloneConfig())));

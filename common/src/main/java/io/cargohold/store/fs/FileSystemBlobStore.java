@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -205,6 +206,12 @@ public final class FileSystemBlobStore implements BlobStore {
                 (file, computed, expected) -> publish(file, computed, expected)
                         .onComplete(done -> openUploads.closed(file)),
                 file -> deleteUpload(file).onComplete(done -> openUploads.closed(file)));
+    }
+
+    /** The usable space of the filesystem holding the uploads, which a commit renames into place. */
+    @Override
+    public OptionalLong freeSpace() {
+        return SpooledBlobWriter.usableSpace(uploads);
     }
 
     /**

@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -187,6 +188,15 @@ public final class S3BlobStore implements BlobStore {
                 (spoolFile, computed, expected) -> upload(spoolFile, computed, expected)
                         .onComplete(done -> openSpools.closed(spoolFile)),
                 spoolFile -> deleteSpoolFile(spoolFile).onComplete(done -> openSpools.closed(spoolFile)));
+    }
+
+    /**
+     * The usable space of the spool directory's filesystem: the bucket sets no limit, but a blob is
+     * spooled whole before it is uploaded.
+     */
+    @Override
+    public OptionalLong freeSpace() {
+        return SpooledBlobWriter.usableSpace(spool);
     }
 
     /** Lists {@code blobs/} page by page (the client follows continuation tokens); other keys are skipped. */

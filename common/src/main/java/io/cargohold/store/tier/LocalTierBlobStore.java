@@ -120,6 +120,12 @@ public final class LocalTierBlobStore implements BlobStore {
         return backing.create();
     }
 
+    /** The backing store's: new blobs are written there, never to the tier. */
+    @Override
+    public OptionalLong freeSpace() {
+        return backing.freeSpace();
+    }
+
     /** The backing store's blobs: the tier only ever holds copies of them. */
     @Override
     public Future<List<StoredBlob>> list() {

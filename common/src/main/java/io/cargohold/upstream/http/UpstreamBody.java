@@ -1,6 +1,7 @@
 package io.cargohold.upstream.http;
 
 import io.cargohold.oci.error.UpstreamException;
+import io.cargohold.spi.DiscardableStream;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -17,7 +18,7 @@ import java.time.Duration;
  * stalled body would otherwise hang a fill or be reported as a broken connection. Time spent paused
  * (the consumer's back-pressure) is not a stall.
  */
-final class UpstreamBody implements ReadStream<Buffer> {
+final class UpstreamBody implements ReadStream<Buffer>, DiscardableStream {
 
     private final HttpClientResponse response;
     private final Duration idle;
@@ -46,6 +47,11 @@ final class UpstreamBody implements ReadStream<Buffer> {
         finished = true;
         cancelTimer();
         response.request().reset();
+    }
+
+    @Override
+    public void discard() {
+        reset();
     }
 
     @Override

@@ -33,9 +33,10 @@ final class BlobFetcher {
     private final EventPublisher events;
     private final String node;
     private final EdgeMetrics metrics;
+    private final StorageFull storageFull;
 
     BlobFetcher(BlobStore store, Upstreams upstreams, FetchLeases leases, FillPeers peers, EventPublisher events,
-                String node, EdgeMetrics metrics) {
+                String node, EdgeMetrics metrics, StorageFull storageFull) {
         this.store = store;
         this.upstreams = upstreams;
         this.leases = leases;
@@ -43,6 +44,7 @@ final class BlobFetcher {
         this.events = events;
         this.node = node;
         this.metrics = metrics;
+        this.storageFull = storageFull;
     }
 
     /**
@@ -75,12 +77,17 @@ final class BlobFetcher {
                 fill.stored(size.get(), offset -> fromStore(store, fill.digest(), offset, size.get(), context));
                 return Future.<Void>succeededFuture();
             }
-            return metrics.fetching(() -> fill.append(upstream(target, fill))
+            return metrics.fetching(() -> fill.append(storageFull.admit(fill.digest())
+                            .compose(v -> upstream(target, fill))
+                            .compose(body -> storageFull.fit(fill.digest(), body, what)))
                     .onSuccess(v -> fill.commit())
                     .onFailure(fill::abandon)
                     .compose(v -> fill.committed())
-                    .onFailure(failure -> events.publish(RegistryEvent.upstreamError(target.name(), null,
-                            fill.digest().value(), detail(what, failure), node))));
+                    .onFailure(failure -> {
+                        storageFull.failed(fill.digest(), failure, fill.length(), what);
+                        events.publish(RegistryEvent.upstreamError(target.name(), null, fill.digest().value(),
+                                detail(what, failure), node));
+                    }));
         }).andThen(done -> claim.release());
     }
 

@@ -8,6 +8,8 @@ import io.cargohold.oci.error.UpstreamException;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
+import io.cargohold.spi.DiscardableStream;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -83,6 +85,12 @@ final class BlobFill implements WriteStream<Buffer> {
                         + " bytes, now " + expected));
             }
             return body.stream().pipe().endOnComplete(false).to(this)
+                    .onFailure(failure -> {
+                        // A failed write (a full disk) makes the pipe drain the rest: drop it instead.
+                        if (body.stream() instanceof DiscardableStream unread) {
+                            unread.discard();
+                        }
+                    })
                     .eventually(() -> body.stream() instanceof AsyncFile file ? file.close() : Future.succeededFuture())
                     .compose(piped -> {
                 synchronized (this) {
@@ -150,8 +158,12 @@ final class BlobFill implements WriteStream<Buffer> {
     }
 
     private static void discard(ReadStream<Buffer> body) {
-        body.handler(null);
-        body.resume();
+        if (body instanceof DiscardableStream unread) {
+            unread.discard();
+        } else {
+            body.handler(null);
+            body.resume();
+        }
     }
 
     /** How many bytes were received and spooled (or are being spooled) so far. */

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Blobs through the cache (distribution's {@code proxyBlobStore}): served from the store when
  * present, otherwise fetched once from the rule's upstream however many clients ask at once: one
  * fill per blob on this node, and one fetch lease per blob across the cluster, whose holder's
- * fill the other nodes relay while it runs ({@link BlobFetcher}).
+ * fill the other nodes relay while it runs ({@link BlobFetcher}). A blob the store has no room
+ * for is refused at once ({@link StorageFull}).
  */
 public final class ProxyBlobStore {
 
@@ -41,7 +43,8 @@ public final class ProxyBlobStore {
         this.store = store;
         this.peers = peers;
         this.metrics = metrics;
-        this.fetcher = new BlobFetcher(store, upstreams, leases, peers, events, node, metrics);
+        this.fetcher = new BlobFetcher(store, upstreams, leases, peers, events, node, metrics,
+                new StorageFull(store::freeSpace, Clock.systemUTC()));
     }
 
     /** Who may read this node's fills ({@link #servePeer}). */

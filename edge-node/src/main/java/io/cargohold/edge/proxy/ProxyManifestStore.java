@@ -6,6 +6,7 @@ import io.cargohold.oci.Reference;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
+import io.cargohold.oci.error.StorageFullException;
 import io.cargohold.oci.error.UpstreamException;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.BlobWriter;
@@ -293,8 +294,8 @@ public final class ProxyManifestStore {
         BlobWriter writer = blobs.create();
         return writer.write(Buffer.buffer(upstream.content()))
                 .compose(v -> writer.commit(upstream.digest()))
-                .recover(e -> writer.cancel().transform(c -> Future.failedFuture(
-                        new RegistryException(OciErrorCode.UNKNOWN, "storing manifest failed: " + e.getMessage(),
+                .recover(e -> writer.cancel().transform(c -> Future.failedFuture(e instanceof StorageFullException
+                        ? e : new RegistryException(OciErrorCode.UNKNOWN, "storing manifest failed: " + e.getMessage(),
                                 upstream.digest().value(), 500, e))));
     }
 
