@@ -91,6 +91,9 @@ final class BlobHandler {
         if (content instanceof BlobContent.FileRegion file) {
             sent = response.sendFile(file.file().toString(), file.offset(), file.length());
         } else {
+            // The headers go out at once: a range of a blob being fetched gets its first byte only
+            // once the download has reached it.
+            response.writeHead();
             // Never end the response when the source fails (pipeTo would): a body cut short must
             // reach the client as a reset connection, not as a clean end it could take for the blob.
             sent = ((BlobContent.Stream) content).stream().pipe().endOnFailure(false).to(response);
