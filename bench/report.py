@@ -62,8 +62,8 @@ def ratio(a, b):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("raw")
-    for option in ("mode", "phases", "rounds", "sizes", "conns", "cold", "herd", "link", "durations", "seconds",
-                   "load"):
+    for option in ("mode", "phases", "rounds", "sizes", "conns", "cold", "herd", "link", "range", "durations",
+                   "seconds", "load"):
         parser.add_argument("--" + option, default="")
     args = parser.parse_args()
     values = load(args.raw)
@@ -177,6 +177,21 @@ def main():
         w(f"| CPU seconds of Cargohold per pull | {fmt(median('link_cpu_s|cache', 'cargohold'), 2)} | — | — |")
         w("")
 
+    if "range" in phases:
+        w(f"### Range GETs during a fill: Cargohold over the realistic link ({args.range})")
+        w("")
+        w("curl's time to the first byte of a cold layer GET through Cargohold, and of four concurrent Range "
+          "GETs splitting another cold layer in quarters; medians, every body checked.")
+        w("")
+        w("| first byte (ms) | median | rounds |")
+        w("|---|---:|---|")
+        for kind, label in (("plain", "plain GET of a cold layer"), ("range", "each Range GET of a cold layer"),
+                            ("slowest", "the slowest of the four Range GETs")):
+            rounds = ", ".join(fmt(v, 1) for v in values.get((f"range_first_byte_ms|{kind}", "cargohold"), []))
+            w(f"| {label} | {fmt(median(f'range_first_byte_ms|{kind}', 'cargohold'), 1)} | {rounds} |")
+        w(f"| upstream GETs of the ranged layer (most in a round) | {fmt(maximum('range_upstream_gets', 'cargohold'))} | |")
+        w("")
+
     if "blobs" in phases:
         w(f"### Memory of the cache process (MiB)")
         w("")
@@ -187,7 +202,7 @@ def main():
         w(f"| VmHWM after the cached runs | {fmt(maximum('rss_hwm_mib', 'cargohold'))} | {fmt(maximum('rss_hwm_mib', 'distribution'))} |")
         w("")
 
-    w("### Targets (issues 5 and 13)")
+    w("### Targets (issues 5, 13 and 14)")
     w("")
     w("| target | measured | met |")
     w("|---|---|---|")
@@ -219,6 +234,12 @@ def main():
     later = first_byte_later["after_manifest"]
     target("first layer's first byte over the realistic link ≤ 50 ms later than directly", f"{fmt(later, 1)} ms",
            None if later is None else later <= 50)
+    slowest = maximum("range_first_byte_ms|slowest", "cargohold")
+    target("four concurrent Range GETs of a cold layer: first byte ≤ 1.5 s (issue 14)", f"at most {fmt(slowest, 1)} ms",
+           None if slowest is None else slowest <= 1500)
+    range_gets = maximum("range_upstream_gets", "cargohold")
+    target("one upstream GET of a layer however many Range GETs (issue 14)", f"at most {fmt(range_gets)}",
+           None if range_gets is None else range_gets == 1)
     rss = maximum("rss_peak_mib", "cargohold")
     target("peak RSS < 512 MiB", f"{fmt(rss)} MiB", None if rss is None else rss < 512)
     print("\n".join(out))

@@ -6,14 +6,15 @@
 #   - `docker-registry` configured as a proxy of the same upstream;
 #   - nginx with sendfile serving the same blob files and manifest bytes (the machine's limit);
 #   - bench/throttle-proxy.py in front of the upstream: a realistic link (40 MB/s per connection
-#     and direction, 20 ms round trip), which Cargohold reaches through a second rule, `slow`.
+#     and direction, 20 ms round trip), which Cargohold reaches through a second rule, `slow`;
+#     over it, the first byte of cold Range GETs against a plain cold GET (phase `range`).
 # Cached measurements (wrk) are interleaved between the caches, repeated ROUNDS times, and
 # reported as medians with the ratio Cargohold/distribution.
 #
 #   bash bench/run.sh            full run (< 17 min on 2 cores); writes bench/results/latest.md
 #   bash bench/run.sh --smoke    ~45 s version for CI; writes bench/results/smoke.md
 #   bash bench/run.sh --only link,manifests
-#                                only the named phases (blobs, manifests, cold, herd, link);
+#                                only the named phases (blobs, manifests, cold, herd, link, range);
 #                                writes bench/results/only-link-manifests.md
 #
 # Exits non-zero when a server does not start, a pull fails or returns wrong bytes, or a wrk run
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 MODE=full
-ALL_PHASES=blobs,manifests,cold,herd,link
+ALL_PHASES=blobs,manifests,cold,herd,link,range
 PHASES=$ALL_PHASES
 usage() { echo "usage: bash bench/run.sh [--smoke] [--only PHASE[,PHASE...]]  (phases: $ALL_PHASES)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -51,6 +52,7 @@ if [ "$MODE" = smoke ]; then
   HERD_PULLS=4 HERD_LAYERS=(1M 1M)
   DIGEST_TARGETS=(cargohold nginx)
   LINK_ROUNDS=1 LINK_LAYERS=(1M 1M 1M 1M 1M)
+  RANGE_ROUNDS=1 RANGE_LAYER=8M
   JIT_WARMUP=0
 else
   ROUNDS=3
@@ -62,6 +64,7 @@ else
   HERD_PULLS=32 HERD_LAYERS=(8M 8M 8M)
   DIGEST_TARGETS=(cargohold distribution nginx)   # manifests by digest
   LINK_ROUNDS=5 LINK_LAYERS=(40M 40M 40M 40M 40M)
+  RANGE_ROUNDS=3 RANGE_LAYER=200M
   JIT_WARMUP=1
 fi
 # Without a bound the JVM may grow its heap to a quarter of the machine's memory, which it does
@@ -237,7 +240,7 @@ if runs cold; then
 fi
 # The miss path's JIT warm-up (see the pulls) serves the cold pulls and the link's.
 WARMUP_TARGETS=()
-if runs cold; then WARMUP_TARGETS=(cargohold distribution); elif runs link; then WARMUP_TARGETS=(cargohold); fi
+if runs cold; then WARMUP_TARGETS=(cargohold distribution); elif runs link || runs range; then WARMUP_TARGETS=(cargohold); fi
 if [ ${#WARMUP_TARGETS[@]} -gt 0 ] && [ "$COLD_WARMUPS" -gt 0 ]; then
   for r in $(seq "$COLD_WARMUPS"); do make_image "warm$r" "${COLD_LAYERS[@]}"; done
   pushed+=", $COLD_WARMUPS warm-up images (${COLD_LAYERS[*]})"
@@ -249,6 +252,10 @@ fi
 if runs link; then   # per round, one image to pull and one for the first-byte GETs, each cold once
   for r in $(seq "$LINK_ROUNDS"); do make_image "link$r" "${LINK_LAYERS[@]}"; make_image "first$r" "${LINK_LAYERS[@]}"; done
   pushed+=", link1..link$LINK_ROUNDS and first1..first$LINK_ROUNDS (${LINK_LAYERS[*]})"
+fi
+if runs range; then   # per round, one layer for a plain GET and one for the Range GETs, each cold once
+  for r in $(seq "$RANGE_ROUNDS"); do make_image "range$r" "$RANGE_LAYER" "$RANGE_LAYER"; done
+  pushed+=", range1..range$RANGE_ROUNDS ($RANGE_LAYER $RANGE_LAYER)"
 fi
 wait_http nginx "$NG_PID" "http://127.0.0.1:$NG/blob-${BLOB_SIZES[0]}"
 log "images pushed upstream: $pushed"
@@ -528,6 +535,50 @@ if runs link; then
   done
 fi
 
+# ---- Range GETs during a fill ---------------------------------------------------------------
+# Over the link, through Cargohold's rule `slow`, on a fresh image per round: the first byte of a
+# plain cold GET of one layer, then of four concurrent Range GETs splitting the other layer in
+# quarters (as containerd fetches a large layer), each body checked against the layer's bytes; the
+# upstream's access log must show one GET of that layer.
+
+# slice_sha256 FILE FIRST LENGTH: the sha256 of LENGTH bytes of FILE from byte FIRST.
+slice_sha256() { tail -c +"$(($2 + 1))" "$1" | head -c "$3" | sha256sum | cut -d' ' -f1; }
+
+if runs range; then
+  for round in $(seq "$RANGE_ROUNDS"); do
+    mapfile -t layers < <(digest_of layer "range$round")
+    base=${LINK_V2[cargohold]}/bench/range$round/blobs
+    plain=$(first_byte_ms "${layers[0]}" "$base/${layers[0]}")
+    record "range_first_byte_ms|plain" cargohold "$round" "$plain"
+    file=$LAYOUT/blobs/sha256/${layers[1]#sha256:}
+    size=$(stat -c %s "$file")
+    quarter=$((size / 4))
+    pids=()
+    for i in 0 1 2 3; do
+      first=$((i * quarter)) last=$((i == 3 ? size - 1 : (i + 1) * quarter - 1))
+      curl -fsS --max-time 300 -r "$first-$last" -o "$WORK/range-$i.body" -w '%{http_code} %{time_starttransfer}\n' \
+        "$base/${layers[1]}" >"$WORK/range-$i.timing" &
+      pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || die "a Range GET of ${layers[1]} failed"; done
+    slowest=0
+    for i in 0 1 2 3; do
+      first=$((i * quarter)) last=$((i == 3 ? size - 1 : (i + 1) * quarter - 1))
+      read -r code seconds <"$WORK/range-$i.timing"
+      [ "$code" = 206 ] || die "Range GET bytes=$first-$last of ${layers[1]}: status $code"
+      [ "$(sha256sum <"$WORK/range-$i.body" | cut -d' ' -f1)" = "$(slice_sha256 "$file" "$first" $((last - first + 1)))" ] \
+        || die "Range GET bytes=$first-$last of ${layers[1]}: wrong bytes"
+      ms=$(awk -v t="$seconds" 'BEGIN { printf "%.1f", t * 1000 }')
+      record "range_first_byte_ms|range" cargohold "$round" "$ms"
+      slowest=$(awk -v a="$slowest" -v b="$ms" 'BEGIN { print (b > a ? b : a) }')
+    done
+    record "range_first_byte_ms|slowest" cargohold "$round" "$slowest"
+    gets=$(grep -c "\"GET /v2/bench/range$round/blobs/${layers[1]} " "$WORK/upstream.log" || true)
+    record range_upstream_gets cargohold "$round" "$gets"
+    log "range round $round: first byte of a cold ${RANGE_LAYER}iB layer through Cargohold: plain GET $plain ms; four Range GETs at once, slowest $slowest ms; upstream GETs of it: $gets"
+  done
+fi
+
 # ---- report ---------------------------------------------------------------------------------
 mkdir -p bench/results
 name=latest
@@ -540,6 +591,7 @@ cp "$RAW" "bench/results/$name.tsv"
 python3 bench/report.py "$RAW" --mode "$MODE" --phases "$PHASES" --rounds "$ROUNDS" --sizes "${BLOB_SIZES[*]}" \
   --conns "${CONNS[*]}" --cold "${COLD_LAYERS[*]}" --herd "$HERD_PULLS x (${HERD_LAYERS[*]})" \
   --link "$LINK_ROUNDS round(s) of ${#LINK_LAYERS[@]} layers (${LINK_LAYERS[*]}), $LINK_RATE_MB_S MB/s per connection and direction, $LINK_RTT_MS ms round trip" \
+  --range "$RANGE_ROUNDS round(s), ${RANGE_LAYER}iB layers, $LINK_RATE_MB_S MB/s per connection and direction, $LINK_RTT_MS ms round trip" \
   --durations "small blob $DUR_SMALL, large blob $DUR_LARGE, manifest $DUR_MANIFEST" \
   --seconds "$(elapsed)" --load "$LOAD_START" >"bench/results/$name.md"
 cat "bench/results/$name.md"

@@ -66,12 +66,12 @@ final class BlobHandler {
             return response.end();
         }
         return blobs.open(target, digest, sent, size, Vertx.currentContext())
-                .compose(content -> send(response, content))
+                .compose(content -> send(response, content, range != null))
                 // Garbage collection can delete the file between its open and the send: open it
                 // again (the proxy fetches it anew) while nothing has been sent yet.
                 .recover(failure -> !response.headWritten() && isMissingFile(failure)
                         ? blobs.open(target, digest, sent, size, Vertx.currentContext())
-                                .compose(content -> send(response, content))
+                                .compose(content -> send(response, content, range != null))
                         : Future.failedFuture(failure));
     }
 
@@ -84,13 +84,18 @@ final class BlobHandler {
         return false;
     }
 
-    private Future<Void> send(HttpServerResponse response, BlobContent content) {
+    private Future<Void> send(HttpServerResponse response, BlobContent content, boolean ranged) {
         EdgeMetrics.Source source = ProxyBlobStore.fromUpstream(content)
                 ? EdgeMetrics.Source.UPSTREAM : EdgeMetrics.Source.CACHE;
         Future<Void> sent;
         if (content instanceof BlobContent.FileRegion file) {
             sent = response.sendFile(file.file().toString(), file.offset(), file.length());
         } else {
+            if (ranged) {
+                // The headers go out at once: a range of a blob being fetched gets its first byte
+                // only once the download has reached it.
+                response.writeHead();
+            }
             // Never end the response when the source fails (pipeTo would): a body cut short must
             // reach the client as a reset connection, not as a clean end it could take for the blob.
             sent = ((BlobContent.Stream) content).stream().pipe().endOnFailure(false).to(response);

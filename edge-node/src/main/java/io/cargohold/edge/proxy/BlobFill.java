@@ -45,6 +45,8 @@ final class BlobFill implements WriteStream<Buffer> {
     private final String what;
     private final Promise<Long> length = Promise.promise();
     private final Promise<Void> committed = Promise.promise();
+    /** Completes once the spool file holds a byte (it may not exist before), or the fill has ended. */
+    private final Promise<Void> spooling = Promise.promise();
     private final List<FillReader> readers = new ArrayList<>();
     private final List<SpoolReader> followers = new ArrayList<>();
     private BlobWriter writer;
@@ -208,15 +210,21 @@ final class BlobFill implements WriteStream<Buffer> {
     }
 
     /**
-     * A reader of {@code range} following the spool file, whose handlers run on {@code context}, for
-     * a client that comes once the download has begun; empty when there is no spool file to follow
-     * (nothing spooled yet, the store spools nowhere, or the fill has ended): such a client waits
-     * for {@link #committed()} and is served from the store.
+     * A reader of {@code range} following the spool file, whose handlers run on {@code context}; it
+     * waits for the first byte to be spooled, so a client may join before the download has begun.
+     * Empty when there is no spool file to follow (the store spools nowhere, or the fill has ended):
+     * such a client waits for {@link #committed()} and is served from the store.
      */
     Future<Optional<SpoolReader>> follow(Context context, ByteRange range) {
+        Promise<Void> onContext = Promise.promise();
+        spooling.future().onComplete(spooled -> context.runOnContext(v -> onContext.complete()));
+        return onContext.future().compose(v -> openSpool(context, range));
+    }
+
+    private Future<Optional<SpoolReader>> openSpool(Context context, ByteRange range) {
         Path spool;
         synchronized (this) {
-            if (done || discarded != null || spooled == 0 || writer.spool().isEmpty()) {
+            if (done || discarded != null || writer.spool().isEmpty()) {
                 return Future.succeededFuture(Optional.empty());
             }
             spool = writer.spool().get();
@@ -280,6 +288,7 @@ final class BlobFill implements WriteStream<Buffer> {
             spooled += bytes;
             following = List.copyOf(followers);
         }
+        spooling.tryComplete();
         following.forEach(SpoolReader::progress);
     }
 
@@ -318,6 +327,7 @@ final class BlobFill implements WriteStream<Buffer> {
             readers.clear();
             following = List.copyOf(followers);
         }
+        spooling.tryComplete();
         if (failure == null) {
             committed.complete();
         } else {

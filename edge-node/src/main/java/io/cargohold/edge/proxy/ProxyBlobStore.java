@@ -78,7 +78,8 @@ public final class ProxyBlobStore {
     /**
      * Opens {@code range} of a blob whose size {@link #stat} gave. A read of a blob being filled
      * follows the download: live from its first byte when it has not begun, through the spool file
-     * otherwise; where there is no spool file to follow, it waits until the blob is stored.
+     * otherwise (a range, from the first byte spooled on); where there is no spool file to follow,
+     * it waits until the blob is stored.
      */
     public Future<BlobContent> open(ProxyTarget target, Digest digest, ByteRange range, long size, Context context) {
         BlobFill running = fills.get(digest);

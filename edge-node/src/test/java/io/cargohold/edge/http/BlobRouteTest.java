@@ -5,8 +5,17 @@ import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertErrorCodes;
@@ -31,9 +41,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code GET|HEAD /v2/<name>/blobs/<digest>} against a real upstream registry: exact bytes and
  * headers, one upstream fetch per blob, single byte ranges (206, 416), and the errors of unknown
- * or malformed digests, bad names and unknown prefixes.
+ * or malformed digests, bad names and unknown prefixes. Ranges of a blob being filled come from a
+ * {@link ScriptedUpstream} that holds the second half of the blob back until the test lets it go.
  */
 class BlobRouteTest {
+
+    private static final byte[] HELD_BLOB = new byte[1024 * 1024];
+    /** Lets the held upstream send the second half of {@link #HELD_BLOB}. */
+    private static final Promise<Void> HELD_REST = Promise.promise();
 
     @TempDir
     static Path layout;
@@ -41,6 +56,8 @@ class BlobRouteTest {
     private static EdgeHarness edge;
     /** Each test that cares whether a blob is cached yet uses a layer of its own. */
     private static TestImages.Image image;
+    private static Vertx heldVertx;
+    private static ScriptedUpstream held;
 
     @BeforeAll
     static void start() {
@@ -48,12 +65,37 @@ class BlobRouteTest {
         image = TestImages.writeImage(layout, "app", 21, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
                 3 * 1024 * 1024);
         upstream.push(image, "library/app:1");
-        edge = EdgeHarness.builder().rule(EdgeHarness.rule("up", upstream.url())).start();
+        new SplittableRandom(14).nextBytes(HELD_BLOB);
+        heldVertx = Vertx.vertx();
+        held = ScriptedUpstream.start(heldVertx, BlobRouteTest::holdSecondHalf);
+        edge = EdgeHarness.builder()
+                .rule(EdgeHarness.rule("up", upstream.url()))
+                .rule(EdgeHarness.rule("held", held.url()))
+                .start();
     }
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        HELD_REST.tryComplete();
+        EdgeHarness.closeAll(edge, upstream, held);
+        if (heldVertx != null) {
+            EdgeHarness.await(heldVertx.close());
+        }
+    }
+
+    /** Answers a GET of {@link #HELD_BLOB} with its first half at once and the rest once {@link #HELD_REST} completes. */
+    private static void holdSecondHalf(HttpServerRequest request) {
+        if (!request.path().endsWith("/blobs/" + Digest.sha256(HELD_BLOB))) {
+            ScriptedUpstream.error(request, 404, "BLOB_UNKNOWN");
+            return;
+        }
+        Buffer blob = Buffer.buffer(HELD_BLOB);
+        int half = HELD_BLOB.length / 2;
+        HttpServerResponse response = request.response()
+                .putHeader("Content-Type", "application/octet-stream")
+                .putHeader("Content-Length", String.valueOf(HELD_BLOB.length));
+        response.write(blob.slice(0, half));
+        HELD_REST.future().onComplete(v -> response.end(blob.slice(half, HELD_BLOB.length)));
     }
 
     private static String blobs(String name, String digest) {
@@ -148,6 +190,37 @@ class BlobRouteTest {
         assertThat(response.bytes()).isEqualTo(Arrays.copyOfRange(bytes, 1000, bytes.length));
         assertHeaders(response, Map.of("Content-Range", "bytes 1000-" + (bytes.length - 1) + "/" + bytes.length));
         assertThat(edge.upstreamCalls().blobGets(layer.digest())).isEqualTo(1);
+    }
+
+    @Test
+    void getBlob_rangesOfBlobBeingFilled_headersAtOnceAndBytesAsSoonAsSpooled() {
+        Digest digest = Digest.sha256(HELD_BLOB);
+        String path = blobs("held/library/held", digest.value());
+        int size = HELD_BLOB.length;
+
+        // Starts the fill, and is answered while the upstream still holds the second half back.
+        RegistryResponse early = edge.get(path, "Range", "bytes=1000-1999");
+        // Holds the last byte: its headers come at once, its bytes once the rest is sent and verified.
+        Future<Buffer> tailBody = EdgeHarness.await(edge.client()
+                .request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path).putHeader("Range", "bytes=-1000"))
+                .compose(request -> request.send())
+                .map(response -> {
+                    assertThat(response.statusCode()).isEqualTo(206);
+                    assertThat(response.getHeader("Content-Range"))
+                            .isEqualTo("bytes " + (size - 1000) + "-" + (size - 1) + "/" + size);
+                    assertThat(response.getHeader("Content-Length")).isEqualTo("1000");
+                    return response.body();
+                }));
+        assertThat(tailBody.isComplete()).as("the tail before the upstream sent it").isFalse();
+        HELD_REST.complete();
+
+        assertStatus(early, 206);
+        assertThat(early.bytes()).isEqualTo(Arrays.copyOfRange(HELD_BLOB, 1000, 2000));
+        assertHeaders(early, Map.of("Content-Range", "bytes 1000-1999/" + size, "Content-Length", "1000"));
+        assertThat(EdgeHarness.await(tailBody).getBytes()).isEqualTo(Arrays.copyOfRange(HELD_BLOB, size - 1000, size));
+        assertThat(held.requests("GET", ".*/blobs/" + digest.value())).isEqualTo(1);
+        edge.awaitFill(digest);
+        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) size);
     }
 
     @Test
