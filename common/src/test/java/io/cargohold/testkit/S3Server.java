@@ -30,20 +30,25 @@ public final class S3Server implements AutoCloseable {
 
     /** A server keeping objects as files under {@code directory}: for large blobs. */
     public static S3Server onDisk(Path directory) {
+        return onDisk(directory, 0);
+    }
+
+    /** As {@link #onDisk(Path)} on {@code port} (0: a free one): a restarted server keeps its endpoint. */
+    public static S3Server onDisk(Path directory, int port) {
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
-        return start("filesystem-nio2", properties);
+        return start("filesystem-nio2", properties, port);
     }
 
     /** A server keeping objects in memory: for small ones. */
     public static S3Server inMemory() {
-        return start("transient-nio2", new Properties());
+        return start("transient-nio2", new Properties(), 0);
     }
 
-    private static S3Server start(String provider, Properties properties) {
+    private static S3Server start(String provider, Properties properties, int port) {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(BlobStores.create(provider, properties))
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         try {

@@ -33,6 +33,33 @@ public class RegistryException extends RuntimeException {
         return new RegistryException(OciErrorCode.NAME_UNKNOWN, "repository name not known to registry", name);
     }
 
+    /**
+     * Storage could not be used: {@code UNAVAILABLE} (503), naming the storage and the operation,
+     * "storage unavailable: s3 GET blobs/sha256/ab.. in bucket b: java.net.ConnectException: ...".
+     * Every storage adapter reports its failures through this one mapping.
+     */
+    public static RegistryException storageUnavailable(String storage, String operation, String reason,
+                                                       Throwable cause) {
+        return new RegistryException(OciErrorCode.UNAVAILABLE, "storage unavailable: " + storage + " " + operation
+                + ": " + reason, null, OciErrorCode.UNAVAILABLE.httpStatus(), cause);
+    }
+
+    /**
+     * The registry failure that {@code failure} is or wraps (a store's failure that Hazelcast or a
+     * completion stage wrapped), or {@code UNKNOWN} (500) for anything else: what a client is answered.
+     */
+    public static RegistryException of(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RegistryException registry) {
+                return registry;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return new RegistryException(OciErrorCode.UNKNOWN, "internal error", null, 500, failure);
+    }
+
     public OciErrorCode code() {
         return code;
     }

@@ -157,14 +157,14 @@ public final class S3BlobStore implements BlobStore {
             try {
                 body = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key)
                         .offset(range.offset()).length(range.length()).build());
-            } catch (MinioException e) {
+            } catch (MinioException | RuntimeException e) {
                 if (S3Calls.isNoSuchKey(e)) {
                     throw RegistryException.blobUnknown(digest);
                 }
                 if (S3Calls.errorCode(e).filter("InvalidRange"::equals).isPresent()) {
                     throw rangeInvalid(range, "?");
                 }
-                throw S3Calls.failure("reading " + key + " from bucket " + bucket, e);
+                throw S3Calls.failure("GET " + key + " in bucket " + bucket, e);
             }
             String length = body.headers().get("Content-Length");
             if (length != null && Long.parseLong(length) != range.length()) {
@@ -210,8 +210,8 @@ public final class S3BlobStore implements BlobStore {
                     Item item = result.get();
                     storedBlob(item).ifPresent(found::add);
                 }
-            } catch (MinioException e) {
-                throw S3Calls.failure("listing " + BLOBS + " in bucket " + bucket, e);
+            } catch (MinioException | RuntimeException e) {
+                throw S3Calls.failure("LIST " + BLOBS + " in bucket " + bucket, e);
             }
             return found;
         });
@@ -232,8 +232,8 @@ public final class S3BlobStore implements BlobStore {
                 while (page.size() < limit && items.hasNext()) {
                     storedBlob(items.next().get()).ifPresent(page::add);
                 }
-            } catch (MinioException e) {
-                throw S3Calls.failure("listing " + BLOBS + " in bucket " + bucket, e);
+            } catch (MinioException | RuntimeException e) {
+                throw S3Calls.failure("LIST " + BLOBS + " in bucket " + bucket, e);
             }
             return page;
         });
@@ -246,8 +246,8 @@ public final class S3BlobStore implements BlobStore {
             boolean existed = size(key).isPresent();
             try {
                 client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
-            } catch (MinioException e) {
-                throw S3Calls.failure("deleting " + key + " from bucket " + bucket, e);
+            } catch (MinioException | RuntimeException e) {
+                throw S3Calls.failure("DELETE " + key + " in bucket " + bucket, e);
             }
             return existed;
         });
@@ -262,8 +262,8 @@ public final class S3BlobStore implements BlobStore {
                 return Optional.of(URI.create(client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
                         .method(Http.Method.GET).bucket(bucket).object(key)
                         .expiry((int) seconds, TimeUnit.SECONDS).build())));
-            } catch (MinioException e) {
-                throw S3Calls.failure("presigning " + key + " in bucket " + bucket, e);
+            } catch (MinioException | RuntimeException e) {
+                throw S3Calls.failure("presign " + key + " in bucket " + bucket, e);
             }
         });
     }
@@ -278,8 +278,8 @@ public final class S3BlobStore implements BlobStore {
                     try {
                         client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(key)
                                 .filename(file.toString()).contentType(CONTENT_TYPE).build());
-                    } catch (MinioException e) {
-                        throw S3Calls.failure("uploading " + key + " to bucket " + bucket, e);
+                    } catch (MinioException | RuntimeException e) {
+                        throw S3Calls.failure("PUT " + key + " in bucket " + bucket, e);
                     }
                 }
                 return null;
@@ -300,11 +300,11 @@ public final class S3BlobStore implements BlobStore {
     private Optional<Long> size(String key) {
         try {
             return Optional.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
-        } catch (MinioException e) {
+        } catch (MinioException | RuntimeException e) {
             if (S3Calls.isNoSuchKey(e)) {
                 return Optional.empty();
             }
-            throw S3Calls.failure("stat of " + key + " in bucket " + bucket, e);
+            throw S3Calls.failure("HEAD " + key + " in bucket " + bucket, e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.cargohold.store.s3;
 
-import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
@@ -37,11 +36,18 @@ final class S3Calls {
         return errorCode(failure).filter(NOT_FOUND::contains).isPresent();
     }
 
-    /** A failure of the storage, keeping what was being attempted: "reading blobs/sha256/ab.. from bucket b". */
-    static RegistryException failure(String attempted, Throwable cause) {
+    /**
+     * A failure of the storage, keeping the operation: "storage unavailable: s3 GET blobs/sha256/ab.. in
+     * bucket b: java.net.ConnectException: Connection refused". The client reports an error answer
+     * as a {@code MinioException}, and a connection that failed or timed out as an unchecked
+     * exception around the I/O error: callers catch both and map them here.
+     */
+    static RegistryException failure(String operation, Throwable cause) {
+        if (cause instanceof RegistryException registry) {
+            return registry;
+        }
         String reason = errorCode(cause).orElseGet(() -> String.valueOf(rootCause(cause)));
-        return new RegistryException(OciErrorCode.UNAVAILABLE, attempted + " failed: " + reason, null,
-                OciErrorCode.UNAVAILABLE.httpStatus(), cause);
+        return RegistryException.storageUnavailable("s3", operation, reason, cause);
     }
 
     /** Creates {@code bucket} unless it exists; blocking. */
@@ -51,9 +57,9 @@ final class S3Calls {
                 client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
                 LOG.info("created bucket {}", bucket);
             }
-        } catch (MinioException e) {
+        } catch (MinioException | RuntimeException e) {
             if (errorCode(e).filter(code -> code.startsWith("BucketAlready")).isEmpty()) {
-                throw failure("creating bucket " + bucket, e);
+                throw failure("create bucket " + bucket, e);
             }
         }
     }

@@ -69,11 +69,11 @@ public final class S3DocumentStore implements DocumentStore {
         ensureBucket();
         try (GetObjectResponse body = client.getObject(GetObjectArgs.builder().bucket(bucket).object(object).build())) {
             return Optional.of(body.readAllBytes());
-        } catch (MinioException | IOException e) {
+        } catch (MinioException | IOException | RuntimeException e) {
             if (S3Calls.isNoSuchKey(e)) {
                 return Optional.empty();
             }
-            throw S3Calls.failure("reading document " + object + " from bucket " + bucket, e);
+            throw S3Calls.failure("GET " + object + " in bucket " + bucket, e);
         }
     }
 
@@ -84,8 +84,8 @@ public final class S3DocumentStore implements DocumentStore {
         try {
             client.putObject(PutObjectArgs.builder().bucket(bucket).object(object)
                     .data(document, document.length).contentType(CONTENT_TYPE).build());
-        } catch (MinioException e) {
-            throw S3Calls.failure("storing document " + object + " in bucket " + bucket, e);
+        } catch (MinioException | RuntimeException e) {
+            throw S3Calls.failure("PUT " + object + " in bucket " + bucket, e);
         }
     }
 
@@ -96,9 +96,9 @@ public final class S3DocumentStore implements DocumentStore {
         ensureBucket();
         try {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(object).build());
-        } catch (MinioException e) {
+        } catch (MinioException | RuntimeException e) {
             if (!S3Calls.isNoSuchKey(e)) {
-                throw S3Calls.failure("deleting document " + object + " from bucket " + bucket, e);
+                throw S3Calls.failure("DELETE " + object + " in bucket " + bucket, e);
             }
         }
     }
@@ -114,8 +114,8 @@ public final class S3DocumentStore implements DocumentStore {
                     .prefix(objectPrefix).recursive(true).build())) {
                 keys.add(documentKey(item.get().objectName()));
             }
-        } catch (MinioException e) {
-            throw S3Calls.failure("listing documents under " + objectPrefix + " in bucket " + bucket, e);
+        } catch (MinioException | RuntimeException e) {
+            throw S3Calls.failure("LIST " + objectPrefix + " in bucket " + bucket, e);
         }
         return keys;
     }
@@ -138,8 +138,8 @@ public final class S3DocumentStore implements DocumentStore {
             while (keys.size() < limit && items.hasNext()) {
                 keys.add(documentKey(items.next().get().objectName()));
             }
-        } catch (MinioException e) {
-            throw S3Calls.failure("listing documents under " + objectPrefix + " in bucket " + bucket, e);
+        } catch (MinioException | RuntimeException e) {
+            throw S3Calls.failure("LIST " + objectPrefix + " in bucket " + bucket, e);
         }
         return keys;
     }

@@ -2,6 +2,7 @@ package io.cargohold.store.s3;
 
 import io.minio.MinioClient;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -9,6 +10,19 @@ import java.util.Objects;
  * are already resolved here; the configuration module turns references into values.
  */
 public record S3Settings(String endpoint, String region, String bucket, String accessKey, String secretKey) {
+
+    /**
+     * The longest a connection to the endpoint may take to open: an unreachable endpoint (a network
+     * partition) fails a storage call within this.
+     */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * The longest one read or write on a connection may wait: a server that accepted the connection
+     * and does not answer, or stalls mid-body, fails the call within this (503 for a client) rather
+     * than holding it, a worker thread and a Hazelcast map-store call for minutes. Idle time between
+     * reads of a streamed blob does not count.
+     */
+    public static final Duration IO_TIMEOUT = Duration.ofSeconds(5);
 
     public S3Settings {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -18,7 +32,8 @@ public record S3Settings(String endpoint, String region, String bucket, String a
 
     /**
      * A client for this endpoint that addresses buckets path-style ({@code endpoint/bucket/key}), so
-     * presigned URLs work with any S3-compatible server and need no bucket DNS names.
+     * presigned URLs work with any S3-compatible server and need no bucket DNS names, with the
+     * deadlines {@link #CONNECT_TIMEOUT} and {@link #IO_TIMEOUT} (the client's own are 5 minutes).
      */
     public MinioClient newClient() {
         MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint).region(region);
@@ -27,6 +42,7 @@ public record S3Settings(String endpoint, String region, String bucket, String a
         }
         MinioClient client = builder.build();
         client.disableVirtualStyleEndpoint();
+        client.setTimeout(CONNECT_TIMEOUT.toMillis(), IO_TIMEOUT.toMillis(), IO_TIMEOUT.toMillis());
         return client;
     }
 

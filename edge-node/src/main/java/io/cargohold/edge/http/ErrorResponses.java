@@ -28,8 +28,7 @@ public final class ErrorResponses {
             response.reset();
             return;
         }
-        RegistryException error = failure instanceof RegistryException registry ? registry
-                : new RegistryException(OciErrorCode.UNKNOWN, "internal error", null, 500, failure);
+        RegistryException error = RegistryException.of(failure);
         if (error.httpStatus() >= 500) {
             LOG.warn("{} {} failed: {}", request.method(), request.path(), error.getMessage(),
                     error.code() == OciErrorCode.UNKNOWN ? failure : null);

@@ -189,7 +189,7 @@ public final class ProxyManifestStore {
                                         served.manifest().digest(), served.manifest().mediaType(),
                                         served.manifest().size(), node))));
                     }
-                    return metadata.putTag(record.withUpstreamDigest(null, clock.millis()))
+                    return recordCheck(target, record.withUpstreamDigest(null, clock.millis()))
                             .compose(v -> cached(target, head.digest()))
                             .compose(hit -> hit != null ? Future.succeededFuture(ServedManifest.fresh(hit))
                                     : fetch(target, tag));
@@ -205,9 +205,20 @@ public final class ProxyManifestStore {
     /** An immutable repository's tag stays where it is; the digest upstream moved it to is noted beside it. */
     private Future<ServedManifest> keep(ProxyTarget target, TagRecord record, Digest upstream) {
         Digest ours = Digest.parse(record.digest());
-        return metadata.putTag(record.withUpstreamDigest(upstream.value(), clock.millis()))
+        return recordCheck(target, record.withUpstreamDigest(upstream.value(), clock.millis()))
                 .compose(v -> cached(target, ours))
                 .compose(hit -> hit != null ? Future.succeededFuture(ServedManifest.fresh(hit)) : fetch(target, ours));
+    }
+
+    /**
+     * Writes a re-checked tag whose manifest stays the cached one. A write that fails (storage down)
+     * does not fail the read: the tag stays due, and the next pull re-checks it again.
+     */
+    private Future<Void> recordCheck(ProxyTarget target, TagRecord checked) {
+        return metadata.putTag(checked).recover(failure -> {
+            LOG.warn("re-check of {} not recorded: {}", target.describe(new Tag(checked.tag())), failure.getMessage());
+            return Future.succeededFuture();
+        });
     }
 
     private Future<ServedManifest> serveStale(ProxyTarget target, TagRecord record, Throwable failure) {
