@@ -6,6 +6,7 @@ import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
 import io.cargohold.coordinator.console.Console;
 import io.cargohold.edge.EdgeNode;
+import io.cargohold.edge.http.PeerFillHandler;
 import io.cargohold.edge.metrics.StatsSnapshot;
 import io.cargohold.edge.proxy.ClusterControl;
 import io.cargohold.edge.proxy.FillPeers;
@@ -143,10 +144,10 @@ final class Node {
         toClose.push(events);
         UpstreamClients upstreams = new UpstreamClients(vertx);
         toClose.push(upstreams);
-        // An edge's leases name where it serves its fetches to the other edges, once it listens.
+        // A node's leases name where it serves its fetches to the edges, once it listens: an edge's
+        // registry port, or the admin port of a node without one (a refresher prefetching).
         AtomicReference<URI> peerAddress = new AtomicReference<>();
-        FillPeers peers = role.servesRegistry()
-                ? steps.await(vertx.executeBlocking(() -> FillPeers.join(vertx, hazelcast), false)) : FillPeers.none();
+        FillPeers peers = steps.await(vertx.executeBlocking(() -> FillPeers.join(vertx, hazelcast), false));
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
                 new HazelcastFetchLeases(vertx, hazelcast, () -> Optional.ofNullable(peerAddress.get())),
                 events.publisher(), upstreams.upstreams(config.rules()), meters, peers), nodeName(), Clock.systemUTC());
@@ -165,8 +166,7 @@ final class Node {
             edge = steps.await(EdgeNode.start(vertx, config, pullThrough,
                     steps.await(NodeAccess.registryAccess(vertx, config, pullThrough, registryDocuments))));
             toClose.push(() -> awaitStop(edge.close()));
-            peerAddress.set(URI.create("http://" + hazelcast.getCluster().getLocalMember().getAddress().getHost()
-                    + ":" + edge.port()));
+            peerAddress.set(peerUrl(edge.port()));
             long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
                     tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
             toClose.push(() -> vertx.cancelTimer(posting));
@@ -177,6 +177,11 @@ final class Node {
         ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
                 events.publisher(), nodeName(), NodeAccess.authorizer(config));
         admin.mount(router -> {
+            if (!role.servesRegistry()) {
+                PeerFillHandler peerFills = new PeerFillHandler(pullThrough.blobs());
+                router.route(FillPeers.PATH + "*").handler(ctx -> peerFills.serve(ctx.request()));
+                peerAddress.set(peerUrl(admin.port()));
+            }
             if (role.runsControlPlane()) {
                 AdminAccess.of(vertx, config.auth()).protect(router);
                 long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
@@ -184,6 +189,11 @@ final class Node {
                 ControlApi.mount(router, control);
             }
         });
+    }
+
+    /** Where the other nodes reach this one's {@code port}: the host its Hazelcast member advertises. */
+    private URI peerUrl(int port) {
+        return URI.create("http://" + hazelcast.getCluster().getLocalMember().getAddress().getHost() + ":" + port);
     }
 
     /**

@@ -222,6 +222,12 @@ class ClusterIT {
         assertThat(download(edgeUri(2, path))).as("stored once, served by any edge").isEqualTo(layer.digest());
         assertThat(upstream.requests("GET", "/v2/library/big/blobs/" + layer.digest().value()))
                 .as("edge A's fetch and edge B's continuation").isEqualTo(2);
+        String peerPath = "/internal/v1/fills/" + layer.digest();
+        assertThat(HTTP.send(HttpRequest.newBuilder(edgeUri(2, peerPath)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("an edge's fills without the cluster's key").isEqualTo(403);
+        assertThat(admin(-1, peerPath).statusCode()).as("the refresher's fills, on its admin port, without the key")
+                .isEqualTo(403);
     }
 
     @Test

@@ -12,20 +12,32 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * {@code GET /internal/v1/fills/<digest>?offset=N}: another edge relaying a blob this edge is
- * fetching ({@link FillPeers}). Only requests with the cluster's key are answered; a blob not
- * being fetched here is {@code 404}, and the peer then waits for it in the store.
+ * {@code GET /internal/v1/fills/<digest>?offset=N}: another edge relaying a blob this node is
+ * fetching ({@link FillPeers}), on an edge's registry port or, on a node that serves no registry (a
+ * refresher prefetching), its admin port. Only requests with the cluster's key are answered; a
+ * blob not being fetched here is {@code 404}, and the peer then waits for it in the store.
  */
-final class PeerFillHandler {
+public final class PeerFillHandler {
 
     private final ProxyBlobStore blobs;
 
-    PeerFillHandler(ProxyBlobStore blobs) {
+    public PeerFillHandler(ProxyBlobStore blobs) {
         this.blobs = blobs;
     }
 
     static boolean matches(HttpServerRequest request) {
         return request.path().startsWith(FillPeers.PATH);
+    }
+
+    /** Answers the request, failures included (as OCI errors). */
+    public void serve(HttpServerRequest request) {
+        Future<Void> handled;
+        try {
+            handled = handle(request);
+        } catch (RuntimeException e) {
+            handled = Future.failedFuture(e);
+        }
+        handled.onFailure(failure -> ErrorResponses.send(request, failure));
     }
 
     Future<Void> handle(HttpServerRequest request) {
