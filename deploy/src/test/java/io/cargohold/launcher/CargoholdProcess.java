@@ -72,7 +72,8 @@ final class CargoholdProcess implements AutoCloseable {
             }
         });
         try {
-            String first = line.get(90, TimeUnit.SECONDS);
+            // Generous: several JVMs may start at once on a loaded 2-core machine.
+            String first = line.get(180, TimeUnit.SECONDS);
             if (first == null || !first.contains(" started:")) {
                 throw new IllegalStateException("cargohold did not start: " + first + "\n" + log());
             }

@@ -283,8 +283,17 @@ class ClusterIT {
                 }
             }));
         }
+        // Every node that started is kept for stopping, even when another failed to start.
+        Exception failed = null;
         for (CompletableFuture<CargoholdProcess> node : starting) {
-            nodes.add(node.get());
+            try {
+                nodes.add(node.get());
+            } catch (Exception e) {
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
