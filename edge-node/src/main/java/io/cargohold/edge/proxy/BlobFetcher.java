@@ -77,6 +77,11 @@ final class BlobFetcher {
                 fill.stored(size.get(), offset -> fromStore(store, fill.digest(), offset, size.get(), context));
                 return Future.<Void>succeededFuture();
             }
+            if (fill.relayedAndDropped()) {
+                // Its clients have every byte; the ones still waiting for the store ask again.
+                fill.abandon(new IllegalStateException("the node that fetched it did not store it"));
+                return Future.<Void>succeededFuture();
+            }
             return metrics.fetching(() -> fill.append(storageFull.admit(fill.digest())
                             .compose(v -> upstream(target, fill))
                             .compose(body -> storageFull.fit(fill.digest(), body, what)))

@@ -168,6 +168,11 @@ final class BlobFill implements WriteStream<Buffer> {
         }
     }
 
+    /** True once a verified copy relayed from a peer was dropped: nothing is left here to store. */
+    synchronized boolean relayedAndDropped() {
+        return verified && discarded != null;
+    }
+
     /** How many bytes were received and spooled (or are being spooled) so far. */
     synchronized long written() {
         return written;
