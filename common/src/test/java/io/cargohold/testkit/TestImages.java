@@ -11,12 +11,14 @@ import io.cargohold.oci.Platform;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -24,7 +26,8 @@ import java.util.SplittableRandom;
  * Random OCI images, generated deterministically from a seed and written as an OCI image layout
  * directory ({@code oci-layout}, {@code index.json}, {@code blobs/sha256/...}) that skopeo reads
  * as {@code oci:<dir>:<refName>}. Layers are random bytes written streaming, so a test can make a
- * 1 GiB layer without holding it in memory.
+ * 1 GiB layer without holding it in memory; container daemons, which unpack what they pull, get
+ * layers that are tar archives of such bytes ({@link #writeUnpackableImage}).
  */
 public final class TestImages {
 
@@ -34,6 +37,12 @@ public final class TestImages {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK = 1 << 20;
+    private static final int TAR_BLOCK = 512;
+
+    /** Writes a layer's bytes made from a seed and returns their digest. */
+    private interface LayerWriter {
+        Digest write(OutputStream out, long seed, long size) throws IOException;
+    }
 
     private TestImages() {
     }
@@ -93,7 +102,20 @@ public final class TestImages {
      * and names it {@code refName} in index.json.
      */
     public static Image writeImage(Path layout, String refName, long seed, long... layerSizes) {
-        Image image = image(layout, refName, seed, new Platform("linux", "amd64", ""), layerSizes);
+        Image image = image(layout, refName, seed, new Platform("linux", "amd64", ""), TestImages::writeRandom,
+                layerSizes);
+        addToIndex(layout, image.descriptor(), refName);
+        return image;
+    }
+
+    /**
+     * Writes a linux/amd64 image the Docker daemon and containerd can unpack: each layer an
+     * uncompressed tar archive holding one file of {@code fileSizes[i]} random bytes (so the
+     * config's diff_ids are the layers' digests), named {@code refName} in index.json.
+     */
+    public static Image writeUnpackableImage(Path layout, String refName, long seed, long... fileSizes) {
+        Image image = image(layout, refName, seed, new Platform("linux", "amd64", ""), TestImages::writeTar,
+                fileSizes);
         addToIndex(layout, image.descriptor(), refName);
         return image;
     }
@@ -104,8 +126,10 @@ public final class TestImages {
      */
     public static Index writeIndex(Path layout, String refName, long seed, long... layerSizes) {
         List<Image> images = List.of(
-                image(layout, null, seed * 7919 + 1, new Platform("linux", "amd64", ""), layerSizes),
-                image(layout, null, seed * 7919 + 2, new Platform("linux", "arm64", ""), layerSizes));
+                image(layout, null, seed * 7919 + 1, new Platform("linux", "amd64", ""), TestImages::writeRandom,
+                        layerSizes),
+                image(layout, null, seed * 7919 + 2, new Platform("linux", "arm64", ""), TestImages::writeRandom,
+                        layerSizes));
         ObjectNode index = JSON.createObjectNode();
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaType.OCI_INDEX);
@@ -145,12 +169,51 @@ public final class TestImages {
         return Digest.of(hasher);
     }
 
-    private static Image image(Path layout, String refName, long seed, Platform platform, long... layerSizes) {
+    /** A tar archive of one regular file, {@code seed-<seed>}, holding {@link #writeRandom}'s bytes. */
+    private static Digest writeTar(OutputStream out, long seed, long size) throws IOException {
+        MessageDigest hasher = Digest.sha256Hasher();
+        try (DigestOutputStream digesting = new DigestOutputStream(nonClosing(out), hasher)) {
+            digesting.write(tarHeader("seed-" + seed, size));
+            writeRandom(digesting, seed, size);
+            digesting.write(new byte[(int) ((TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK) + 2 * TAR_BLOCK]);
+        }
+        return Digest.of(hasher);
+    }
+
+    /** A ustar header: name, mode 0644, root-owned, the size, mtime 0, a regular file. */
+    private static byte[] tarHeader(String name, long size) {
+        byte[] header = new byte[TAR_BLOCK];
+        putAscii(header, 0, name);
+        putAscii(header, 100, "0000644");
+        putAscii(header, 108, "0000000");
+        putAscii(header, 116, "0000000");
+        putAscii(header, 124, String.format("%011o", size));
+        putAscii(header, 136, "00000000000");
+        header[156] = '0';
+        putAscii(header, 257, "ustar");
+        putAscii(header, 263, "00");
+        Arrays.fill(header, 148, 156, (byte) ' ');
+        int checksum = 0;
+        for (byte b : header) {
+            checksum += b & 0xff;
+        }
+        putAscii(header, 148, String.format("%06o", checksum));
+        header[154] = 0;
+        return header;
+    }
+
+    private static void putAscii(byte[] target, int offset, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, target, offset, bytes.length);
+    }
+
+    private static Image image(Path layout, String refName, long seed, Platform platform, LayerWriter layerWriter,
+                               long... layerSizes) {
         initLayout(layout);
         List<Descriptor> layers = new ArrayList<>();
         for (int i = 0; i < layerSizes.length; i++) {
             long layerSeed = seed * 1_000_003L + i;
-            layers.add(new Descriptor(LAYER_TYPE, writeRandomBlob(layout, layerSeed, layerSizes[i]), layerSizes[i]));
+            layers.add(writeLayer(layout, layerWriter, layerSeed, layerSizes[i]));
         }
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", platform.architecture());
@@ -210,15 +273,16 @@ public final class TestImages {
         }
     }
 
-    private static Digest writeRandomBlob(Path layout, long seed, long size) {
+    private static Descriptor writeLayer(Path layout, LayerWriter layerWriter, long seed, long size) {
         try {
             Path temp = Files.createTempFile(layout.resolve("blobs"), "layer", ".tmp");
             Digest digest;
             try (OutputStream out = Files.newOutputStream(temp)) {
-                digest = writeRandom(out, seed, size);
+                digest = layerWriter.write(out, seed, size);
             }
+            long written = Files.size(temp);
             Files.move(temp, blobPath(layout, digest), StandardCopyOption.REPLACE_EXISTING);
-            return digest;
+            return new Descriptor(LAYER_TYPE, digest, written);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -33,7 +33,7 @@ public final class UpstreamRegistry implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     /** distribution's combined log format: {@code host - - [time] "GET /v2/ HTTP/1.1" 200 2 "" "agent"}. */
     private static final Pattern ACCESS_LINE = Pattern.compile(
-            "^\\S+ \\S+ \\S+ \\[[^]]*] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) (\\d+|-).*");
+            "^\\S+ \\S+ \\S+ \\[[^]]*] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) (\\d+|-)(?: \"[^\"]*\" \"([^\"]*)\")?.*");
 
     private final Path dir;
     private final int port;
@@ -44,7 +44,7 @@ public final class UpstreamRegistry implements AutoCloseable {
     private final TokenServer tokenServer;
 
     /** One line of the access log. */
-    public record AccessLogEntry(String method, String path, String query, int status, long bytes) {
+    public record AccessLogEntry(String method, String path, String query, int status, long bytes, String userAgent) {
     }
 
     private UpstreamRegistry(Path dir, int port, Process process, Credentials credentials, TokenServer tokenServer) {
@@ -181,7 +181,7 @@ public final class UpstreamRegistry implements AutoCloseable {
                     int q = target.indexOf('?');
                     entries.add(new AccessLogEntry(m.group(1), q < 0 ? target : target.substring(0, q),
                             q < 0 ? "" : target.substring(q + 1), Integer.parseInt(m.group(3)),
-                            m.group(4).equals("-") ? 0 : Long.parseLong(m.group(4))));
+                            m.group(4).equals("-") ? 0 : Long.parseLong(m.group(4)), m.group(5)));
                 }
             });
         } catch (IOException e) {
