@@ -141,7 +141,7 @@ final class Node {
         NodeAccess.seedRegistryPolicy(config, registryDocuments);
         events = new NodeEvents(vertx, config.kafka(), meters);
         toClose.push(events);
-        UpstreamClients upstreams = new UpstreamClients(vertx);
+        UpstreamClients upstreams = new UpstreamClients(vertx, config.upstreamTls());
         toClose.push(upstreams);
         // An edge's leases name where it serves its fetches to the other edges, once it listens.
         AtomicReference<URI> peerAddress = new AtomicReference<>();

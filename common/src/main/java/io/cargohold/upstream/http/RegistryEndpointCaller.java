@@ -107,7 +107,8 @@ final class RegistryEndpointCaller {
                 .setAbsoluteURI(url)
                 .setFollowRedirects(false)
                 .setConnectTimeout(timeouts.connect().toMillis())
-                .setIdleTimeout(timeouts.idle().toMillis());
+                .setIdleTimeout(timeouts.idle().toMillis())
+                .putHeader("User-Agent", UserAgent.VALUE);
         if (!request.accept().isEmpty()) {
             options.putHeader("Accept", String.join(", ", request.accept()));
         }

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import javax.net.ssl.SSLException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -21,6 +22,7 @@ final class UpstreamFailures {
 
     static final int BAD_GATEWAY = 502;
     static final int GATEWAY_TIMEOUT = 504;
+    private static final int MAX_CAUSES = 16;
 
     private UpstreamFailures() {
     }
@@ -91,9 +93,33 @@ final class UpstreamFailures {
             return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what, GATEWAY_TIMEOUT, 0,
                     failure);
         }
+        String tls = tls(failure);
+        if (tls != null) {
+            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: TLS: " + tls, BAD_GATEWAY, 0,
+                    failure);
+        }
         String what = failure instanceof ConnectException ? "cannot connect" : "connection failed";
         return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what + " ("
                 + failure.getMessage() + ")", BAD_GATEWAY, 0, failure);
+    }
+
+    /**
+     * Why a TLS handshake failed, from the causes of {@code failure} (Vert.x reports only "Failed to
+     * create SSL connection"): the certificate check's own words, or the handshake's; null when it
+     * was no TLS failure.
+     */
+    private static String tls(Throwable failure) {
+        SSLException handshake = null;
+        Throwable cause = failure;
+        for (int i = 0; cause != null && i < MAX_CAUSES; i++, cause = cause.getCause()) {
+            if (cause instanceof UpstreamCertificateException certificate) {
+                return certificate.getMessage();
+            }
+            if (handshake == null && cause instanceof SSLException ssl) {
+                handshake = ssl;
+            }
+        }
+        return handshake == null ? null : "handshake failed (" + handshake.getMessage() + ")";
     }
 
     /** The first {@code code} of an OCI error body, or null. */
