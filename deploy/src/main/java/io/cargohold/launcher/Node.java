@@ -175,7 +175,7 @@ final class Node {
             }
         }
         ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
-                events.publisher(), nodeName(), NodeAccess.authorizer(config));
+                events.publisher(), nodeName(), NodeAccess.authorizer(config), config.upstreamTls());
         admin.mount(router -> {
             if (role.runsControlPlane()) {
                 AdminAccess.of(vertx, config.auth()).protect(router);

@@ -8,9 +8,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import javax.net.ssl.SSLException;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +27,6 @@ final class UpstreamFailures {
     /** S3's error body: {@code <Error><Code>AccessDenied</Code><Message>Request has expired</Message>...}. */
     private static final Pattern S3_CODE = Pattern.compile("<Code>([^<]{1,200})</Code>");
     private static final Pattern S3_MESSAGE = Pattern.compile("<Message>([^<]{1,500})</Message>");
-    private static final int MAX_CAUSES = 16;
 
     private UpstreamFailures() {
     }
@@ -131,33 +130,14 @@ final class UpstreamFailures {
             return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what, GATEWAY_TIMEOUT, 0,
                     failure);
         }
-        String tls = tls(failure);
-        if (tls != null) {
-            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: TLS: " + tls, BAD_GATEWAY, 0,
-                    failure);
+        Optional<String> tls = UpstreamTrust.handshakeFailure(failure);
+        if (tls.isPresent()) {
+            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: TLS: " + tls.get(), BAD_GATEWAY,
+                    0, failure);
         }
         String what = failure instanceof ConnectException ? "cannot connect" : "connection failed";
         return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what + " ("
                 + failure.getMessage() + ")", BAD_GATEWAY, 0, failure);
-    }
-
-    /**
-     * Why a TLS handshake failed, from the causes of {@code failure} (Vert.x reports only "Failed to
-     * create SSL connection"): the certificate check's own words, or the handshake's; null when it
-     * was no TLS failure.
-     */
-    private static String tls(Throwable failure) {
-        SSLException handshake = null;
-        Throwable cause = failure;
-        for (int i = 0; cause != null && i < MAX_CAUSES; i++, cause = cause.getCause()) {
-            if (cause instanceof UpstreamCertificateException certificate) {
-                return certificate.getMessage();
-            }
-            if (handshake == null && cause instanceof SSLException ssl) {
-                handshake = ssl;
-            }
-        }
-        return handshake == null ? null : "handshake failed (" + handshake.getMessage() + ")";
     }
 
     /** The first {@code code} of an OCI error body, or null. */

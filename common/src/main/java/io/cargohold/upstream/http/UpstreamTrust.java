@@ -10,6 +10,7 @@ import io.vertx.core.net.impl.KeyStoreHelper;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -34,6 +35,7 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What an upstream HTTP client trusts and presents, read from an {@link UpstreamTls}: the system
@@ -44,6 +46,7 @@ import java.util.List;
  */
 public final class UpstreamTrust {
 
+    private static final int MAX_CAUSES = 16;
     private static final byte[] KEY_PROBE = "cargohold key check".getBytes(StandardCharsets.US_ASCII);
 
     private final X509ExtendedTrustManager trustManager;
@@ -83,6 +86,25 @@ public final class UpstreamTrust {
             options.setKeyCertOptions(KeyCertOptions.wrap(keyManagers));
         }
         return options;
+    }
+
+    /**
+     * Why a TLS handshake failed, from the causes of {@code failure} (Vert.x reports only "Failed to
+     * create SSL connection"): the certificate check's own words ("certificate not trusted (...)",
+     * "certificate is for a.example, not b.example"), or the handshake's; empty when it was no TLS failure.
+     */
+    public static Optional<String> handshakeFailure(Throwable failure) {
+        SSLException handshake = null;
+        Throwable cause = failure;
+        for (int i = 0; cause != null && i < MAX_CAUSES; i++, cause = cause.getCause()) {
+            if (cause instanceof UpstreamCertificateException certificate) {
+                return Optional.of(certificate.getMessage());
+            }
+            if (handshake == null && cause instanceof SSLException ssl) {
+                handshake = ssl;
+            }
+        }
+        return Optional.ofNullable(handshake).map(ssl -> "handshake failed (" + ssl.getMessage() + ")");
     }
 
     private static X509ExtendedTrustManager pkix(String key, String caFile) {

@@ -9,9 +9,9 @@ import java.util.Properties;
  * operators can tell the cache's traffic apart; the version comes from the build ({@code dev} when
  * run from classes the build did not filter).
  */
-final class UserAgent {
+public final class UserAgent {
 
-    static final String VALUE = "cargohold/" + version();
+    public static final String VALUE = "cargohold/" + version();
 
     private UserAgent() {
     }
