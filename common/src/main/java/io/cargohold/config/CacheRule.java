@@ -23,10 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * looking for newer versions through the cache see them) or {@value #TAGS_LIST_CACHED} (only cached tags).
  * {@code revalidateTimeout} is how long a client waits on the re-check of a cached tag before it is
  * answered from the cache, with a {@code Warning}, while the re-check goes on in the background.
+ * {@code tls} says how the upstream's certificate is trusted ({@link UpstreamTls}; keys left out come
+ * from the top-level {@code upstreamTls}).
  */
 public record CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
                         Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws,
-                        String quota, String tagsList, Duration revalidateTimeout) {
+                        String quota, String tagsList, Duration revalidateTimeout, UpstreamTls tls) {
 
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofHours(24);
     public static final Duration DEFAULT_REVALIDATE_TIMEOUT = Duration.ofSeconds(2);
@@ -47,6 +49,15 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
         aws = aws == null ? Aws.DEFAULT : aws;
         tagsList = tagsList == null ? TAGS_LIST_UPSTREAM : tagsList;
         revalidateTimeout = revalidateTimeout == null ? DEFAULT_REVALIDATE_TIMEOUT : revalidateTimeout;
+        tls = tls == null ? UpstreamTls.NONE : tls;
+    }
+
+    /** A rule whose upstream is trusted as the top-level {@code upstreamTls} says. */
+    public CacheRule(String prefix, String upstreamUrl, String upstreamRepositoryPrefix, String credentials,
+                     Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws, String quota,
+                     String tagsList, Duration revalidateTimeout) {
+        this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, customRoleArn,
+                aws, quota, tagsList, revalidateTimeout, null);
     }
 
     /** A rule whose clients wait at most {@link #DEFAULT_REVALIDATE_TIMEOUT} on a tag's re-check. */
@@ -54,7 +65,7 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
                      Duration refreshInterval, List<String> platforms, String customRoleArn, Aws aws, String quota,
                      String tagsList) {
         this(prefix, upstreamUrl, upstreamRepositoryPrefix, credentials, refreshInterval, platforms, customRoleArn,
-                aws, quota, tagsList, null);
+                aws, quota, tagsList, (Duration) null);
     }
 
     /** A rule whose tags/list answers the upstream's tags. */

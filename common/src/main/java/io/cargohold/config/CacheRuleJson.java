@@ -18,7 +18,8 @@ public final class CacheRuleJson {
 
     public static final Set<String> KEYS = Set.of("prefix", "upstreamUrl", "upstreamRepositoryPrefix", "credentials",
             "refreshInterval", "platforms", "customRoleArn", "aws", "quota", "tagsList",
-            "revalidateTimeout");
+            "revalidateTimeout", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("caFile", "clientCertificate", "clientKey", "insecureSkipVerify");
 
     private CacheRuleJson() {
     }
@@ -42,7 +43,25 @@ public final class CacheRuleJson {
                 .put("aws", aws)
                 .put("quota", rule.quota())
                 .put("tagsList", rule.tagsList())
-                .put("revalidateTimeout", rule.revalidateTimeout().toString());
+                .put("revalidateTimeout", rule.revalidateTimeout().toString())
+                .put("tls", tlsJson(rule.tls()));
+    }
+
+    private static JsonObject tlsJson(UpstreamTls tls) {
+        JsonObject json = new JsonObject();
+        if (tls.caFile() != null) {
+            json.put("caFile", tls.caFile());
+        }
+        if (tls.clientCertificate() != null) {
+            json.put("clientCertificate", tls.clientCertificate());
+        }
+        if (tls.clientKey() != null) {
+            json.put("clientKey", tls.clientKey());
+        }
+        if (tls.insecureSkipVerify() != null) {
+            json.put("insecureSkipVerify", tls.insecureSkipVerify());
+        }
+        return json;
     }
 
     /** Reads a rule; an unknown key or a value of the wrong type fails naming {@code key.field}. */
@@ -61,7 +80,27 @@ public final class CacheRuleJson {
                 new CacheRule.Aws(string(key + ".aws", aws, "region"), string(key + ".aws", aws, "endpointOverride")),
                 json.getValue("quota") instanceof Number bytes ? String.valueOf(bytes.longValue())
                         : string(key, json, "quota"), string(key, json, "tagsList"),
-                duration(key + ".revalidateTimeout", string(key, json, "revalidateTimeout")));
+                duration(key + ".revalidateTimeout", string(key, json, "revalidateTimeout")),
+                tls(key + ".tls", json.getValue("tls")));
+    }
+
+    private static UpstreamTls tls(String key, Object value) {
+        if (value == null) {
+            return null;
+        }
+        JsonObject json = object(key, value);
+        for (String field : json.fieldNames()) {
+            if (!TLS_KEYS.contains(field)) {
+                throw new ConfigException(key + "." + field, json.getValue(field), "is not a tls setting (one of "
+                        + TLS_KEYS.stream().sorted().toList() + ")");
+            }
+        }
+        Object skip = json.getValue("insecureSkipVerify");
+        if (skip != null && !(skip instanceof Boolean)) {
+            throw new ConfigException(key + ".insecureSkipVerify", skip, "must be true or false");
+        }
+        return new UpstreamTls(string(key, json, "caFile"), string(key, json, "clientCertificate"),
+                string(key, json, "clientKey"), (Boolean) skip);
     }
 
     private static String string(String key, JsonObject json, String field) {

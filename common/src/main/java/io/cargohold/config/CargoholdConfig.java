@@ -9,11 +9,12 @@ import java.util.List;
 /**
  * The whole configuration of a Cargohold process, as read from YAML (see README.md for every
  * key). Absent sections mean the embedded default: one Hazelcast member, in-process events,
- * anonymous pulls.
+ * anonymous pulls. {@code upstreamTls} is the default of every rule's {@code tls}.
  */
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                               KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
-                              MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata) {
+                              MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata,
+                              UpstreamTls upstreamTls) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -24,19 +25,27 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         mirror = mirror == null ? MirrorConfig.DEFAULT : mirror;
         lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
         metadata = metadata == null ? MetadataConfig.DEFAULT : metadata;
+        upstreamTls = upstreamTls == null ? UpstreamTls.NONE : upstreamTls;
+    }
+
+    /** A config whose upstreams are trusted through the system trust store. */
+    public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
+                           KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
+                           MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata) {
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, metadata, null);
     }
 
     /** A config with the default metadata settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
                            MirrorConfig mirror, LifecycleConfig lifecycle) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, null, null);
     }
 
     /** A config with the default mirror and lifecycle settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null, null, null);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.upstream.http.UpstreamTimeouts;
+import io.cargohold.upstream.http.UpstreamTrust;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,6 +49,7 @@ public final class ConfigValidator {
         if (config.limits().maxManifestBytes() <= 0) {
             fail("limits.maxManifestBytes", config.limits().maxManifestBytes(), "must be positive");
         }
+        UpstreamTrust.load("upstreamTls", config.upstreamTls());
         rules(config.rules());
         String mirrorDefault = config.mirror().defaultRule();
         if (mirrorDefault != null && config.rules().stream().noneMatch(rule -> rule.prefix().equals(mirrorDefault))) {
@@ -93,6 +95,7 @@ public final class ConfigValidator {
             fail(key + ".tagsList", rule.tagsList(), "must be " + CacheRule.TAGS_LIST_UPSTREAM + " (the upstream's tags) or "
                     + CacheRule.TAGS_LIST_CACHED + " (only cached tags)");
         }
+        UpstreamTrust.load(key + ".tls", rule.tls());
     }
 
     /** A client's wait on a re-check is pointless past the upstream's own time-out. */

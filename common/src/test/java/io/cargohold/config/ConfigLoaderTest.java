@@ -1,13 +1,17 @@
 package io.cargohold.config;
 
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.testkit.TestCertificates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -182,6 +186,11 @@ class ConfigLoaderTest {
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example', quota: 5 Mb } ]|rules[0].quota: '5 Mb' must be a size such as 512MiB or 20GiB",
         "rules: [ { prefix: a, upstreamUrl: 'https://r.example' }, { prefix: b, upstreamUrl: 'https://r.example', tagsList: live } ]|rules[1].tagsList: 'live' must be upstream (the upstream's tags) or cached (only cached tags)",
         "storage: { type: s3, endpoint: 'http://m:9000', bucket: b1b, redirect: true, localTier: { path: /c, maxSize: 1GiB } }|storage.localTier: '{path=/c, maxSize=1GiB}' cannot be used with storage.redirect: true",
+        "upstreamTls: { caFile: /nonexistent/ca.pem }|upstreamTls.caFile: '/nonexistent/ca.pem' does not exist",
+        "upstreamTls: { insecureSkipVerify: maybe }|upstreamTls.insecureSkipVerify:",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', tls: { caFile: /nonexistent/ca.pem } } ]|rules[0].tls.caFile: '/nonexistent/ca.pem' does not exist",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', tls: { clientCertificate: /c.crt } } ]|rules[0].tls.clientKey: (missing) is needed with clientCertificate",
+        "rules: [ { prefix: a, upstreamUrl: 'https://r.example', tls: { verify: false } } ]|rules[0].tls.verify: unknown key",
     })
     void parse_invalidValue_oneLineNamingKeyValueAndRule(String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml))
@@ -214,6 +223,53 @@ class ConfigLoaderTest {
         assertThat(config.rules().get(1).aws()).isEqualTo(CacheRule.Aws.DEFAULT);
         assertThat(config.rules().get(1).customRoleArn()).isNull();
         assertThat(config.rules().get(2).credentials()).isEqualTo("aws-secretsmanager:team/registry-pull");
+    }
+
+    @Test
+    void parse_tls_ruleKeysOverTheDefault(@TempDir Path dir) throws IOException {
+        TestCertificates authority = TestCertificates.authority(dir, "internal");
+        TestCertificates.Issued client = authority.issue("client", "DNS:cache.example");
+        CargoholdConfig config = parse("""
+                upstreamTls: { caFile: %s }
+                rules:
+                  - prefix: internal
+                    upstreamUrl: https://registry.internal.example
+                    tls: { clientCertificate: %s, clientKey: %s }
+                  - prefix: lab
+                    upstreamUrl: https://lab.example
+                    tls: { insecureSkipVerify: true }
+                  - prefix: hub
+                    upstreamUrl: https://registry-1.docker.io
+                """.formatted(authority.caCertificate(), client.certificate(), client.key()));
+
+        String ca = authority.caCertificate().toString();
+        assertThat(config.rules().get(0).tls().over(config.upstreamTls())).isEqualTo(
+                new UpstreamTls(ca, client.certificate().toString(), client.key().toString(), null));
+        assertThat(config.rules().get(1).tls().over(config.upstreamTls()).skipsVerification()).isTrue();
+        assertThat(config.rules().get(2).tls().over(config.upstreamTls())).isEqualTo(
+                new UpstreamTls(ca, null, null, null));
+        assertThat(CacheRuleJson.fromJson("rules", CacheRuleJson.toJson(config.rules().get(0))))
+                .isEqualTo(config.rules().get(0));
+        assertThat(CacheRuleJson.fromJson("rules", CacheRuleJson.toJson(config.rules().get(1))))
+                .isEqualTo(config.rules().get(1));
+    }
+
+    @Test
+    void parse_tlsFilesNotUsable_namesKeyAndReason(@TempDir Path dir) throws IOException {
+        TestCertificates authority = TestCertificates.authority(dir, "internal");
+        TestCertificates.Issued client = authority.issue("client", "DNS:cache.example");
+        TestCertificates.Issued other = authority.issue("other", "DNS:other.example");
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");
+
+        assertThatThrownBy(() -> parse("upstreamTls: { caFile: " + text + " }"))
+                .hasMessage("upstreamTls.caFile: '" + text + "' holds no PEM certificate");
+        assertThatThrownBy(() -> parse("upstreamTls: { clientCertificate: " + client.certificate() + ", clientKey: "
+                + other.key() + " }"))
+                .hasMessage("upstreamTls.clientKey: '" + other.key() + "' does not match the certificate in "
+                        + client.certificate());
+        assertThatThrownBy(() -> parse("upstreamTls: { clientCertificate: " + client.certificate() + ", clientKey: "
+                + text + " }"))
+                .hasMessageStartingWith("upstreamTls.clientKey: '" + text + "' holds no readable PEM private key");
     }
 
     @Test

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * A real upstream registry for tests: Debian's {@code docker-registry} (CNCF distribution 2.8)
  * started as a child process on 127.0.0.1 and a free port, with a temporary configuration and
- * filesystem storage, and stopped by PID in {@link #close()}. Its access log (standard output) is
+ * filesystem storage (or S3, whose blob GETs it redirects to presigned URLs), plain HTTP or HTTPS,
+ * and stopped by PID in {@link #close()}. Its access log (standard output) is
  * kept in a file so tests can count the requests it served.
  */
 public final class UpstreamRegistry implements AutoCloseable {
@@ -42,14 +43,17 @@ public final class UpstreamRegistry implements AutoCloseable {
     private final Path registryLog;
     private final Credentials credentials;
     private final TokenServer tokenServer;
+    private final boolean tls;
 
     /** One line of the access log. */
     public record AccessLogEntry(String method, String path, String query, int status, long bytes, String userAgent) {
     }
 
-    private UpstreamRegistry(Path dir, int port, Process process, Credentials credentials, TokenServer tokenServer) {
+    private UpstreamRegistry(Path dir, int port, boolean tls, Process process, Credentials credentials,
+                             TokenServer tokenServer) {
         this.dir = dir;
         this.port = port;
+        this.tls = tls;
         this.process = process;
         this.accessLog = dir.resolve("access.log");
         this.registryLog = dir.resolve("registry.log");
@@ -59,17 +63,46 @@ public final class UpstreamRegistry implements AutoCloseable {
 
     /** A registry anyone may pull from and push to. */
     public static UpstreamRegistry anonymous() {
-        return start(dir -> "", null, null);
+        return start(dir -> "", null, null, null, null);
+    }
+
+    /**
+     * An anonymous registry serving HTTPS with {@code certificate}; with {@code clientCa} (may be
+     * null) it also asks for a client certificate issued by that CA.
+     */
+    public static UpstreamRegistry https(TestCertificates.Issued certificate, Path clientCa) {
+        String tls = "  tls:\n    certificate: " + certificate.certificate() + "\n    key: " + certificate.key() + "\n"
+                + (clientCa == null ? "" : "    clientcas:\n      - " + clientCa + "\n");
+        return start(dir -> "", null, null, null, tls);
+    }
+
+    /**
+     * A registry with HTTP basic auth keeping its content in S3 ({@code bucket}, which must exist, at
+     * {@code s3Endpoint} with the {@link S3Server} credentials), answering blob GETs with a redirect
+     * to a URL on {@code s3Endpoint} presigned for a few minutes, as registries in front of S3 do.
+     */
+    public static UpstreamRegistry basicAuthOnS3(String username, String password, String s3Endpoint,
+                                                 String bucket) {
+        String storage = "storage:\n  s3:\n    accesskey: " + S3Server.ACCESS_KEY + "\n    secretkey: "
+                + S3Server.SECRET_KEY + "\n    region: " + S3Server.REGION + "\n    regionendpoint: " + s3Endpoint
+                + "\n    bucket: " + bucket + "\n    secure: false\n    v4auth: true\n    rootdirectory: /registry\n"
+                + "  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n"
+                + "  redirect:\n    disable: false\n";
+        return start(htpasswd(username, password), new Credentials(username, password), null, storage, null);
     }
 
     /** A registry with HTTP basic auth ({@code htpasswd -Bbn user password}). */
     public static UpstreamRegistry basicAuth(String username, String password) {
-        return start(dir -> {
+        return start(htpasswd(username, password), new Credentials(username, password), null, null, null);
+    }
+
+    private static AuthSection htpasswd(String username, String password) {
+        return dir -> {
             Path htpasswd = dir.resolve("htpasswd");
             String line = exec(dir, "htpasswd", "-Bbn", username, password).strip();
             Files.writeString(htpasswd, line + "\n");
             return "auth:\n  htpasswd:\n    realm: cargohold-test\n    path: " + htpasswd + "\n";
-        }, new Credentials(username, password), null);
+        };
     }
 
     /**
@@ -104,7 +137,7 @@ public final class UpstreamRegistry implements AutoCloseable {
             return "auth:\n  token:\n    realm: " + server[0].realm() + "\n    service: " + TokenServer.SERVICE
                     + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + server[0].rootCertBundle()
                     + "\n";
-        }, new Credentials(username, password), server);
+        }, new Credentials(username, password), server, null, null);
     }
 
     /**
@@ -125,12 +158,12 @@ public final class UpstreamRegistry implements AutoCloseable {
                 proxy.append("  password: ").append(creds.get().password()).append('\n');
             }
             return proxy.toString();
-        }, null, null);
+        }, null, null, null, null);
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** {@code http://127.0.0.1:PORT}, or {@code https://} when it serves HTTPS. */
     public String url() {
-        return "http://" + hostPort();
+        return (tls ? "https://" : "http://") + hostPort();
     }
 
     /** {@code 127.0.0.1:PORT}, as skopeo references want it. */
@@ -235,7 +268,12 @@ public final class UpstreamRegistry implements AutoCloseable {
         String write(Path dir) throws IOException;
     }
 
-    private static UpstreamRegistry start(AuthSection section, Credentials credentials, TokenServer[] tokenServer) {
+    /**
+     * @param storage the whole {@code storage:} section; null: the filesystem under the registry's directory
+     * @param tls the lines under {@code http: tls:}; null: plain HTTP
+     */
+    private static UpstreamRegistry start(AuthSection section, Credentials credentials, TokenServer[] tokenServer,
+                                          String storage, String tls) {
         Path dir;
         try {
             dir = Files.createTempDirectory("upstream-registry");
@@ -246,22 +284,30 @@ public final class UpstreamRegistry implements AutoCloseable {
         try {
             String extra = section.write(dir);
             int port = freePort();
-            Path storage = Files.createDirectories(dir.resolve("storage"));
+            String storageSection = storage;
+            if (storageSection == null) {
+                Path root = Files.createDirectories(dir.resolve("storage"));
+                storageSection = "storage:\n  filesystem:\n    rootdirectory: " + root
+                        + "\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n";
+            }
             String config = "version: 0.1\n"
                     + "log:\n  level: warn\n  accesslog:\n    disabled: false\n"
-                    + "storage:\n  filesystem:\n    rootdirectory: " + storage + "\n  delete:\n    enabled: true\n"
-                    + "  maintenance:\n    uploadpurging:\n      enabled: false\n"
+                    + storageSection
                     + "http:\n  addr: 127.0.0.1:" + port + "\n  secret: cargohold-test-secret\n"
+                    + (tls == null ? "" : tls)
                     + extra;
             Path configFile = dir.resolve("config.yml");
             Files.writeString(configFile, config);
-            process = new ProcessBuilder("docker-registry", "serve", configFile.toString())
+            ProcessBuilder builder = new ProcessBuilder("docker-registry", "serve", configFile.toString());
+            // The S3 driver reads only its configuration: AWS_CA_BUNDLE from the environment makes it panic.
+            builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+            process = builder
                     .directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(dir.resolve("access.log").toFile())
                     .redirectError(dir.resolve("registry.log").toFile())
                     .start();
-            UpstreamRegistry registry = new UpstreamRegistry(dir, port, process, credentials,
+            UpstreamRegistry registry = new UpstreamRegistry(dir, port, tls != null, process, credentials,
                     tokenServer == null ? null : tokenServer[0]);
             registry.awaitReady();
             return registry;
@@ -283,7 +329,10 @@ public final class UpstreamRegistry implements AutoCloseable {
         }
     }
 
-    /** Polls {@code GET /v2/} until the registry answers with any status. */
+    /**
+     * Polls {@code GET /v2/} until the registry answers with any status (a plain HTTP request to
+     * an HTTPS registry is answered {@code HTTP/1.0 400}).
+     */
     private void awaitReady() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -296,7 +345,7 @@ public final class UpstreamRegistry implements AutoCloseable {
                 socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: " + hostPort()
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 byte[] head = socket.getInputStream().readNBytes(12);
-                if (new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 ")) {
+                if (new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.")) {
                     return;
                 }
             } catch (IOException notYet) {

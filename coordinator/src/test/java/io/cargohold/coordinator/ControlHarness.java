@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.config.UpstreamTls;
 import io.cargohold.config.LimitsConfig;
 import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
@@ -127,7 +128,7 @@ public final class ControlHarness implements AutoCloseable {
             Console.mount(vertx, router, new NodeStatsBoard(vertx, hazelcast), metadata, () -> cache.rules().rules());
             ControlApi.mount(router, new ControlApi.Dependencies(vertx, hazelcast, cache, configRules, publisher,
                     "control-test", new CargoholdConfig.AuthConfig(true, null, null, null, null, null, null, null,
-                            null, null).authorizer()));
+                            null, null).authorizer(), UpstreamTls.NONE));
             HttpServer admin = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
             return new ControlHarness(vertx, hazelcast, metadata, events, edge, admin, control, upstreamHttp);
         } catch (RuntimeException e) {

@@ -142,7 +142,7 @@ final class Node {
         NodeAccess.seedRegistryPolicy(config, registryDocuments);
         events = new NodeEvents(vertx, config.kafka(), meters);
         toClose.push(events);
-        UpstreamClients upstreams = new UpstreamClients(vertx);
+        UpstreamClients upstreams = new UpstreamClients(vertx, config.upstreamTls());
         toClose.push(upstreams);
         // A node's leases name where it serves its fetches to the edges, once it listens: an edge's
         // registry port, or the admin port of a node without one (a refresher prefetching).
@@ -175,7 +175,7 @@ final class Node {
             }
         }
         ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
-                events.publisher(), nodeName(), NodeAccess.authorizer(config));
+                events.publisher(), nodeName(), NodeAccess.authorizer(config), config.upstreamTls());
         admin.mount(router -> {
             if (!role.servesRegistry()) {
                 PeerFillHandler peerFills = new PeerFillHandler(pullThrough.blobs());

@@ -1,11 +1,14 @@
 package io.cargohold.launcher;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.config.ConfigException;
+import io.cargohold.config.UpstreamTls;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.upstream.http.HttpUpstreamClient;
+import io.cargohold.upstream.http.UpstreamTrust;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -15,12 +18,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's clients of the rules' upstream registries: one HTTP client, and each rule's credentials,
- * read once per rule and kept; closing it stops the credentials' background refreshes.
+ * The node's clients of the rules' upstream registries: one HTTP client per set of TLS settings
+ * (a rule's {@code tls} over the top-level {@code upstreamTls}), and each rule's credentials, read
+ * once per rule and kept; closing it stops the credentials' background refreshes.
  */
 final class UpstreamClients implements AutoCloseable {
 
@@ -29,15 +34,56 @@ final class UpstreamClients implements AutoCloseable {
     private static final int UPSTREAM_MAX_CHUNK_SIZE = 64 * 1024;
 
     private final Vertx vertx;
+    private final UpstreamTls defaultTls;
     private final Map<CacheRule, CredentialsProvider> credentials = new ConcurrentHashMap<>();
+    private final Map<UpstreamTls, HttpClient> httpClients = new ConcurrentHashMap<>();
+    private final Set<CacheRule> warnedInsecure = ConcurrentHashMap.newKeySet();
 
-    UpstreamClients(Vertx vertx) {
+    UpstreamClients(Vertx vertx, UpstreamTls defaultTls) {
         this.vertx = vertx;
+        this.defaultTls = defaultTls;
     }
 
-    /** The upstreams of the rules; the credentials of {@code rules} are read at once (see below). */
+    /**
+     * The upstreams of the rules; the credentials of {@code rules} are read at once (see below),
+     * and a rule that skips certificate checks is logged now, as is every later version of a rule
+     * that does when its client is made.
+     */
     Upstreams upstreams(List<CacheRule> rules) {
-        HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+        warnUnreadableCredentials(rules);
+        rules.forEach(this::warnIfInsecure);
+        return new Upstreams(rule -> {
+            warnIfInsecure(rule);
+            return new HttpUpstreamClient(vertx, http(rule), rule.upstreamUri(), credentials(rule));
+        });
+    }
+
+    private void warnIfInsecure(CacheRule rule) {
+        if (rule.tls().over(defaultTls).skipsVerification() && warnedInsecure.add(rule)) {
+            LOG.warn("rule {}: tls.insecureSkipVerify is true: any certificate, for any name, is accepted from {} "
+                    + "and the hosts it redirects to", rule.prefix(), rule.upstreamUrl());
+        }
+    }
+
+    /**
+     * The HTTP client for the rule's TLS settings. Settings whose files cannot be used (removed since
+     * the config was checked, or an API rule naming a file this node lacks) give a client whose TLS
+     * connections all fail with that reason, and are read again for the rule's next version.
+     */
+    private HttpClient http(CacheRule rule) {
+        UpstreamTls tls = rule.tls().over(defaultTls);
+        String key = "rules." + rule.prefix() + ".tls";
+        try {
+            return httpClients.computeIfAbsent(tls, settings -> newHttpClient(UpstreamTrust.load(key, settings)));
+        } catch (ConfigException unusable) {
+            LOG.error("{} (TLS connections to {} fail until the rule changes)", unusable.getMessage(),
+                    rule.upstreamUrl());
+            return newHttpClient(UpstreamTrust.refusing(unusable.getMessage()));
+        }
+    }
+
+    private HttpClient newHttpClient(UpstreamTrust trust) {
+        return vertx.createHttpClient(trust.applyTo(new HttpClientOptions()
                         .setConnectTimeout(10_000)
                         .setIdleTimeout(60)
                         .setIdleTimeoutUnit(TimeUnit.SECONDS)
@@ -45,10 +91,8 @@ final class UpstreamClients implements AutoCloseable {
                         // 8 KiB). Each chunk is one write to the spool file and one hand-off to every
                         // client following the fill, so 8 KiB chunks made a miss several times slower
                         // than the upstream; a whole socket read (up to 64 KiB) now stays one chunk.
-                        .setMaxChunkSize(UPSTREAM_MAX_CHUNK_SIZE),
+                        .setMaxChunkSize(UPSTREAM_MAX_CHUNK_SIZE)),
                 new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_HOST));
-        warnUnreadableCredentials(rules);
-        return new Upstreams(rule -> new HttpUpstreamClient(vertx, http, rule.upstreamUri(), credentials(rule)));
     }
 
     private CredentialsProvider credentials(CacheRule rule) {

@@ -1,5 +1,6 @@
 package io.cargohold.launcher;
 
+import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.ConfigException;
 import io.cargohold.config.ConfigLoader;
@@ -15,9 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Checks a config file as the roles do, then reads every rule's credentials now (secrets, ECR
- * tokens, assumed roles); prints one line per unreadable rule and exits 2 when there is any. The
- * roles themselves only warn, so an upstream secret unreadable for a while does not stop a cache.
+ * Checks a config file as the roles do (TLS files included), warns about each rule that skips
+ * certificate checks, then reads every rule's credentials now (secrets, ECR tokens, assumed roles);
+ * prints one line per unreadable rule and exits 2 when there is any. The roles themselves only
+ * warn, so an upstream secret unreadable for a while does not stop a cache.
  */
 @Command(name = "validate", description = "Check a config file and read every rule's credentials now.")
 final class ValidateCommand implements Callable<Integer> {
@@ -33,6 +35,13 @@ final class ValidateCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("cargohold: invalid config: " + e.getMessage());
             return RoleCommand.INVALID_CONFIG;
+        }
+        for (int i = 0; i < loaded.rules().size(); i++) {
+            CacheRule rule = loaded.rules().get(i);
+            if (rule.tls().over(loaded.upstreamTls()).skipsVerification()) {
+                System.err.println("cargohold: warning: rules[" + i + "].tls.insecureSkipVerify is true: any "
+                        + "certificate, for any name, is accepted from " + rule.upstreamUrl());
+            }
         }
         Vertx vertx = Vertx.vertx();
         try {

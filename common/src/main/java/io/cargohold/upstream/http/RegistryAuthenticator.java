@@ -134,7 +134,8 @@ final class RegistryAuthenticator {
                 .setFollowRedirects(false) // never hand the credentials to wherever a redirect points
                 .setConnectTimeout(timeouts.connect().toMillis())
                 .setIdleTimeout(timeouts.idle().toMillis())
-                .putHeader("Accept", "application/json");
+                .putHeader("Accept", "application/json")
+                .putHeader("User-Agent", UserAgent.VALUE);
         creds.ifPresent(c -> options.putHeader("Authorization", basic(c)));
         String what = action + ": token request to " + realm;
         return client.request(options)

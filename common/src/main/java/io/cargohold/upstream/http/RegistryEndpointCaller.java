@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * rejected credentials and retrying once more), follows redirects itself (301, 302, 303, 307,
  * 308, up to {@value #MAX_REDIRECTS} hops; blob downloads go to CDNs and presigned URLs) without
  * sending the Authorization header to another origin, and turns failures into
- * {@code UpstreamException}s. A successful response is handed back paused.
+ * {@code UpstreamException}s; a failure on a redirect hop names the host it was redirected to and
+ * what that host answered, never the registry. Every request says {@link UserAgent#VALUE}. A
+ * successful response is handed back paused.
  */
 final class RegistryEndpointCaller {
 
@@ -34,8 +36,8 @@ final class RegistryEndpointCaller {
     private final UpstreamTimeouts timeouts;
     private final AtomicLong rateLimitRemaining = new AtomicLong(-1);
 
-    /** A final answer and whether a redirect led to it (then it is not the registry's own). */
-    private record Exchange(HttpClientResponse response, boolean redirected) {
+    /** A final answer, the URL that gave it and whether a redirect led there (then it is not the registry's). */
+    private record Exchange(HttpClientResponse response, String url, boolean redirected) {
     }
 
     RegistryEndpointCaller(HttpClient client, URI base, RegistryAuthenticator authenticator, UpstreamTimeouts timeouts) {
@@ -95,8 +97,11 @@ final class RegistryEndpointCaller {
             }
             return BoundedBody.readTruncated(body(response, request.action()), BoundedBody.ERROR_BODY_LIMIT)
                     .recover(e -> Future.succeededFuture(null))
-                    .compose(body -> Future.failedFuture(UpstreamFailures.fromStatus(request.action(), status,
-                            response.statusMessage(), body, request.notFound())));
+                    .compose(body -> Future.failedFuture(exchange.redirected()
+                            ? UpstreamFailures.fromRedirectStatus(redirectAction(request, exchange.url()), status,
+                                    response.statusMessage(), body)
+                            : UpstreamFailures.fromStatus(request.action(), status, response.statusMessage(), body,
+                                    request.notFound())));
         });
     }
 
@@ -107,7 +112,8 @@ final class RegistryEndpointCaller {
                 .setAbsoluteURI(url)
                 .setFollowRedirects(false)
                 .setConnectTimeout(timeouts.connect().toMillis())
-                .setIdleTimeout(timeouts.idle().toMillis());
+                .setIdleTimeout(timeouts.idle().toMillis())
+                .putHeader("User-Agent", UserAgent.VALUE);
         if (!request.accept().isEmpty()) {
             options.putHeader("Accept", String.join(", ", request.accept()));
         }
@@ -117,15 +123,19 @@ final class RegistryEndpointCaller {
         if (request.range() != null) {
             options.putHeader("Range", request.range());
         }
-        return client.request(options)
-                .compose(outgoing -> outgoing.send())
+        Future<HttpClientResponse> answer = client.request(options).compose(outgoing -> outgoing.send());
+        if (hops > 0) {
+            answer = answer.recover(failure -> Future.failedFuture(UpstreamFailures.fromThrowable(
+                    redirectAction(request, url), failure, timeouts.idle())));
+        }
+        return answer
                 .compose(response -> {
                     response.pause();
                     recordRateLimit(response);
                     int status = response.statusCode();
                     String location = response.getHeader("Location");
                     if (!isRedirect(status) || location == null) {
-                        return Future.succeededFuture(new Exchange(response, hops > 0));
+                        return Future.succeededFuture(new Exchange(response, url, hops > 0));
                     }
                     if (hops >= MAX_REDIRECTS) {
                         return BoundedBody.discard(body(response, request.action())).compose(v -> Future.failedFuture(
@@ -145,6 +155,13 @@ final class RegistryEndpointCaller {
                     return BoundedBody.discard(body(response, request.action()))
                             .compose(v -> send(request, nextMethod, next.toString(), nextAuthorization, hops + 1));
                 });
+    }
+
+    /** "fetching blob ... from registry.example: redirect to storage.example:9000" */
+    private static String redirectAction(RegistryRequest request, String url) {
+        URI target = URI.create(url);
+        String host = target.getPort() < 0 ? target.getHost() : target.getHost() + ":" + target.getPort();
+        return request.action() + ": redirect to " + host;
     }
 
     private void recordRateLimit(HttpClientResponse response) {

@@ -10,7 +10,10 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds the {@link UpstreamException}s of this adapter, each message keeping what was attempted:
@@ -21,6 +24,9 @@ final class UpstreamFailures {
 
     static final int BAD_GATEWAY = 502;
     static final int GATEWAY_TIMEOUT = 504;
+    /** S3's error body: {@code <Error><Code>AccessDenied</Code><Message>Request has expired</Message>...}. */
+    private static final Pattern S3_CODE = Pattern.compile("<Code>([^<]{1,200})</Code>");
+    private static final Pattern S3_MESSAGE = Pattern.compile("<Message>([^<]{1,500})</Message>");
 
     private UpstreamFailures() {
     }
@@ -57,6 +63,39 @@ final class UpstreamFailures {
         return new UpstreamException(code, message, httpStatus, status, null);
     }
 
+    /**
+     * A non-success answer from the host a redirect led to (a CDN, a presigned storage URL): its own
+     * error code and message (S3's XML, or an OCI error), never blamed on the registry's credentials,
+     * which were not sent there. {@code action} names that host.
+     */
+    static UpstreamException fromRedirectStatus(String action, int status, String reason, Buffer body) {
+        String label = storageError(body);
+        if (label == null) {
+            label = errorCode(body);
+        }
+        if (label == null) {
+            label = reason == null ? "" : reason;
+        }
+        boolean limited = status == 429;
+        return new UpstreamException(limited ? OciErrorCode.TOOMANYREQUESTS : OciErrorCode.UNAVAILABLE,
+                action + " failed: " + status + (label.isEmpty() ? "" : " " + label),
+                limited ? 429 : BAD_GATEWAY, status, null);
+    }
+
+    /** "AccessDenied (Request has expired)" from an S3 error body, or null. */
+    static String storageError(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return null;
+        }
+        String text = body.toString();
+        Matcher code = S3_CODE.matcher(text);
+        if (!text.contains("<Error") || !code.find()) {
+            return null;
+        }
+        Matcher message = S3_MESSAGE.matcher(text);
+        return code.group(1).strip() + (message.find() ? " (" + message.group(1).strip() + ")" : "");
+    }
+
     /** The upstream answered, but what it sent is unacceptable (too large, wrong digest). */
     static UpstreamException badContent(String action, OciErrorCode code, String detail, int upstreamStatus) {
         return new UpstreamException(code, action + " failed: " + detail, BAD_GATEWAY, upstreamStatus, null);
@@ -90,6 +129,11 @@ final class UpstreamFailures {
                     : "upstream did not answer within " + idle;
             return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what, GATEWAY_TIMEOUT, 0,
                     failure);
+        }
+        Optional<String> tls = UpstreamTrust.handshakeFailure(failure);
+        if (tls.isPresent()) {
+            return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: TLS: " + tls.get(), BAD_GATEWAY,
+                    0, failure);
         }
         String what = failure instanceof ConnectException ? "cannot connect" : "connection failed";
         return new UpstreamException(OciErrorCode.UNAVAILABLE, action + " failed: " + what + " ("

@@ -3,6 +3,7 @@ package io.cargohold.coordinator.api;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
+import io.cargohold.config.UpstreamTls;
 import io.cargohold.edge.auth.ApiTokens;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.lifecycle.LifecyclePreview;
@@ -42,10 +43,12 @@ public final class ControlApi {
 
     /**
      * What the API works on: the cluster, this process's cache, the config file's rules, the event bus,
-     * and the authorizer that policy simulations decide with, as the edges do.
+     * the authorizer that policy simulations decide with, as the edges do, and the default TLS settings
+     * of the rules' upstreams, which rule checks connect with.
      */
     public record Dependencies(Vertx vertx, HazelcastInstance hazelcast, PullThrough cache,
-                               List<CacheRule> configRules, EventPublisher events, String node, Authorizer authorizer) {
+                               List<CacheRule> configRules, EventPublisher events, String node, Authorizer authorizer,
+                               UpstreamTls upstreamTls) {
     }
 
     /** Serves the API under {@link #BASE} of {@code root} (the admin server's router). */
@@ -56,7 +59,7 @@ public final class ControlApi {
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
         new RulesApi(deps.configRules(), new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.RULES),
                         prefix -> PREFIX.matcher(prefix).matches()),
-                new UpstreamProbe(deps.vertx()), audit, caller).mount(api);
+                new UpstreamProbe(deps.vertx(), deps.upstreamTls()), audit, caller).mount(api);
         new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
                 prefix -> RepositoryTemplate.ROOT.equals(prefix) || PREFIX.matcher(prefix).matches()),
                 deps.cache().metadata(), audit, caller).mount(api);

@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.regex.Pattern;
  */
 final class RulesApi {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RulesApi.class);
     private static final String PREFIX = "(?<prefix>.+)";
     private static final Pattern PREFIX_FORMAT = Pattern.compile(ConfigValidator.PREFIX_REGEX);
 
@@ -88,6 +91,7 @@ final class RulesApi {
                 throw ApiException.conflict("rules.prefix", rule.prefix(), "a rule with this prefix exists");
             }
             audit.record(caller.apply(ctx), "rules.create", "rules/" + rule.prefix(), null, stored);
+            warnIfInsecure(rule);
             return fromApi(stored);
         });
     }
@@ -104,12 +108,14 @@ final class RulesApi {
         }
         return rules.get(prefix).compose(found -> {
             JsonObject before = found.orElseThrow(() -> unknown(prefix));
-            JsonObject after = CacheRuleJson.toJson(validate(before.copy().mergeIn(changes)));
+            CacheRule changed = validate(before.copy().mergeIn(changes));
+            JsonObject after = CacheRuleJson.toJson(changed);
             return rules.replace(prefix, before, after).map(replaced -> {
                 if (!replaced) {
                     throw ApiException.conflict("rules.prefix", prefix, "the rule changed meanwhile: read it again");
                 }
                 audit.record(caller.apply(ctx), "rules.update", "rules/" + prefix, before, after);
+                warnIfInsecure(changed);
                 return fromApi(after);
             });
         });
@@ -129,6 +135,13 @@ final class RulesApi {
                 return new JsonObject();
             });
         });
+    }
+
+    private static void warnIfInsecure(CacheRule rule) {
+        if (rule.tls().skipsVerification()) {
+            LOG.warn("rule {}: tls.insecureSkipVerify is true: any certificate, for any name, is accepted from {}",
+                    rule.prefix(), rule.upstreamUrl());
+        }
     }
 
     /** The whole rule, checked as the config file's rules are; a 400 naming the first problem. */

@@ -1,13 +1,18 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.config.ConfigException;
+import io.cargohold.config.UpstreamTls;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
 import io.cargohold.spi.Credentials;
 import io.cargohold.upstream.http.AuthChallenge;
+import io.cargohold.upstream.http.UpstreamTrust;
+import io.cargohold.upstream.http.UserAgent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -22,19 +27,20 @@ import java.util.Optional;
 
 /**
  * Checks a rule the way a pull would use it, reporting each step: its credentials can be read,
- * the upstream answers {@code GET /v2/}, and it accepts the credentials (HTTP Basic, or a token
- * from the realm of a Bearer challenge).
+ * the upstream answers {@code GET /v2/} (trusted as the rule's {@code tls} over the default
+ * {@code upstreamTls} says), and it accepts the credentials (HTTP Basic, or a token from the realm
+ * of a Bearer challenge).
  */
 final class UpstreamProbe {
 
     private static final long TIMEOUT_MILLIS = 10_000;
 
     private final Vertx vertx;
-    private final HttpClient http;
+    private final UpstreamTls defaultTls;
 
-    UpstreamProbe(Vertx vertx) {
+    UpstreamProbe(Vertx vertx, UpstreamTls defaultTls) {
         this.vertx = vertx;
-        this.http = vertx.createHttpClient();
+        this.defaultTls = defaultTls;
     }
 
     /** Never fails: {@code {"prefix","valid","checks":[{"check","ok","message"}]}}. */
@@ -72,7 +78,19 @@ final class UpstreamProbe {
 
     private Future<Void> authenticate(CacheRule rule, Credentials credentials, JsonArray checks) {
         String url = rule.upstreamUrl().replaceAll("/$", "") + "/v2/";
-        return get(url, null).compose(response -> {
+        HttpClient http;
+        try {
+            http = vertx.createHttpClient(UpstreamTrust.load("tls", rule.tls().over(defaultTls))
+                    .applyTo(new HttpClientOptions()));
+        } catch (ConfigException unusable) {
+            checks.add(result("upstream", false, unusable.getMessage()));
+            return Future.succeededFuture();
+        }
+        return authenticate(http, url, credentials, checks).eventually(http::close);
+    }
+
+    private Future<Void> authenticate(HttpClient http, String url, Credentials credentials, JsonArray checks) {
+        return get(http, url, null).compose(response -> {
             checks.add(result("upstream", true, "GET " + url + " answered " + response.statusCode()));
             if (response.statusCode() == 200) {
                 checks.add(result("authentication", true, credentials == null ? "not needed"
@@ -96,7 +114,7 @@ final class UpstreamProbe {
                 return Future.succeededFuture();
             }
             String target = challenge.get().isBasic() ? url : tokenUrl(challenge.get());
-            return get(target, credentials).map(answer -> {
+            return get(http, target, credentials).map(answer -> {
                 boolean ok = answer.statusCode() == 200;
                 checks.add(result("authentication", ok, (challenge.get().isBasic() ? "Basic" : "Bearer token from "
                         + challenge.get().param("realm")) + (ok ? ": accepted" : ": rejected with "
@@ -104,7 +122,8 @@ final class UpstreamProbe {
                 return null;
             });
         }, failure -> {
-            checks.add(result("upstream", false, "GET " + url + " failed: " + failure.getMessage()));
+            checks.add(result("upstream", false, "GET " + url + " failed: " + UpstreamTrust.handshakeFailure(failure)
+                    .map(tls -> "TLS: " + tls).orElse(failure.getMessage())));
             return Future.succeededFuture();
         });
     }
@@ -116,9 +135,9 @@ final class UpstreamProbe {
                 + URLEncoder.encode(service, StandardCharsets.UTF_8);
     }
 
-    private Future<HttpClientResponse> get(String url, Credentials credentials) {
+    private static Future<HttpClientResponse> get(HttpClient http, String url, Credentials credentials) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-                .setTimeout(TIMEOUT_MILLIS);
+                .setTimeout(TIMEOUT_MILLIS).putHeader("User-Agent", UserAgent.VALUE);
         if (credentials != null) {
             options.putHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8)));

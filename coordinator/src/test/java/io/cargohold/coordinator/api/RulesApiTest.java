@@ -7,6 +7,7 @@ import io.cargohold.coordinator.PagedLists;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.edge.EdgeHarness;
+import io.cargohold.testkit.TestCertificates;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +89,11 @@ class RulesApiTest {
         assertInvalid(rule("p9", open.url()).put("customRoleArn", "arn:aws:iam::1:role/x"), "rules.customRoleArn",
                 "arn:aws:iam::1:role/x");
         assertInvalid(rule("p10", open.url()).put("quota", "5 Mb"), "rules.quota", "5 Mb");
-        for (String prefix : List.of("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10")) {
+        assertInvalid(rule("p11", open.url()).put("tls", new JsonObject().put("caFile", "/nonexistent/ca.pem")),
+                "rules.tls.caFile", "/nonexistent/ca.pem");
+        assertInvalid(rule("p12", open.url()).put("tls", new JsonObject().put("insecureSkipVerify", "yes")),
+                "rules.tls.insecureSkipVerify", "yes");
+        for (String prefix : List.of("p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12")) {
             assertThat(node.call("GET", "/rules/" + prefix, null).status()).as(prefix).isEqualTo(404);
         }
     }
@@ -222,6 +227,21 @@ class RulesApiTest {
         assertThat(dead.getBoolean("valid")).isFalse();
         assertThat(check(dead, "upstream").getBoolean("ok")).isFalse();
         assertThat(Files.exists(missing)).isFalse();
+    }
+
+    @Test
+    void validate_privateCaUpstream_trustedThroughCaFileAndNamedUntrustedWithout(@TempDir Path dir) {
+        TestCertificates authority = TestCertificates.authority(dir, "internal");
+        try (UpstreamRegistry internal = UpstreamRegistry.https(authority.issue("registry", "IP:127.0.0.1"), null)) {
+            JsonObject trusted = node.call("POST", "/rules/validate", rule("internal", internal.url())
+                    .put("tls", new JsonObject().put("caFile", authority.caCertificate().toString()))).json();
+            JsonObject untrusted = node.call("POST", "/rules/validate", rule("internal", internal.url())).json();
+
+            assertThat(trusted.getBoolean("valid")).as(trusted.encode()).isTrue();
+            assertThat(untrusted.getBoolean("valid")).isFalse();
+            assertThat(check(untrusted, "upstream").getString("message"))
+                    .contains("TLS: certificate not trusted (PKIX path building failed");
+        }
     }
 
     @Test
