@@ -13,7 +13,8 @@ import java.util.List;
  */
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                               KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
-                              MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata) {
+                              MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata,
+                              LogConfig log) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -24,6 +25,14 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         mirror = mirror == null ? MirrorConfig.DEFAULT : mirror;
         lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
         metadata = metadata == null ? MetadataConfig.DEFAULT : metadata;
+        log = log == null ? LogConfig.DEFAULT : log;
+    }
+
+    /** A config with the default log settings. */
+    public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
+                           KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
+                           MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata) {
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, metadata, null);
     }
 
     /** A config with the default metadata settings. */
