@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * The access log: one JSON object per registry API request on the {@value #LOGGER} logger, written
- * when the response ends or its connection closes first ({@code "aborted":true}). Fields:
+ * when the response ends or its connection closes first ({@code "aborted":true}, and status
+ * {@value #CLIENT_CLOSED} when no status was sent, as nginx logs it). Fields:
  * {@code time} (arrival, ISO-8601 UTC), {@code client} (the peer's address), {@code user} (when a
  * token names one), {@code method}, {@code path} (with the query, signature-like parameters
  * redacted), {@code status}, {@code bytes} (body bytes sent), {@code durationMs}, {@code rule} (its
@@ -28,6 +29,7 @@ final class AccessLog {
     private static final Set<String> SECRET_PARAMETERS = Set.of("x-amz-signature", "x-amz-credential",
             "x-amz-security-token", "signature", "sig", "token", "access_token", "password", "key");
     private static final String REDACTED = "REDACTED";
+    static final int CLIENT_CLOSED = 499;
 
     private final boolean enabled;
 
@@ -36,14 +38,19 @@ final class AccessLog {
         this.enabled = enabled;
     }
 
-    /** Writes the request's line once, however many times its end is reported. */
-    void write(HttpServerRequest request, AccessRecord record) {
-        if (enabled && record.markWritten() && LOG.isInfoEnabled()) {
-            LOG.info(line(request, record));
+    /** Writes the request's line; {@code status}: {@link #status}. */
+    void write(HttpServerRequest request, AccessRecord record, int status) {
+        if (enabled && LOG.isInfoEnabled()) {
+            LOG.info(line(request, record, status));
         }
     }
 
-    static String line(HttpServerRequest request, AccessRecord record) {
+    /** The status sent, or {@value #CLIENT_CLOSED} when the client went away before one was. */
+    static int status(HttpServerResponse response) {
+        return response.ended() || response.headWritten() ? response.getStatusCode() : CLIENT_CLOSED;
+    }
+
+    static String line(HttpServerRequest request, AccessRecord record, int status) {
         HttpServerResponse response = request.response();
         StringBuilder line = new StringBuilder(320).append("{\"time\":\"")
                 .append(Instant.ofEpochMilli(record.startedMillis)).append('"');
@@ -60,7 +67,8 @@ final class AccessLog {
             line.append('?');
             query(line, query);
         }
-        line.append("\",\"status\":").append(response.getStatusCode())
+        boolean aborted = !response.ended();
+        line.append("\",\"status\":").append(status)
                 .append(",\"bytes\":").append(response.bytesWritten())
                 .append(",\"durationMs\":");
         millis(line, System.nanoTime() - record.startedNanos);
@@ -71,7 +79,7 @@ final class AccessLog {
             millis(line, record.upstreamNanos());
         }
         string(line, "ns", record.namespace());
-        if (!response.ended()) {
+        if (aborted) {
             line.append(",\"aborted\":true");
         }
         return line.append('}').toString();

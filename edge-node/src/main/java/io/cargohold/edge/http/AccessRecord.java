@@ -27,7 +27,7 @@ final class AccessRecord {
     private String namespace;
     private Cache cache;
     private long upstreamNanos = -1;
-    private boolean written;
+    private boolean finished;
 
     /** The user the request's token names; null when anonymous. */
     void user(String name) {
@@ -63,12 +63,12 @@ final class AccessRecord {
         cache = Cache.REDIRECT;
     }
 
-    /** True the first time only: a response's end and its connection's close both report it. */
-    boolean markWritten() {
-        if (written) {
+    /** True the first time only: a response's end and its connection's close can both report it. */
+    boolean finish() {
+        if (finished) {
             return false;
         }
-        written = true;
+        finished = true;
         return true;
     }
 

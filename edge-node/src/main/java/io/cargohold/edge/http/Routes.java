@@ -61,14 +61,18 @@ public final class Routes implements Handler<HttpServerRequest> {
         RegistryPath path = peer ? null : parseOrNull(request.path());
         HttpServerResponse response = request.response();
         String route = peer ? "peer_fill" : path == null ? "invalid" : path.route().name().toLowerCase(Locale.ROOT);
-        // Also called when the connection closes before the response ended.
         // Any other method is one label: clients choose methods, and each label value is a new series.
         String method = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
                 ? request.method().name() : "other";
-        response.endHandler(v -> {
-            accessLog.write(request, record);
-            metrics.requestServed(route, method, response.getStatusCode(), System.nanoTime() - record.startedNanos);
-        });
+        // The end handler is not called when the connection closes before the response ended: the close handler is.
+        Handler<Void> finished = v -> {
+            if (record.finish()) {
+                int status = AccessLog.status(response);
+                accessLog.write(request, record, status);
+                metrics.requestServed(route, method, status, System.nanoTime() - record.startedNanos);
+            }
+        };
+        response.endHandler(finished).closeHandler(finished);
         response.putHeader(Headers.API_VERSION, "registry/2.0");
         Future<Void> handled;
         try {

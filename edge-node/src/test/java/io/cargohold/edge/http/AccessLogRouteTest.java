@@ -7,15 +7,21 @@ import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +47,8 @@ class AccessLogRouteTest {
     private static EdgeHarness edge;
     private static TestImages.Image app;
     private static AccessLogLines log;
+    private static Vertx silentVertx;
+    private static ScriptedUpstream silent;
 
     @BeforeAll
     static void start() {
@@ -52,8 +60,12 @@ class AccessLogRouteTest {
             upstream.push(app, repository + ":1");
         }
         vanishing.push(app, "library/stale:1");
+        silentVertx = Vertx.vertx();
+        // Takes requests and never answers them.
+        silent = ScriptedUpstream.start(silentVertx, request -> { });
         edge = EdgeHarness.builder().rule(EdgeHarness.rule("up", upstream.url()))
-                .rule(EdgeHarness.rule("gone", vanishing.url(), Duration.ofMinutes(10))).start();
+                .rule(EdgeHarness.rule("gone", vanishing.url(), Duration.ofMinutes(10)))
+                .rule(EdgeHarness.rule("silent", silent.url())).start();
         log = AccessLogLines.capture();
     }
 
@@ -63,6 +75,9 @@ class AccessLogRouteTest {
             log.close();
         }
         EdgeHarness.closeAll(edge, upstream, vanishing);
+        if (silentVertx != null) {
+            EdgeHarness.await(silentVertx.close());
+        }
     }
 
     @Test
@@ -141,6 +156,27 @@ class AccessLogRouteTest {
     }
 
     @Test
+    void clientDisconnectsWhileTheUpstreamIsAsked_abortedLineWithClientClosedStatus() throws IOException {
+        String path = "/v2/silent/library/app/manifests/1";
+        try (Socket socket = new Socket("127.0.0.1", edge.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long deadline = System.nanoTime() + EdgeHarness.TIMEOUT.toNanos();
+            while (silent.requests("GET", ".*/library/app/manifests/1") == 0) {
+                assertThat(System.nanoTime()).as("the upstream asked").isLessThan(deadline);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+
+        JsonObject line = log.await(path, 499);
+        assertThat(line.getBoolean("aborted")).isTrue();
+        assertThat(line.getString("rule")).isEqualTo("silent");
+        assertThat(line.getLong("bytes")).isZero();
+        awaitTimed(edge, "499");
+    }
+
+    @Test
     void nameNoRuleServes_404WithoutRuleOrCache() {
         String path = "/v2/nowhere/app/manifests/1?n=\"quoted\"";
         assertErrorCode(edge.get(path), OciErrorCode.NAME_UNKNOWN);
@@ -168,15 +204,16 @@ class AccessLogRouteTest {
             assertErrorCode(quiet.get(path), OciErrorCode.MANIFEST_UNKNOWN);
 
             // The line would be written before the request is timed, in the same end handler.
-            awaitTimed(quiet);
+            awaitTimed(quiet, "404");
             assertThat(log.lines()).noneMatch(line -> line.contains("/library/quiet/"));
         }
     }
 
-    private static void awaitTimed(EdgeHarness harness) {
+    /** Waits until a manifest request answered with {@code status} was timed. */
+    private static void awaitTimed(EdgeHarness harness, String status) {
         long deadline = System.nanoTime() + EdgeHarness.TIMEOUT.toNanos();
-        while (harness.meters().find(EdgeMetrics.HTTP_REQUESTS).tag("route", "manifest").timers().stream()
-                .mapToLong(Timer::count).sum() == 0) {
+        while (harness.meters().find(EdgeMetrics.HTTP_REQUESTS).tags("route", "manifest", "status", status).timers()
+                .stream().mapToLong(Timer::count).sum() == 0) {
             assertThat(System.nanoTime()).as("request timed").isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
