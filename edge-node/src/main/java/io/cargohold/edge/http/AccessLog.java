@@ -30,10 +30,10 @@ final class AccessLog {
             "x-amz-security-token", "signature", "sig", "token", "access_token", "password", "key");
     private static final String REDACTED = "REDACTED";
     static final int CLIENT_CLOSED = 499;
-
-    private final boolean enabled;
     /** The last second's text up to its milliseconds: formatting an instant cost a fifth of a line. */
     private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    private final boolean enabled;
 
     private record Second(long epochSecond, String prefix) {
     }
