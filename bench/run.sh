@@ -151,9 +151,11 @@ storage: {filesystem: {rootdirectory: $WORK/dist}}
 http: {addr: 127.0.0.1:$DP, secret: cargohold-bench}
 proxy: {remoteurl: http://127.0.0.1:$UP}
 EOF
+# No access log, as nginx and distribution here have none (its cost: README, "Access log").
 cat >"$WORK/cargohold.yml" <<EOF
 http: {host: 127.0.0.1, port: $CH}
 admin: {host: 127.0.0.1, port: $CH_ADMIN}
+log: {access: false}
 storage: {type: filesystem, path: $WORK/cargohold}
 rules:
   - prefix: up

@@ -14,7 +14,7 @@ import java.util.List;
 public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                               KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
                               MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata,
-                              UpstreamTls upstreamTls) {
+                              UpstreamTls upstreamTls, LogConfig log) {
 
     public CargoholdConfig {
         http = http == null ? new Endpoint("127.0.0.1", 5000) : http;
@@ -26,26 +26,27 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         lifecycle = lifecycle == null ? LifecycleConfig.DEFAULT : lifecycle;
         metadata = metadata == null ? MetadataConfig.DEFAULT : metadata;
         upstreamTls = upstreamTls == null ? UpstreamTls.NONE : upstreamTls;
+        log = log == null ? LogConfig.DEFAULT : log;
     }
 
-    /** A config whose upstreams are trusted through the system trust store. */
+    /** A config whose upstreams are trusted through the system trust store, with the default log settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
                            MirrorConfig mirror, LifecycleConfig lifecycle, MetadataConfig metadata) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, metadata, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, metadata, null, null);
     }
 
     /** A config with the default metadata settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits,
                            MirrorConfig mirror, LifecycleConfig lifecycle) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, null, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, mirror, lifecycle, null, null, null);
     }
 
     /** A config with the default mirror and lifecycle settings. */
     public CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig storage, ClusterConfig cluster,
                            KafkaConfig kafka, AuthConfig auth, List<CacheRule> rules, LimitsConfig limits) {
-        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null, null, null);
+        this(http, admin, storage, cluster, kafka, auth, rules, limits, null, null, null, null, null);
     }
 
     /**

@@ -278,6 +278,12 @@ class ConfigLoaderTest {
                 .hasMessageContaining("test.yml: rules[0]: while parsing");
     }
 
+    @Test
+    void parse_logAccess_onByDefaultOffWhenSetFalse() throws IOException {
+        assertThat(parse("http: { port: 5000 }\n").log().access()).isTrue();
+        assertThat(parse("log: { access: false }\n").log().access()).isFalse();
+    }
+
     private static CargoholdConfig parse(String yaml) throws IOException {
         return ConfigLoader.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yml");
     }

@@ -4,6 +4,7 @@ import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.ConfigException;
 import io.cargohold.config.ConfigLoader;
+import io.cargohold.config.ConfigWarnings;
 import io.cargohold.credentials.CredentialsCheck;
 import io.cargohold.credentials.RuleCredentials;
 import io.vertx.core.Vertx;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Checks a config file as the roles do (TLS files included), warns about each rule that skips
  * certificate checks, then reads every rule's credentials now (secrets, ECR tokens, assumed roles);
  * prints one line per unreadable rule and exits 2 when there is any. The roles themselves only
- * warn, so an upstream secret unreadable for a while does not stop a cache.
+ * warn, so an upstream secret unreadable for a while does not stop a cache. Valid settings that
+ * are likely mistakes ({@link ConfigWarnings}) are printed as warnings.
  */
 @Command(name = "validate", description = "Check a config file and read every rule's credentials now.")
 final class ValidateCommand implements Callable<Integer> {
@@ -36,6 +38,7 @@ final class ValidateCommand implements Callable<Integer> {
             System.err.println("cargohold: invalid config: " + e.getMessage());
             return RoleCommand.INVALID_CONFIG;
         }
+        ConfigWarnings.of(loaded).forEach(warning -> System.err.println("cargohold: warning: " + warning));
         for (int i = 0; i < loaded.rules().size(); i++) {
             CacheRule rule = loaded.rules().get(i);
             if (rule.tls().over(loaded.upstreamTls()).skipsVerification()) {

@@ -31,7 +31,7 @@ public final class EdgeNode {
 
     public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough,
                                          RegistryAccess access) {
-        Routes routes = new Routes(pullThrough, config.storage().redirect(), access);
+        Routes routes = new Routes(pullThrough, config.storage().redirect(), access, config.log().access());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())

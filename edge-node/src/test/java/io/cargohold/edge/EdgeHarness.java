@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.LimitsConfig;
+import io.cargohold.config.LogConfig;
 import io.cargohold.edge.auth.PolicyAccessControl;
 import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.proxy.PullThrough;
@@ -121,8 +122,15 @@ public final class EdgeHarness implements AutoCloseable {
         private UpstreamTimeouts timeouts = TEST_TIMEOUTS;
         private String mirrorDefault;
         private CargoholdConfig.AuthConfig auth;
+        private boolean accessLog = true;
         private final List<RepositoryTemplate> templates = new ArrayList<>();
         private Path storeRoot;
+
+        /** {@code log.access}: whether requests are written to the access log (default true). */
+        public Builder accessLog(boolean enabled) {
+            this.accessLog = enabled;
+            return this;
+        }
 
         /** Client authentication and policies, with the token key the config names or the shared one. */
         public Builder auth(CargoholdConfig.AuthConfig auth) {
@@ -191,7 +199,7 @@ public final class EdgeHarness implements AutoCloseable {
 
                 CargoholdConfig config = new CargoholdConfig(new CargoholdConfig.Endpoint("127.0.0.1", 0), null, null,
                         null, null, auth, rules, new LimitsConfig(maxManifestBytes, null),
-                        new CargoholdConfig.MirrorConfig(mirrorDefault), null);
+                        new CargoholdConfig.MirrorConfig(mirrorDefault), null, null, null, new LogConfig(accessLog));
                 MutableClock clock = MutableClock.now();
                 MeterRegistry meters = new SimpleMeterRegistry();
                 PullThrough pullThrough = PullThrough.create(config,

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -89,12 +90,12 @@ public final class PolicyAccessControl implements RegistryAccess {
     }
 
     @Override
-    public Future<Void> token(HttpServerRequest request) {
-        return tokenHandler.handle(request);
+    public Future<Void> token(HttpServerRequest request, Consumer<String> loggedIn) {
+        return tokenHandler.handle(request, loggedIn);
     }
 
     @Override
-    public Future<Void> check(HttpServerRequest request, RegistryPath path) {
+    public Future<String> check(HttpServerRequest request, RegistryPath path) {
         if (path.route() == RegistryPath.Route.NOT_FOUND) {
             return Future.succeededFuture();
         }
@@ -103,7 +104,8 @@ public final class PolicyAccessControl implements RegistryAccess {
             case TAGS, MANIFEST, BLOB, REFERRERS -> Scope.pull(path.name().value());
             case BASE, TOKEN, NOT_FOUND -> null;
         };
-        return authenticate(request, path, needed).compose(principal -> authorize(request, principal, path));
+        return authenticate(request, path, needed)
+                .compose(grant -> authorize(request, grant.principal(), path).map(grant.user()));
     }
 
     @Override
@@ -135,11 +137,11 @@ public final class PolicyAccessControl implements RegistryAccess {
                 : tokens.verify(authorization.substring(BEARER.length()).trim()).map(RegistryTokens.Grant::principal);
     }
 
-    private Future<Principal> authenticate(HttpServerRequest request, RegistryPath path, Scope needed) {
+    private Future<RegistryTokens.Grant> authenticate(HttpServerRequest request, RegistryPath path, Scope needed) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null) {
             return auth.anonymousPull() && path.route() != RegistryPath.Route.BASE
-                    ? Future.succeededFuture(Principal.anonymous())
+                    ? Future.succeededFuture(RegistryTokens.Grant.ANONYMOUS)
                     : challenge(request, needed, null, "authentication required: get a token from " + realm(request));
         }
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
@@ -149,7 +151,7 @@ public final class PolicyAccessControl implements RegistryAccess {
         return tokens.verify(authorization.substring(BEARER.length()).trim())
                 .recover(invalid -> challenge(request, needed, "invalid_token", "invalid token: "
                         + (invalid instanceof RegistryTokens.InvalidTokenException ? invalid.getMessage() : "not valid")))
-                .compose(grant -> needed == null || grant.covers(needed) ? Future.succeededFuture(grant.principal())
+                .compose(grant -> needed == null || grant.covers(needed) ? Future.succeededFuture(grant)
                         : challenge(request, needed, "insufficient_scope", "the token does not grant " + needed));
     }
 

@@ -39,8 +39,14 @@ public final class RegistryTokens {
     private final String service;
     private final Duration ttl;
 
-    /** A verified token: who it was issued to and what it grants. */
-    public record Grant(Principal principal, List<Scope> access) {
+    /**
+     * A verified token: who it was issued to ({@code user}: the name the client logged in with, null for an
+     * anonymous token) and what it grants.
+     */
+    public record Grant(String user, Principal principal, List<Scope> access) {
+
+        /** An anonymous pull without a token ({@code auth.anonymousPull}). */
+        public static final Grant ANONYMOUS = new Grant(null, Principal.anonymous(), List.of());
 
         public boolean covers(Scope needed) {
             return access.stream().anyMatch(scope -> scope.covers(needed));
@@ -168,7 +174,7 @@ public final class RegistryTokens {
             String account = text(claims, "account");
             Principal principal = account == null ? Principal.anonymous()
                     : new Principal(account, text(claims, "org"), text(claims, "arn"), Map.of());
-            return new Grant(principal, access);
+            return new Grant(principal.isAnonymous() ? null : claims.getString("sub"), principal, access);
         });
     }
 

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The realm of the registry's challenge, in both of Docker's token flows: {@code GET /v2/token?service=...&scope=...}
@@ -41,10 +42,11 @@ public final class TokenHandler {
         this.anonymousPull = anonymousPull;
     }
 
-    public Future<Void> handle(HttpServerRequest request) {
+    /** Answers a token request; {@code loggedIn} is given the user a token is issued to, before it is sent. */
+    public Future<Void> handle(HttpServerRequest request, Consumer<String> loggedIn) {
         if (request.method() == HttpMethod.POST) {
             request.setExpectMultipart(true);
-            return request.end().compose(v -> passwordGrant(request, request.formAttributes()));
+            return request.end().compose(v -> passwordGrant(request, request.formAttributes(), loggedIn));
         }
         List<Scope> granted = granted(request.params().getAll("scope"));
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
@@ -58,10 +60,10 @@ public final class TokenHandler {
         if (credentials.isEmpty()) {
             return fail(request, "the Authorization header must be HTTP basic credentials");
         }
-        return issue(request, credentials.get().name(), credentials.get().password(), granted);
+        return issue(request, credentials.get().name(), credentials.get().password(), granted, loggedIn);
     }
 
-    private Future<Void> passwordGrant(HttpServerRequest request, MultiMap form) {
+    private Future<Void> passwordGrant(HttpServerRequest request, MultiMap form, Consumer<String> loggedIn) {
         String grantType = form.get("grant_type");
         if (!PASSWORD_GRANT.equals(grantType)) {
             return Future.failedFuture(badForm(grantType == null
@@ -73,14 +75,20 @@ public final class TokenHandler {
                 return Future.failedFuture(badForm(field + " is missing from the password grant"));
             }
         }
-        return issue(request, form.get("username"), form.get("password"), granted(form.getAll("scope")));
+        return issue(request, form.get("username"), form.get("password"), granted(form.getAll("scope")), loggedIn);
     }
 
-    private Future<Void> issue(HttpServerRequest request, String name, String password, List<Scope> granted) {
+    private Future<Void> issue(HttpServerRequest request, String name, String password, List<Scope> granted,
+                               Consumer<String> loggedIn) {
         Future<Optional<Principal>> principal = ApiTokens.isToken(password) ? apiTokens.authenticate(password)
                 : vertx.executeBlocking(() -> users.authenticate(name, password), false);
-        return principal.compose(found -> found.isEmpty() ? fail(request, "invalid user name or password")
-                : respond(request, tokens.issue(name, found.get(), granted).encode()));
+        return principal.compose(found -> {
+            if (found.isEmpty()) {
+                return fail(request, "invalid user name or password");
+            }
+            loggedIn.accept(name);
+            return respond(request, tokens.issue(name, found.get(), granted).encode());
+        });
     }
 
     /** The grantable scopes among space-separated {@code values}; fails on a malformed one. */

@@ -32,15 +32,30 @@ final class BlobHandler {
         this.metrics = metrics;
     }
 
-    Future<Void> handle(HttpServerRequest request, ProxyTarget target, String reference) {
+    Future<Void> handle(HttpServerRequest request, ProxyTarget target, String reference, AccessRecord record) {
         Digest digest = Digest.parse(reference);
-        return blobs.stat(target, digest).compose(size -> redirect && request.method() == HttpMethod.GET
-                ? blobs.redirectUrl(digest).compose(url -> url.isPresent()
-                        ? redirect(request.response(), digest, url.get()) : serve(request, digest, target, size))
-                : serve(request, digest, target, size));
+        long started = System.nanoTime();
+        return blobs.stat(target, digest).compose(size -> {
+            lookedUp(digest, record, System.nanoTime() - started);
+            return redirect && request.method() == HttpMethod.GET
+                    ? blobs.redirectUrl(digest).compose(url -> url.isPresent()
+                            ? redirect(request.response(), digest, url.get(), record)
+                            : serve(request, digest, target, size))
+                    : serve(request, digest, target, size);
+        });
     }
 
-    private static Future<Void> redirect(HttpServerResponse response, Digest digest, URI url) {
+    /**
+     * Notes a hit or a miss: the store had the blob, or a fill of it runs (this request's, or one it
+     * joined), and the stat waited on the upstream's answer.
+     */
+    private void lookedUp(Digest digest, AccessRecord record, long statNanos) {
+        boolean filling = !blobs.idle(digest).isComplete();
+        record.lookup(filling ? EdgeMetrics.Result.MISS : EdgeMetrics.Result.HIT, statNanos);
+    }
+
+    private static Future<Void> redirect(HttpServerResponse response, Digest digest, URI url, AccessRecord record) {
+        record.redirected();
         return response.setStatusCode(307)
                 .putHeader(HttpHeaders.LOCATION, url.toString())
                 .putHeader(Headers.CONTENT_DIGEST, digest.value())

@@ -31,10 +31,10 @@ final class ManifestHandler {
         this.metrics = metrics;
     }
 
-    Future<Void> handle(HttpServerRequest request, ProxyTarget target, String value) {
+    Future<Void> handle(HttpServerRequest request, ProxyTarget target, String value, AccessRecord record) {
         Reference reference = Reference.parse(value);
-        return lookup(target, reference)
-                .compose(served -> negotiate(request, target, served))
+        return lookup(target, reference, record)
+                .compose(served -> negotiate(request, target, served, record))
                 .compose(served -> respond(request, served, reference instanceof Tag tag ? tag.value() : null));
     }
 
@@ -42,7 +42,8 @@ final class ManifestHandler {
      * A client that does not accept indexes (an old Docker, say) gets the linux/amd64 image of a
      * multi-platform index, as distribution does.
      */
-    private Future<ServedManifest> negotiate(HttpServerRequest request, ProxyTarget target, ServedManifest served) {
+    private Future<ServedManifest> negotiate(HttpServerRequest request, ProxyTarget target, ServedManifest served,
+                                             AccessRecord record) {
         ManifestRecord manifest = served.manifest();
         if (!MediaType.isIndex(manifest.mediaType())) {
             return Future.succeededFuture(served);
@@ -57,18 +58,22 @@ final class ManifestHandler {
                 .filter(entry -> entry.platform() != null && entry.platform().matches("linux", "amd64"))
                 .map(Descriptor::digest)
                 .findFirst()
-                .map(digest -> lookup(target, digest))
+                .map(digest -> lookup(target, digest, record))
                 .orElse(Future.succeededFuture(served));
     }
 
     /**
      * Gets a manifest through the cache, counting the lookup as a hit, a stale hit or a miss (also
-     * when it failed: the cache could not answer).
+     * when it failed: the cache could not answer); a stale hit or a miss waited on the upstream.
      */
-    private Future<ServedManifest> lookup(ProxyTarget target, Reference reference) {
-        return manifests.get(target, reference).andThen(done -> metrics.cacheLookup(target.rule().prefix(),
-                EdgeMetrics.Kind.MANIFEST, done.failed() || done.result().fetched() ? EdgeMetrics.Result.MISS
-                        : done.result().staleReason() != null ? EdgeMetrics.Result.STALE : EdgeMetrics.Result.HIT));
+    private Future<ServedManifest> lookup(ProxyTarget target, Reference reference, AccessRecord record) {
+        long started = System.nanoTime();
+        return manifests.get(target, reference).andThen(done -> {
+            EdgeMetrics.Result result = done.failed() || done.result().fetched() ? EdgeMetrics.Result.MISS
+                    : done.result().staleReason() != null ? EdgeMetrics.Result.STALE : EdgeMetrics.Result.HIT;
+            metrics.cacheLookup(target.rule().prefix(), EdgeMetrics.Kind.MANIFEST, result);
+            record.lookup(result, System.nanoTime() - started);
+        });
     }
 
     private static List<String> accepted(HttpServerRequest request) {

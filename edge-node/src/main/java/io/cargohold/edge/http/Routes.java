@@ -1,6 +1,7 @@
 package io.cargohold.edge.http;
 
 import io.cargohold.edge.metrics.EdgeMetrics;
+import io.cargohold.edge.proxy.ProxyTarget;
 import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.oci.error.OciError;
@@ -17,7 +18,8 @@ import java.util.Locale;
 /**
  * The pull side of the OCI Distribution API: dispatches each request to its route family's
  * handler and turns every failure into an OCI error response. Every request is timed by route,
- * method and status ({@link EdgeMetrics#requestServed}).
+ * method and status ({@link EdgeMetrics#requestServed}) and written to the {@link AccessLog}, with
+ * what its handlers noted in its {@link AccessRecord}.
  */
 public final class Routes implements Handler<HttpServerRequest> {
 
@@ -33,13 +35,15 @@ public final class Routes implements Handler<HttpServerRequest> {
     private final PeerFillHandler peerFills;
     private final EdgeMetrics metrics;
     private final RegistryAccess access;
+    private final AccessLog accessLog;
 
     /**
      * {@code redirectBlobs}: stored blobs are answered with a redirect to the store (storage.redirect);
-     * {@code access} checks every request first.
+     * {@code access} checks every request first; {@code accessLog}: {@code log.access}.
      */
-    public Routes(PullThrough pullThrough, boolean redirectBlobs, RegistryAccess access) {
+    public Routes(PullThrough pullThrough, boolean redirectBlobs, RegistryAccess access, boolean accessLog) {
         this.access = access;
+        this.accessLog = new AccessLog(accessLog);
         this.rules = pullThrough.rules();
         this.metrics = pullThrough.metrics();
         this.manifests = new ManifestHandler(pullThrough.manifests(), metrics);
@@ -52,21 +56,27 @@ public final class Routes implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        long started = System.nanoTime();
+        AccessRecord record = new AccessRecord();
         boolean peer = PeerFillHandler.matches(request);
         RegistryPath path = peer ? null : parseOrNull(request.path());
         HttpServerResponse response = request.response();
         String route = peer ? "peer_fill" : path == null ? "invalid" : path.route().name().toLowerCase(Locale.ROOT);
-        // Also called when the connection closes before the response ended.
         // Any other method is one label: clients choose methods, and each label value is a new series.
         String method = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
                 ? request.method().name() : "other";
-        response.endHandler(v -> metrics.requestServed(route, method, response.getStatusCode(),
-                System.nanoTime() - started));
+        // The end handler is not called when the connection closes before the response ended: the close handler is.
+        Handler<Void> finished = v -> {
+            if (record.finish()) {
+                int status = AccessLog.status(response);
+                accessLog.write(request, record, status);
+                metrics.requestServed(route, method, status, System.nanoTime() - record.startedNanos);
+            }
+        };
+        response.endHandler(finished).closeHandler(finished);
         response.putHeader(Headers.API_VERSION, "registry/2.0");
         Future<Void> handled;
         try {
-            handled = peer ? peerFills.handle(request) : dispatch(request, path);
+            handled = peer ? peerFills.handle(request) : dispatch(request, path, record);
         } catch (RuntimeException e) {
             handled = Future.failedFuture(e);
         }
@@ -83,7 +93,7 @@ public final class Routes implements Handler<HttpServerRequest> {
     }
 
     /** {@code parsed}: the path, or null to parse it again and fail with the reason it is invalid. */
-    private Future<Void> dispatch(HttpServerRequest request, RegistryPath parsed) {
+    private Future<Void> dispatch(HttpServerRequest request, RegistryPath parsed, AccessRecord record) {
         boolean token = parsed != null && parsed.route() == RegistryPath.Route.TOKEN;
         HttpMethod method = request.method();
         if (method != HttpMethod.GET && method != HttpMethod.HEAD && !(token && method == HttpMethod.POST)) {
@@ -92,23 +102,32 @@ public final class Routes implements Handler<HttpServerRequest> {
             return Future.succeededFuture();
         }
         if (token) {
-            return access.token(request);
+            return access.token(request, record::user);
         }
         RegistryPath path = parsed != null ? parsed : RegistryPath.parse(request.path());
-        return access.check(request, path).compose(allowed -> route(request, path));
+        return access.check(request, path).compose(user -> {
+            record.user(user);
+            return route(request, path, record);
+        });
     }
 
-    private Future<Void> route(HttpServerRequest request, RegistryPath path) {
-        String namespace = request.getParam(MIRROR_NAMESPACE);
+    private Future<Void> route(HttpServerRequest request, RegistryPath path, AccessRecord record) {
         return switch (path.route()) {
             case BASE -> request.response().putHeader("Content-Type", "application/json").end("{}");
             case CATALOG -> catalog.handle(request);
-            case TAGS -> tags.handle(request, rules.resolve(path.name(), namespace));
-            case MANIFEST -> manifests.handle(request, rules.resolve(path.name(), namespace), path.reference());
-            case BLOB -> blobs.handle(request, rules.resolve(path.name(), namespace), path.reference());
-            case REFERRERS -> referrers.handle(request, rules.resolve(path.name(), namespace), path.reference());
+            case TAGS -> tags.handle(request, resolve(request, path, record));
+            case MANIFEST -> manifests.handle(request, resolve(request, path, record), path.reference(), record);
+            case BLOB -> blobs.handle(request, resolve(request, path, record), path.reference(), record);
+            case REFERRERS -> referrers.handle(request, resolve(request, path, record), path.reference());
             case TOKEN, NOT_FOUND -> Future.failedFuture(noSuchRoute(request));
         };
+    }
+
+    private ProxyTarget resolve(HttpServerRequest request, RegistryPath path, AccessRecord record) {
+        String namespace = request.getParam(MIRROR_NAMESPACE);
+        ProxyTarget target = rules.resolve(path.name(), namespace);
+        record.target(target, namespace);
+        return target;
     }
 
     static RegistryException noSuchRoute(HttpServerRequest request) {

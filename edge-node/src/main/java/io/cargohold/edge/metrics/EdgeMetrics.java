@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * {@link MeterRegistry} (Prometheus names in brackets):
  * <ul>
  *   <li>{@value #HTTP_REQUESTS} {@code {route,method,status}}: registry API requests (method GET, HEAD or other), timed from
- *       arrival to the end of the response ({@code cargohold_http_requests_seconds_*});</li>
+ *       arrival to the end of the response or the client's disconnection (status 499 when no status was sent)
+ *       ({@code cargohold_http_requests_seconds_*});</li>
  *   <li>{@value #CACHE_REQUESTS} {@code {rule,kind,result}}: client lookups of a manifest or blob,
  *       {@code hit} (served from the cache), {@code stale} (a cached tag served while the upstream
  *       could not confirm it) or {@code miss} (fetched from the upstream for this request)

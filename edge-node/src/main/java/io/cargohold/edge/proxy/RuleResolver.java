@@ -1,18 +1,20 @@
 package io.cargohold.edge.proxy;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.config.RuleOrder;
 import io.cargohold.oci.RepositoryName;
+import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Finds the cache rule of a repository name: the longest matching prefix wins. In mirror mode a
  * client asks by the upstream's own name: containerd says which registry it means with the
- * {@code ns} parameter, which picks the rule of that upstream; the Docker daemon says nothing,
- * and a name no prefix matches goes to the default mirror rule.
+ * {@code ns} parameter, which picks the rule of that upstream (of several, the first in
+ * {@link RuleOrder#MATCHING}); the Docker daemon says nothing, and a name no prefix matches goes to
+ * the default mirror rule. A name no rule serves fails with {@code NAME_UNKNOWN} saying what to change.
  */
 public final class RuleResolver {
 
@@ -34,9 +36,7 @@ public final class RuleResolver {
 
     /** Swaps the rule set at once; requests in flight keep the rule they resolved. */
     public void replace(List<CacheRule> newRules) {
-        rules = newRules.stream()
-                .sorted(Comparator.comparingInt((CacheRule rule) -> rule.prefix().length()).reversed())
-                .toList();
+        rules = newRules.stream().sorted(RuleOrder.MATCHING).toList();
     }
 
     public List<CacheRule> rules() {
@@ -57,7 +57,7 @@ public final class RuleResolver {
         if (namespace != null) {
             return rules.stream().filter(rule -> rule.servesHost(namespace)).findFirst()
                     .map(rule -> target(rule, value))
-                    .orElseThrow(() -> RegistryException.nameUnknown(namespace + "/" + value));
+                    .orElseThrow(() -> unservedRegistry(namespace, value));
         }
         for (CacheRule rule : rules) {
             if (value.startsWith(rule.prefix() + "/")) {
@@ -65,7 +65,30 @@ public final class RuleResolver {
             }
         }
         return mirrorDefault().map(rule -> target(rule, value))
-                .orElseThrow(() -> RegistryException.nameUnknown(value));
+                .orElseThrow(() -> unprefixed(value));
+    }
+
+    private static RegistryException unservedRegistry(String namespace, String name) {
+        // Docker Hub's aliases all end so; its registry API is on registry-1.
+        String upstream = namespace.endsWith("docker.io") ? "registry-1.docker.io" : namespace;
+        return new RegistryException(OciErrorCode.NAME_UNKNOWN, "no rule serves registry " + namespace
+                + " (ns); add a rule whose upstreamUrl is https://" + upstream, namespace + "/" + name);
+    }
+
+    private RegistryException unprefixed(String name) {
+        String why;
+        if (mirrorDefault != null) {
+            why = "mirror.defaultRule " + mirrorDefault + " names no rule any more; add that rule back, or set "
+                    + "mirror.defaultRule to the prefix of another";
+        } else {
+            long dockerHub = rules.stream().filter(CacheRule::isDockerHub).count();
+            why = (dockerHub > 1 ? dockerHub + " rules have Docker Hub as upstream, so none serves names without a "
+                    + "prefix; " : "no rule serves names without a prefix; ")
+                    + "pull it as <prefix>/" + name + ", or set mirror.defaultRule to the prefix of the rule that "
+                    + "should serve such names (the Docker daemon's registry-mirrors send them)";
+        }
+        return new RegistryException(OciErrorCode.NAME_UNKNOWN, "no rule's prefix matches " + name + ": " + why,
+                name);
     }
 
     private Optional<CacheRule> mirrorDefault() {

@@ -23,6 +23,7 @@ import java.util.List;
 
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertStatus;
+import static io.cargohold.edge.RegistryAssertions.errorMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -77,10 +78,12 @@ class MirrorModeRouteTest {
     }
 
     @Test
-    void containerdMirrorRequest_forARegistryNoRuleServes_isNameUnknown() {
+    void containerdMirrorRequest_forARegistryNoRuleServes_isNameUnknownSayingWhatToAdd() {
         RegistryResponse response = edge.get("/v2/library/app/manifests/1?ns=ghcr.io");
 
         assertErrorCode(response, OciErrorCode.NAME_UNKNOWN);
+        assertThat(errorMessage(response))
+                .isEqualTo("no rule serves registry ghcr.io (ns); add a rule whose upstreamUrl is https://ghcr.io");
     }
 
     @Test

@@ -56,12 +56,33 @@ class RuleResolverTest {
     }
 
     @Test
-    void resolve_unknownNamespace_isNameUnknownNamingIt() {
+    void resolve_unknownNamespace_isNameUnknownSayingWhichRuleToAdd() {
         assertThatThrownBy(() -> RULES.resolve(RepositoryName.parse("library/nginx"), "ghcr.io"))
                 .isInstanceOfSatisfying(RegistryException.class, e -> {
                     assertThat(e.code()).isEqualTo(OciErrorCode.NAME_UNKNOWN);
+                    assertThat(e.getMessage()).isEqualTo(
+                            "no rule serves registry ghcr.io (ns); add a rule whose upstreamUrl is https://ghcr.io");
                     assertThat(e.detail()).isEqualTo("ghcr.io/library/nginx");
                 });
+    }
+
+    @Test
+    void resolve_dockerHubNamespaceWithoutADockerHubRule_suggestsItsRegistryHost() {
+        RuleResolver rules = new RuleResolver(List.of(QUAY));
+
+        assertThatThrownBy(() -> rules.resolve(RepositoryName.parse("library/nginx"), "docker.io"))
+                .hasMessageEndingWith("add a rule whose upstreamUrl is https://registry-1.docker.io");
+    }
+
+    @Test
+    void resolve_namespaceTwoRulesServe_theLongerPrefixThenTheFirstAlphabetically() {
+        CacheRule hubB = rule("hub-b", "https://registry-1.docker.io");
+        CacheRule hubA = rule("hub-a", "https://index.docker.io");
+
+        assertThat(new RuleResolver(List.of(hubB, HUB, hubA)).resolve(RepositoryName.parse("library/nginx"),
+                "docker.io").rule()).isEqualTo(HUB);
+        assertThat(new RuleResolver(List.of(hubB, hubA)).resolve(RepositoryName.parse("library/nginx"),
+                "docker.io").rule()).isEqualTo(hubA);
     }
 
     @Test
@@ -85,8 +106,31 @@ class RuleResolverTest {
         RuleResolver rules = new RuleResolver(List.of(QUAY, LOCAL));
 
         assertThatThrownBy(() -> rules.resolve(RepositoryName.parse("library/nginx")))
-                .isInstanceOfSatisfying(RegistryException.class,
-                        e -> assertThat(e.code()).isEqualTo(OciErrorCode.NAME_UNKNOWN));
+                .isInstanceOfSatisfying(RegistryException.class, e -> {
+                    assertThat(e.code()).isEqualTo(OciErrorCode.NAME_UNKNOWN);
+                    assertThat(e.getMessage()).isEqualTo("no rule's prefix matches library/nginx: no rule serves "
+                            + "names without a prefix; pull it as <prefix>/library/nginx, or set mirror.defaultRule "
+                            + "to the prefix of the rule that should serve such names (the Docker daemon's "
+                            + "registry-mirrors send them)");
+                });
+    }
+
+    @Test
+    void resolve_unprefixedNameWithTwoDockerHubRules_isNameUnknownSayingWhy() {
+        RuleResolver rules = new RuleResolver(List.of(HUB, rule("hub2", "https://registry-1.docker.io")));
+
+        assertThatThrownBy(() -> rules.resolve(RepositoryName.parse("nginx")))
+                .hasMessageContaining("2 rules have Docker Hub as upstream, so none serves names without a prefix")
+                .hasMessageContaining("set mirror.defaultRule");
+    }
+
+    @Test
+    void resolve_defaultRuleRemovedSinceStartUp_isNameUnknownNamingTheSetting() {
+        RuleResolver rules = new RuleResolver(List.of(HUB, LOCAL), "local");
+        rules.replace(List.of(HUB));
+
+        assertThatThrownBy(() -> rules.resolve(RepositoryName.parse("team/app")))
+                .hasMessageContaining("mirror.defaultRule local names no rule any more");
     }
 
     private static CacheRule rule(String prefix, String upstreamUrl) {
