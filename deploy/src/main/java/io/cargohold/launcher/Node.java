@@ -165,7 +165,7 @@ final class Node {
             edge = steps.await(EdgeNode.start(vertx, config, pullThrough,
                     steps.await(NodeAccess.registryAccess(vertx, config, pullThrough, registryDocuments))));
             toClose.push(() -> awaitStop(edge.close()));
-            peerAddress.set(URI.create("http://" + hazelcast.getCluster().getLocalMember().getAddress().getHost()
+            peerAddress.set(URI.create((edge.tls() ? "https://" : "http://") + hazelcast.getCluster().getLocalMember().getAddress().getHost()
                     + ":" + edge.port()));
             long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
                     tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
@@ -235,9 +235,9 @@ final class Node {
     String startupLine() {
         StringBuilder line = new StringBuilder("cargohold ").append(role.command()).append(" started:");
         if (edge != null) {
-            line.append(" registry http://").append(config.http().host()).append(':').append(edge.port());
+            line.append(" registry ").append(edge.tls() ? "https://" : "http://").append(config.http().host()).append(':').append(edge.port());
         }
-        line.append(" admin http://").append(config.admin().host()).append(':').append(admin.port());
+        line.append(" admin ").append(config.admin().tls() != null ? "https://" : "http://").append(config.admin().host()).append(':').append(admin.port());
         line.append(" cluster ").append(hazelcast.getCluster().getLocalMember().getAddress());
         line.append(" storage ").append(config.storage().type());
         line.append(" events ").append(config.kafka() == null ? "in-process" : "kafka");
