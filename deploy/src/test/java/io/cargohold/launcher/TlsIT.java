@@ -4,8 +4,10 @@ import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
 import io.cargohold.testkit.OpensslCa;
 import io.cargohold.testkit.OpensslCa.KeyKind;
+import io.cargohold.testkit.S3Server;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
+import io.cargohold.testkit.ThrottlingProxy;
 import io.cargohold.testkit.UpstreamRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +32,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,13 +44,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * line makes: skopeo pulls over HTTPS trusting the CA ({@code --src-cert-dir}), through the token
  * flow whose realm is https; the admin endpoint requires a client certificate; the certificate
  * files replaced in place reach new connections within 30 s while a download in flight on an old
- * one completes, and a broken replacement keeps the old certificate; broken files at start-up exit 2
- * with one line naming the key, as {@code validate} does.
+ * one completes, and a broken replacement keeps the old certificate; two edges with {@code http.tls}
+ * relay each other's fills over HTTPS; broken files at start-up exit 2 with one line naming the key,
+ * as {@code validate} does.
  */
 class TlsIT {
 
     private static final String PASSWORD = "tls-s3cret";
     private static final long LAYER_BYTES = 48L << 20;
+    private static final long UPSTREAM_BYTES_PER_SECOND = 10_000_000;
 
     @TempDir
     Path dir;
@@ -149,6 +156,58 @@ class TlsIT {
                             .isEqualTo(layer.digest());
                 }
                 assertThat(cache.isAlive()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void blobGet_anotherHttpsEdgeFetchingIt_relaysThatEdgesFillOverHttps() throws Exception {
+        TestImages.Image image = TestImages.writeImage(dir.resolve("layout"), "relay", 17, LAYER_BYTES);
+        Descriptor layer = image.layers().get(0);
+        try (UpstreamRegistry upstream = UpstreamRegistry.anonymous();
+             ThrottlingProxy slow = ThrottlingProxy.start(upstream.port(), UPSTREAM_BYTES_PER_SECOND);
+             S3Server s3 = S3Server.onDisk(Files.createDirectories(dir.resolve("s3")))) {
+            upstream.push(image, "library/relay:1");
+            int[] ports = {CargoholdProcess.freePort(), CargoholdProcess.freePort()};
+            int[] adminPorts = {CargoholdProcess.freePort(), CargoholdProcess.freePort()};
+            int[] members = {CargoholdProcess.freePort(), CargoholdProcess.freePort()};
+            String cluster = "tls-relay-" + UUID.randomUUID().toString().substring(0, 8);
+            List<CompletableFuture<CargoholdProcess>> starting = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String config = "http: { host: 127.0.0.1, port: " + ports[i] + ", tls: { certificate: " + certificate
+                        + ", key: " + key + " } }\n"
+                        + "admin: { host: 127.0.0.1, port: " + adminPorts[i] + " }\n"
+                        + "storage: { type: s3, path: '" + dir.resolve("spool-" + i) + "', endpoint: '" + s3.endpoint()
+                        + "', bucket: cargohold, accessKey: " + S3Server.ACCESS_KEY + ", secretKey: "
+                        + S3Server.SECRET_KEY + " }\n"
+                        + "cluster: { name: " + cluster + ", port: " + members[i] + ", members: ['127.0.0.1:"
+                        + members[0] + "', '127.0.0.1:" + members[1] + "'] }\n"
+                        + "rules: [ { prefix: slow, upstreamUrl: \"" + slow.url() + "\" } ]\n";
+                int node = i;
+                starting.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return CargoholdProcess.start(dir, "edge", "edge-" + node, ports[node], config);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+            }
+            try (CargoholdProcess edgeA = starting.get(0).get(); CargoholdProcess edgeB = starting.get(1).get()) {
+                String path = "/v2/slow/library/relay/blobs/" + layer.digest();
+                BigInteger served = OpensslCa.read(certificate).getSerialNumber();
+                try (InputStream onA = open(URI.create("https://127.0.0.1:" + ports[0] + path), served)) {
+                    assertThat(onA.readNBytes(2 << 20)).as("edge A is fetching").hasSize(2 << 20);
+                    try (InputStream onB = open(URI.create("https://127.0.0.1:" + ports[1] + path), served)) {
+                        assertThat(digest(onB, 0)).as("edge B's copy").isEqualTo(layer.digest());
+                    }
+                }
+                assertThat(upstream.requests("GET", "/v2/library/relay/blobs/" + layer.digest().value()))
+                        .as("edge A's fetch only").isEqualTo(1);
+                String scrape = client(null).send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPorts[0]
+                        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(S3StandaloneIT.sample(scrape, "cargohold_http_requests_seconds_count", "route", "peer_fill",
+                        "status", "200")).as("fills edge A served edge B over HTTPS\n%s", edgeB.problems(5))
+                        .isGreaterThanOrEqualTo(1);
             }
         }
     }
