@@ -171,7 +171,7 @@ public final class ListenerTls {
             for (KeyManager manager : new PemKeyCertOptions().setKeyValue(pem).setCertValue(certificate)
                     .getKeyManagerFactory(null).getKeyManagers()) {
                 if (manager instanceof X509KeyManager x509) {
-                    for (String type : List.of("RSA", "EC", "EdDSA", "Ed25519", "RSASSA-PSS")) {
+                    for (String type : List.of("RSA", "EC")) {
                         String[] aliases = x509.getServerAliases(type, null);
                         if (aliases != null && aliases.length > 0) {
                             return x509.getPrivateKey(aliases[0]);
@@ -193,9 +193,8 @@ public final class ListenerTls {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
-            case "EdDSA", "Ed25519", "Ed448" -> key.getAlgorithm();
             default -> throw new ConfigException(configKey + ".key", tls.key(), "is a " + key.getAlgorithm()
-                    + " key; RSA, EC and EdDSA keys are supported");
+                    + " key; RSA and EC keys are supported");
         };
         boolean verified;
         try {
