@@ -58,8 +58,20 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
         public static final MirrorConfig DEFAULT = new MirrorConfig(null);
     }
 
-    /** A host and port to listen on. */
-    public record Endpoint(String host, int port) {
+    /** A host and port to listen on; with {@code tls}, HTTPS only. */
+    public record Endpoint(String host, int port, Tls tls) {
+
+        public Endpoint(String host, int port) {
+            this(host, port, null);
+        }
+    }
+
+    /**
+     * A listener's PEM files, re-read when they change: {@code certificate} (the chain, leaf first),
+     * {@code key} (PKCS#8 or PKCS#1) and, on the admin endpoint only, {@code clientCa}: client
+     * certificates signed by it are required.
+     */
+    public record Tls(String certificate, String key, String clientCa) {
     }
 
     /**

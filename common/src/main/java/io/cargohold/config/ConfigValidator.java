@@ -4,6 +4,7 @@ import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.spi.ManifestRecord;
+import io.cargohold.tls.ListenerTls;
 import io.cargohold.upstream.http.UpstreamTimeouts;
 import io.cargohold.upstream.http.UpstreamTrust;
 
@@ -42,6 +43,8 @@ public final class ConfigValidator {
     public static void validate(CargoholdConfig config) {
         port("http.port", config.http().port());
         port("admin.port", config.admin().port());
+        listenerTls("http.tls", config.http().tls(), false);
+        listenerTls("admin.tls", config.admin().tls(), true);
         storage(config.storage());
         kafka(config.kafka());
         cluster(config.cluster());
@@ -364,6 +367,13 @@ public final class ConfigValidator {
             }
         } catch (URISyntaxException e) {
             fail(key, value, "must be a valid URL (" + e.getReason() + ")");
+        }
+    }
+
+    /** The PEM files are read now, so a start-up and {@code validate} name the broken one. */
+    private static void listenerTls(String key, CargoholdConfig.Tls tls, boolean clientCaAllowed) {
+        if (tls != null) {
+            ListenerTls.read(key, tls, clientCaAllowed);
         }
     }
 

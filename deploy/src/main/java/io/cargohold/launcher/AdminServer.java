@@ -8,7 +8,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.cargohold.config.CargoholdConfig;
+import io.cargohold.tls.CertificateReloader;
+import io.cargohold.tls.ListenerTls;
 
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -17,7 +20,9 @@ import java.util.function.Supplier;
  * Prometheus, {@code /healthz} (the process answers) and {@code /readyz}: 200 when the process can
  * take work, 503 with a one-line reason otherwise (see {@code Node#notReadyReason}); where the
  * coordinator role runs, also the control API under {@code /api/v1}, {@linkplain #mount mounted} once
- * the roles have started (until then other paths answer 503 with the readiness reason).
+ * the roles have started (until then other paths answer 503 with the readiness reason). HTTPS only
+ * with {@code admin.tls}, whose files it follows; with {@code admin.tls.clientCa}, clients must
+ * present a certificate signed by it.
  */
 final class AdminServer {
 
@@ -40,11 +45,20 @@ final class AdminServer {
                                      Supplier<String> notReadyReason) {
         AdminServer admin = new AdminServer(meters, notReadyReason, Router.router(vertx));
         admin.router.route().last().handler(ctx -> admin.handle(ctx.request()));
-        return vertx.createHttpServer(new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port()))
+        HttpServerOptions options = new HttpServerOptions().setHost(endpoint.host()).setPort(endpoint.port());
+        ListenerTls tls = endpoint.tls() == null ? null : ListenerTls.read("admin.tls", endpoint.tls(), true);
+        if (tls != null) {
+            tls.applyTo(options);
+        }
+        return vertx.createHttpServer(options)
                 .requestHandler(admin.router)
                 .listen()
                 .map(server -> {
                     admin.server = server;
+                    if (tls != null) {
+                        // Stops with Vert.x, as the server does.
+                        CertificateReloader.follow(vertx, "admin.tls", endpoint.tls(), true, tls, List.of(server));
+                    }
                     return admin;
                 });
     }

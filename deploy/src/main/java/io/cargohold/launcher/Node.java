@@ -166,7 +166,7 @@ final class Node {
             edge = steps.await(EdgeNode.start(vertx, config, pullThrough,
                     steps.await(NodeAccess.registryAccess(vertx, config, pullThrough, registryDocuments))));
             toClose.push(() -> awaitStop(edge.close()));
-            peerAddress.set(peerUrl(edge.port()));
+            peerAddress.set(peerUrl(edge.tls(), edge.port()));
             long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
                     tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
             toClose.push(() -> vertx.cancelTimer(posting));
@@ -180,7 +180,7 @@ final class Node {
             if (!role.servesRegistry()) {
                 PeerFillHandler peerFills = new PeerFillHandler(pullThrough.blobs());
                 router.route(FillPeers.PATH + "*").handler(ctx -> peerFills.serve(ctx.request()));
-                peerAddress.set(peerUrl(admin.port()));
+                peerAddress.set(peerUrl(config.admin().tls() != null, admin.port()));
             }
             if (role.runsControlPlane()) {
                 AdminAccess.of(vertx, config.auth()).protect(router);
@@ -192,8 +192,9 @@ final class Node {
     }
 
     /** Where the other nodes reach this one's {@code port}: the host its Hazelcast member advertises. */
-    private URI peerUrl(int port) {
-        return URI.create("http://" + hazelcast.getCluster().getLocalMember().getAddress().getHost() + ":" + port);
+    private URI peerUrl(boolean tls, int port) {
+        return URI.create((tls ? "https://" : "http://") + hazelcast.getCluster().getLocalMember().getAddress().getHost()
+                + ":" + port);
     }
 
     /**
@@ -245,9 +246,9 @@ final class Node {
     String startupLine() {
         StringBuilder line = new StringBuilder("cargohold ").append(role.command()).append(" started:");
         if (edge != null) {
-            line.append(" registry http://").append(config.http().host()).append(':').append(edge.port());
+            line.append(" registry ").append(edge.tls() ? "https://" : "http://").append(config.http().host()).append(':').append(edge.port());
         }
-        line.append(" admin http://").append(config.admin().host()).append(':').append(admin.port());
+        line.append(" admin ").append(config.admin().tls() != null ? "https://" : "http://").append(config.admin().host()).append(':').append(admin.port());
         line.append(" cluster ").append(hazelcast.getCluster().getLocalMember().getAddress());
         line.append(" storage ").append(config.storage().type());
         line.append(" events ").append(config.kafka() == null ? "in-process" : "kafka");

@@ -4,6 +4,8 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.http.Routes;
 import io.cargohold.edge.proxy.PullThrough;
+import io.cargohold.tls.CertificateReloader;
+import io.cargohold.tls.ListenerTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -14,14 +16,17 @@ import java.util.List;
 
 /**
  * An edge node: the registry API served by one HTTP server per event loop, all on one port,
- * answering from the shared metadata and blob store and pulling through on a miss.
+ * answering from the shared metadata and blob store and pulling through on a miss; HTTPS only
+ * with {@code http.tls}, whose files it follows.
  */
 public final class EdgeNode {
 
     private final List<HttpServer> servers;
+    private final CertificateReloader reloader;
 
-    private EdgeNode(List<HttpServer> servers) {
+    private EdgeNode(List<HttpServer> servers, CertificateReloader reloader) {
         this.servers = servers;
+        this.reloader = reloader;
     }
 
     /** An edge without client authentication: every pull allowed. */
@@ -36,6 +41,11 @@ public final class EdgeNode {
                 .setHost(config.http().host())
                 .setPort(config.http().port())
                 .setReuseAddress(true);
+        CargoholdConfig.Tls tlsFiles = config.http().tls();
+        ListenerTls tls = tlsFiles == null ? null : ListenerTls.read("http.tls", tlsFiles, false);
+        if (tls != null) {
+            tls.applyTo(options);
+        }
         // Vert.x shares one listening socket between servers created with the same host and port,
         // but never a random one: a server asked for port 0 gets a port of its own, and one asked
         // afterwards for that actual port binds again and fails. So a configured 0 gets one server.
@@ -54,14 +64,22 @@ public final class EdgeNode {
                         }));
             }
             return all;
-        }).map(v -> new EdgeNode(List.copyOf(servers)));
+        }).map(v -> new EdgeNode(List.copyOf(servers), tls == null ? null
+                : CertificateReloader.follow(vertx, "http.tls", tlsFiles, false, tls, servers)));
     }
 
     public int port() {
         return servers.get(0).actualPort();
     }
 
+    public boolean tls() {
+        return reloader != null;
+    }
+
     public Future<Void> close() {
+        if (reloader != null) {
+            reloader.close();
+        }
         return Future.all(servers.stream().map(HttpServer::close).toList()).mapEmpty();
     }
 }

@@ -276,7 +276,10 @@ public final class PolicyAccessControl implements RegistryAccess {
         return Future.failedFuture(new RegistryException(OciErrorCode.UNAUTHORIZED, message, null));
     }
 
-    /** The token endpoint as the client reached this edge, unless {@code auth.realm} says otherwise. */
+    /**
+     * The token endpoint as the client reached this edge (https with {@code http.tls}), unless
+     * {@code auth.realm} says otherwise.
+     */
     private String realm(HttpServerRequest request) {
         if (auth.realm() != null) {
             return auth.realm();
@@ -285,6 +288,6 @@ public final class PolicyAccessControl implements RegistryAccess {
         if (host == null || host.isBlank() || host.contains("\"") || host.contains("/")) {
             host = request.localAddress().host() + ":" + request.localAddress().port();
         }
-        return "http://" + host + "/v2/token";
+        return (request.isSSL() ? "https://" : "http://") + host + "/v2/token";
     }
 }
