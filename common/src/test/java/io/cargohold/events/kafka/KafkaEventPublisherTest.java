@@ -145,6 +145,11 @@ class KafkaEventPublisherTest extends AbstractKafkaEventPublisherTest {
         List<String> created = KafkaTopicSetup.ensure(broker.bootstrapServers(), topics, TOPIC_SETUP_TIMEOUT);
 
         assertThat(created).containsExactly(topics.pulls(), topics.cacheMisses(), topics.images());
+        // A broker lists a new topic once its metadata has caught up: moments later on a loaded machine.
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!broker.admin().listTopics().names().get().containsAll(topics.all()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         assertThat(broker.admin().listTopics().names().get()).containsAll(topics.all());
         assertThat(broker.admin().describeTopics(List.of(topics.audit())).allTopicNames().get()
                 .get(topics.audit()).partitions()).as("the existing topic, untouched").hasSize(3);
