@@ -32,7 +32,7 @@ import java.util.function.Function;
  * recorded in the {@link AuditLog}: the operation, the resource ({@code registry-policy} or the repository) and
  * the policy before and after.
  */
-final class PolicyApi {
+public final class PolicyApi {
 
     /** The audit resource of the registry policy. */
     static final String REGISTRY_POLICY = "registry-policy";
@@ -72,7 +72,7 @@ final class PolicyApi {
         ApiResponses.reply(ctx, 200, work);
     }
 
-    Future<JsonObject> putRegistryPolicy(String who, String body) {
+    public Future<JsonObject> putRegistryPolicy(String who, String body) {
         String policy = validPolicy(body);
         return registryPolicies.putRegistryPolicy(policy).map(before -> {
             audit(who, REGISTRY_POLICY, "registryPolicy.put", before.orElse(null), policy);
@@ -80,13 +80,13 @@ final class PolicyApi {
         });
     }
 
-    Future<JsonObject> getRegistryPolicy() {
+    public Future<JsonObject> getRegistryPolicy() {
         return registryPolicies.registryPolicy().map(policy -> new JsonObject().put("policy", new JsonObject(
                 policy.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                         "the registry has no policy")))));
     }
 
-    Future<JsonObject> deleteRegistryPolicy(String who) {
+    public Future<JsonObject> deleteRegistryPolicy(String who) {
         return registryPolicies.deleteRegistryPolicy().map(before -> {
             String removed = before.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                     "the registry has no policy"));
@@ -95,20 +95,20 @@ final class PolicyApi {
         });
     }
 
-    Future<JsonObject> putRepositoryPolicy(String who, String name, String body) {
+    public Future<JsonObject> putRepositoryPolicy(String who, String name, String body) {
         String repositoryName = validName(name);
         String policy = validPolicy(body);
         return existing(repositoryName)
                 .compose(repository -> replaceRepositoryPolicy(who, repository, policy, "repositories.setPolicy"));
     }
 
-    Future<JsonObject> getRepositoryPolicy(String name) {
+    public Future<JsonObject> getRepositoryPolicy(String name) {
         String repositoryName = validName(name);
         return existing(repositoryName).map(repository -> new JsonObject().put("repository", repositoryName)
                 .put("policy", new JsonObject(policyOf(repository))));
     }
 
-    Future<JsonObject> deleteRepositoryPolicy(String who, String name) {
+    public Future<JsonObject> deleteRepositoryPolicy(String who, String name) {
         String repositoryName = validName(name);
         return existing(repositoryName)
                 .compose(repository -> replaceRepositoryPolicy(who, repository, null, "repositories.deletePolicy"));
