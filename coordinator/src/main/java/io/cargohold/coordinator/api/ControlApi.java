@@ -50,7 +50,7 @@ public final class ControlApi {
 
     /** The parts of the API other front ends (the ECR API) call, so they share its checks, storage and audit. */
     public record Operations(RulesApi rules, TemplatesApi templates, PolicyApi policies, RepositoriesApi repositories,
-                             LifecycleApi lifecycle, ApiTokens tokens) {
+                             LifecycleApi lifecycle, ApiTokens tokens, AuditLog audit) {
     }
 
     /** Serves the API under {@link #BASE} of {@code root} (the admin server's router); answers its parts. */
@@ -84,6 +84,6 @@ public final class ControlApi {
         api.route().handler(ctx -> ctx.fail(404));
         api.route().failureHandler(ApiResponses::failure);
         root.route(BASE + "/*").subRouter(api);
-        return new Operations(rules, templates, policies, repositories, lifecycle, tokens);
+        return new Operations(rules, templates, policies, repositories, lifecycle, tokens, audit);
     }
 }

@@ -8,6 +8,7 @@ import io.cargohold.policy.EcrActions;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.policy.Principal;
+import io.cargohold.policy.RegistryId;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryPolicyStore;
 import io.cargohold.spi.Repository;
@@ -144,18 +145,26 @@ public final class PolicyApi {
             throw ApiException.fromPolicy("", e);
         }
         String repository = repositoryOf(string(request, "resource", true));
-        String canonicalAction = action;
+        return decide(principal, action, repository).map(decision -> new JsonObject()
+                .put("decision", decision.outcome().name()).put("action", decision.action())
+                .put("resource", authorizer.registry().repositoryArn(repository))
+                .put("policy", decision.policy()).put("statement", decision.statement())
+                .put("reason", decision.reason()));
+    }
+
+    /** The decision the registry makes on {@code action} (canonical) by {@code principal} on {@code repository}. */
+    public Future<Decision> decide(Principal principal, String action, String repository) {
         return Future.all(metadata.repository(repository), registryPolicies.registryPolicy()).map(both -> {
             Optional<Repository> stored = both.resultAt(0);
             Optional<String> registryPolicy = both.resultAt(1);
-            Decision decision = authorizer.decide(principal, canonicalAction, repository,
-                    registryPolicy.map(Policy::parse).orElse(null),
+            return authorizer.decide(principal, action, repository, registryPolicy.map(Policy::parse).orElse(null),
                     stored.map(r -> r.settings().repositoryPolicy()).map(Policy::parse).orElse(null));
-            return new JsonObject().put("decision", decision.outcome().name()).put("action", decision.action())
-                    .put("resource", authorizer.registry().repositoryArn(repository))
-                    .put("policy", decision.policy()).put("statement", decision.statement())
-                    .put("reason", decision.reason());
         });
+    }
+
+    /** The registry's account, partition and region. */
+    public RegistryId registry() {
+        return authorizer.registry();
     }
 
     private static String validPolicy(String body) {
