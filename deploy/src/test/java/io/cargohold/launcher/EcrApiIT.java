@@ -14,6 +14,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.AuthorizationData;
+import software.amazon.awssdk.services.ecr.model.BatchGetImageResponse;
 import software.amazon.awssdk.services.ecr.model.CreatePullThroughCacheRuleResponse;
 import software.amazon.awssdk.services.ecr.model.DescribeImagesResponse;
 import software.amazon.awssdk.services.ecr.model.EcrException;
@@ -233,6 +234,33 @@ class EcrApiIT {
                 ecr.putLifecyclePolicy(r -> r.repositoryName("sdk/library/app").lifecyclePolicyText(LIFECYCLE_POLICY));
                 assertThat(new JsonObject(ecr.getLifecyclePolicy(r -> r.repositoryName("sdk/library/app"))
                         .lifecyclePolicyText())).isEqualTo(new JsonObject(LIFECYCLE_POLICY));
+
+                String layer = image.layers().get(0).digest().value();
+                BatchGetImageResponse got = ecr.batchGetImage(r -> r.repositoryName("sdk/library/app")
+                        .imageIds(ImageIdentifier.builder().imageTag("2").build(),
+                                ImageIdentifier.builder().imageTag("missing").build()));
+                assertThat(got.images()).singleElement().satisfies(each -> {
+                    assertThat(each.imageManifest().getBytes(StandardCharsets.UTF_8)).isEqualTo(image.content());
+                    assertThat(each.imageId().imageDigest()).isEqualTo(image.digest().value());
+                });
+                assertThat(got.failures()).singleElement()
+                        .satisfies(failure -> assertThat(failure.failureCodeAsString()).isEqualTo("ImageNotFound"));
+                assertThat(ecr.batchCheckLayerAvailability(r -> r.repositoryName("sdk/library/app")
+                        .layerDigests(layer, "sha256:" + "0".repeat(64))))
+                        .satisfies(check -> {
+                            assertThat(check.layers()).singleElement().satisfies(found -> {
+                                assertThat(found.layerAvailabilityAsString()).isEqualTo("AVAILABLE");
+                                assertThat(found.layerSize()).isEqualTo(image.layers().get(0).size());
+                            });
+                            assertThat(check.failures()).singleElement().satisfies(missing ->
+                                    assertThat(missing.failureCodeAsString()).isEqualTo("MissingLayerDigest"));
+                        });
+                assertThat(ecr.getDownloadUrlForLayer(r -> r.repositoryName("sdk/library/app").layerDigest(layer))
+                        .downloadUrl()).isEqualTo("http://127.0.0.1:" + port + "/v2/sdk/library/app/blobs/" + layer);
+                assertThat(ecr.listImageReferrers(r -> r.repositoryName("sdk/library/app")
+                        .subjectId(s -> s.imageDigest(image.digest().value()))).referrers()).isEmpty();
+                assertThat(ecr.putImageTagMutability(r -> r.repositoryName("sdk/library/app")
+                        .imageTagMutability("IMMUTABLE")).imageTagMutabilityAsString()).isEqualTo("IMMUTABLE");
 
                 AuthorizationData token = ecr.getAuthorizationToken().authorizationData().get(0);
                 String password = new String(Base64.getDecoder().decode(token.authorizationToken()),

@@ -110,6 +110,16 @@ public final class RepositoriesApi {
         return repository(name).map(RepositoriesApi::show);
     }
 
+    /** A repository's cached manifests and tags. */
+    public record Contents(List<ManifestRecord> manifests, List<TagRecord> tags) {
+    }
+
+    /** The repository's cached manifests and tags, read whole; a 404 naming it when it does not exist. */
+    public Future<Contents> contents(String name) {
+        return repository(name).compose(repository -> metadata.manifests(name))
+                .compose(manifests -> metadata.tagRecords(name).map(tags -> new Contents(manifests, tags)));
+    }
+
     private Future<Repository> repository(String name) {
         try {
             RepositoryName.parse(name);

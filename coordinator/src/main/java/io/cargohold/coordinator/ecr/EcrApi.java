@@ -67,6 +67,7 @@ public final class EcrApi {
                 .register(operations);
         new AccessPolicies(deps.control().policies(), registryId).register(operations);
         new CreationTemplates(deps.control().templates(), registryId).register(operations);
+        new ImageContents(deps.control().repositories(), registryId, deps.registryUrl()).register(operations);
         new RegistryOperations(deps.control().tokens(), registryId, deps.registryUrl()).register(operations);
         Clock clock = Clock.systemUTC();
         EcrApi api = new EcrApi(operations, new EcrCallers(deps.vertx(), deps.auth(), registryId, clock),
