@@ -3,7 +3,7 @@
 # bench/scale.sh, under a minute) so they cannot rot. Installs the real software the tests start
 # (CNCF distribution as the upstream registry, skopeo as the client, podman for its login against
 # the cache's token endpoint, htpasswd for basic auth, wrk and nginx for the benchmark, headless
-# Chromium for the console test) when it is missing.
+# Chromium for the console test, the AWS CLI for the ECR API test) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v chromium >/dev/null || need+=(chromium)
+command -v aws >/dev/null || need+=(awscli)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
