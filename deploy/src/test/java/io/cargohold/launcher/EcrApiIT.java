@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The ECR API of the assembled jar, driven by the real clients: the AWS CLI ({@code aws ecr ... --endpoint-url})
  * through the issue's seed commands, and the AWS SDK for Java v2's {@code EcrClient}, both signing with SigV4 from
- * access keys of {@code auth.users}; images pulled through the rules they create by skopeo.
+ * access keys of {@code auth.users}; images pulled through the rules they create by skopeo, and with
+ * {@code get-login-password} piped to {@code podman login} as a user the policies decide for.
  */
 class EcrApiIT {
 
@@ -291,6 +292,69 @@ class EcrApiIT {
                 assertThat(cache.log()).doesNotContain("ECR API request failed");
             }
         }
+    }
+
+    @Test
+    void getLoginPassword_podmanLoginAsThatUser_pullsWhatThePoliciesAllow() throws Exception {
+        TestImages.Image image = TestImages.writeImage(dir.resolve("layout"), "app", 173, 4096);
+        try (UpstreamRegistry upstream = UpstreamRegistry.anonymous()) {
+            upstream.push(image, "library/app:3");
+            int port = CargoholdProcess.freePort();
+            int admin = CargoholdProcess.freePort();
+            try (CargoholdProcess cache = CargoholdProcess.standalone(dir, port, config(port, admin))) {
+                Cli owner = new Cli(admin, OWNER_KEY, OWNER_SECRET);
+                Cli dev = new Cli(admin, DEV_KEY, DEV_SECRET);
+                String app = "docker://127.0.0.1:" + port + "/local/library/app:3";
+                owner.run("create-pull-through-cache-rule", "--ecr-repository-prefix", "local",
+                        "--upstream-registry-url", upstream.url()).json();
+                Skopeo.copy(app, "dir:" + dir.resolve("owner"), "--src-tls-verify=false", "--src-creds",
+                        "owner:" + PASSWORD);
+
+                Run password = dev.run("get-login-password");
+                assertThat(password.exit()).as(password.err()).isZero();
+                Path authFile = dir.resolve("auth.json");
+                String login = podman(password.out(), "login", "--authfile", authFile.toString(), "--tls-verify=false",
+                        "--username", "AWS", "--password-stdin", "127.0.0.1:" + port);
+                assertThat(login).contains("Login Succeeded");
+
+                assertThatThrownBy(() -> Skopeo.copy(app, "dir:" + dir.resolve("dev-before"),
+                        "--src-tls-verify=false", "--authfile", authFile.toString()))
+                        .hasMessageContaining("denied").hasMessageContaining("ecr:BatchGetImage");
+                assertCliError(dev.run("describe-images", "--repository-name", "local/library/app"),
+                        "AccessDeniedException", "DescribeImages", "ecr:DescribeImages");
+
+                owner.run("set-repository-policy", "--repository-name", "local/library/app", "--policy-text",
+                        REPOSITORY_POLICY.replace("\"ecr:GetDownloadUrlForLayer\"",
+                                "\"ecr:GetDownloadUrlForLayer\", \"ecr:DescribeImages\"")).json();
+
+                Skopeo.copy(app, "dir:" + dir.resolve("dev-after"), "--src-tls-verify=false", "--authfile",
+                        authFile.toString());
+                Skopeo.copy(app, "dir:" + dir.resolve("dev-creds"), "--src-tls-verify=false", "--src-creds",
+                        "AWS:" + password.out().strip());
+                JsonObject images = dev.run("describe-images", "--repository-name", "local/library/app").json();
+
+                assertThat(Files.readAllBytes(dir.resolve("dev-after/manifest.json"))).isEqualTo(image.content());
+                assertThat(Files.readAllBytes(dir.resolve("dev-creds/manifest.json"))).isEqualTo(image.content());
+                assertThat(images.getJsonArray("imageDetails").getJsonObject(0).getString("imageDigest"))
+                        .isEqualTo(image.digest().value());
+                assertThat(cache.log()).doesNotContain("ECR API request failed");
+            }
+        }
+    }
+
+    /** Runs podman as root without a daemon, {@code input} on its stdin; fails unless it exits 0. */
+    private String podman(String input, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("podman", "--root", dir.resolve("podman-root").toString(),
+                "--runroot", dir.resolve("podman-runroot").toString(), "--storage-driver", "vfs"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", command, output).isZero();
+        return output;
     }
 
     private static void assertCliError(Run run, String shape, String operation, String field) {
