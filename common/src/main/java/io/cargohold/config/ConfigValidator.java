@@ -32,7 +32,7 @@ public final class ConfigValidator {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
     public static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
     public static final Pattern ORG_ID = Pattern.compile("o-[a-z0-9]{1,32}");
-    private static final Pattern ACCESS_KEY_ID = Pattern.compile("[A-Z0-9]{16,128}");
+    private static final Pattern ACCESS_KEY_ID = Pattern.compile("[A-Z0-9]{8,128}");
     private static final Duration MAX_TOKEN_TTL = Duration.ofHours(12);
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
@@ -302,7 +302,7 @@ public final class ConfigValidator {
             String at = key + ".accessKeys[" + i + "]";
             if (accessKey == null || accessKey.id() == null || !ACCESS_KEY_ID.matcher(accessKey.id()).matches()) {
                 fail(at + ".id", accessKey == null ? null : accessKey.id(),
-                        "must be an access key id: 16 to 128 upper-case letters and digits");
+                        "must be an access key id: 8 to 128 upper-case letters and digits");
             }
             if (accessKey.secret() == null) {
                 fail(at + ".secret", null, "is required: the secret access key or a reference to it");

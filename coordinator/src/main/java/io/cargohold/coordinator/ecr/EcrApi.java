@@ -35,6 +35,10 @@ public final class EcrApi {
     /** Operations any authenticated user may call: they concern no repository. */
     private static final List<String> ANY_USER = List.of("GetAuthorizationToken", "DescribeRegistry");
 
+    /** Failures before an operation took the request (its own errors are mapped by the operation). */
+    private static final EcrErrors UNMAPPED = EcrErrors.of(field -> field, EcrException.INVALID_PARAMETER,
+            EcrException.INVALID_PARAMETER, "request");
+
     private final Map<String, EcrOperation> operations;
     private final EcrCallers callers;
     private final ControlApi.Operations control;
@@ -92,9 +96,7 @@ public final class EcrApi {
         }).onSuccess(output -> ctx.response().setStatusCode(200).putHeader("Content-Type", CONTENT_TYPE)
                 .putHeader("x-amzn-RequestId", UUID.randomUUID().toString()).end(output.encode()))
                 .onFailure(failure -> {
-                    EcrException error = failure instanceof EcrException ecr ? ecr
-                            : new EcrErrors(field -> field, e -> EcrException.INVALID_PARAMETER,
-                            EcrException.INVALID_PARAMETER, "request").translate(failure);
+                    EcrException error = UNMAPPED.translate(failure);
                     ctx.response().setStatusCode(error.status()).putHeader("Content-Type", CONTENT_TYPE)
                             .putHeader("x-amzn-RequestId", UUID.randomUUID().toString())
                             .putHeader("x-amzn-ErrorType", error.shape()).end(error.toJson().encode());
