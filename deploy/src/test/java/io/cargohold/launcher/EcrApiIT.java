@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.ecr.model.EcrException;
 import software.amazon.awssdk.services.ecr.model.ImageDetail;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.PullThroughCacheRuleAlreadyExistsException;
+import software.amazon.awssdk.services.ecr.model.RepositoryNotEmptyException;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import java.io.IOException;
@@ -270,6 +271,8 @@ class EcrApiIT {
                 assertThat(token.proxyEndpoint()).isEqualTo("http://127.0.0.1:" + port);
                 assertThat(token.expiresAt()).isAfter(java.time.Instant.now().plusSeconds(11 * 3600));
 
+                assertThatThrownBy(() -> ecr.deleteRepository(r -> r.repositoryName("sdk/library/app")))
+                        .isInstanceOf(RepositoryNotEmptyException.class).hasMessageContaining("sdk/library/app");
                 assertThat(ecr.batchDeleteImage(r -> r.repositoryName("sdk/library/app")
                         .imageIds(ImageIdentifier.builder().imageDigest(image.digest().value()).build()))
                         .imageIds()).hasSize(1);
@@ -286,6 +289,10 @@ class EcrApiIT {
                             assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidSignatureException");
                             assertThat(e.statusCode()).isEqualTo(400);
                         });
+
+                assertThat(ecr.deleteRepository(r -> r.repositoryName("sdk/library/app")).repository()
+                        .repositoryName()).isEqualTo("sdk/library/app");
+                assertThat(ecr.describeRepositories().repositories()).isEmpty();
 
                 ecr.deletePullThroughCacheRule(r -> r.ecrRepositoryPrefix("sdk"));
                 assertThat(ecr.describePullThroughCacheRules(r -> { }).pullThroughCacheRules()).isEmpty();

@@ -78,6 +78,9 @@ public final class RepositoriesApi {
                 .handler(ctx -> ApiResponses.reply(ctx, 200, refresh(ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME)
                 .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.DELETE, "/repositories/" + NAME)
+                .handler(ctx -> ApiResponses.reply(ctx, 200, delete(caller.apply(ctx), ctx.pathParam("name"),
+                        "true".equals(ctx.queryParams().get("force")))));
     }
 
     /** Whether {@code key} can be the key of a page of images. */
@@ -235,6 +238,27 @@ public final class RepositoriesApi {
                 return show(after);
             });
         });
+    }
+
+    /**
+     * Deletes the repository: its record, and with {@code force} its images' tags and manifest records too
+     * (blobs are the garbage collector's); without, a 409 when it has images. A pull through its rule creates it
+     * again. Answers the repository as it was.
+     */
+    public Future<JsonObject> delete(String who, String name, boolean force) {
+        return repository(name).compose(repository -> contents(name).compose(contents -> {
+            if (!force && !contents.manifests().isEmpty()) {
+                throw ApiException.conflict("name", name, "the repository has " + contents.manifests().size()
+                        + " images: delete them first, or force the deletion");
+            }
+            List<Future<Void>> removed = new ArrayList<>();
+            contents.tags().forEach(tag -> removed.add(metadata.deleteTag(name, tag.tag())));
+            contents.manifests().forEach(manifest -> removed.add(metadata.deleteManifest(name, manifest.digest())));
+            return Future.all(removed).compose(done -> metadata.deleteRepository(name)).map(v -> {
+                audit.record(who, "repositories.delete", name, show(repository), null);
+                return show(repository);
+            });
+        }));
     }
 
     /** Sets the repository's lifecycle policy (its text, checked as ECR checks it); answers the repository. */

@@ -44,6 +44,10 @@ final class RepositoriesAndImages {
         operations.put("ListImages", new EcrOperation(this::listImages, errors));
         operations.put("BatchDeleteImage", new EcrOperation(call -> repositories.batchDelete(call.who(),
                 call.required("repositoryName"), new JsonObject().put("imageIds", call.array("imageIds"))), errors));
+        operations.put("DeleteRepository", new EcrOperation(call -> repositories.delete(call.who(),
+                call.required("repositoryName"), Boolean.TRUE.equals(call.input().getValue("force")))
+                .map(repository -> new JsonObject().put("repository", show(repository))),
+                EcrErrors.of(FIELD, EcrException.REPOSITORY_NOT_FOUND, "RepositoryNotEmptyException", "repositoryName")));
         operations.put("PutImageTagMutability", new EcrOperation(call -> repositories.setMutability(call.who(),
                 call.required("repositoryName"), call.required("imageTagMutability")).map(repository ->
                 new JsonObject().put("registryId", registry.account())
