@@ -3,7 +3,6 @@ package io.cargohold.launcher;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,10 +24,12 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotEmptyException;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -269,7 +270,7 @@ class EcrApiIT {
                         StandardCharsets.UTF_8);
                 assertThat(password).startsWith("AWS:");
                 assertThat(token.proxyEndpoint()).isEqualTo("http://127.0.0.1:" + port);
-                assertThat(token.expiresAt()).isAfter(java.time.Instant.now().plusSeconds(11 * 3600));
+                assertThat(token.expiresAt()).isAfter(Instant.now().plusSeconds(11 * 3600));
 
                 assertThatThrownBy(() -> ecr.deleteRepository(r -> r.repositoryName("sdk/library/app")))
                         .isInstanceOf(RepositoryNotEmptyException.class).hasMessageContaining("sdk/library/app");
@@ -389,7 +390,7 @@ class EcrApiIT {
         try {
             return Files.writeString(dir.resolve("dev.secret"), DEV_SECRET + "\n");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
