@@ -4,7 +4,7 @@
 # (CNCF distribution as the upstream registry, skopeo as the client, podman for its login against
 # the cache's token endpoint, htpasswd for basic auth, containerd and the Docker daemon as clients
 # pulling through the cache, wrk and nginx for the benchmark, headless Chromium for the console
-# test) when it is missing.
+# test, the AWS CLI for the ECR API test) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,7 @@ command -v dockerd >/dev/null || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v chromium >/dev/null || need+=(chromium)
+command -v aws >/dev/null || need+=(awscli)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

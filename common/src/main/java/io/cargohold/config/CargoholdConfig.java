@@ -127,6 +127,19 @@ public record CargoholdConfig(Endpoint http, Endpoint admin, StorageConfig stora
     }
 
     /** A client of the registry API: its bcrypt password hash and the account and organization it acts for. */
-    public record User(String name, String passwordBcrypt, String account, String org) {
+    /** A client; {@code accessKeys} sign ECR API requests (SigV4) as this user. */
+    public record User(String name, String passwordBcrypt, String account, String org, List<AccessKey> accessKeys) {
+
+        public User {
+            accessKeys = accessKeys == null ? List.of() : List.copyOf(accessKeys);
+        }
+
+        public User(String name, String passwordBcrypt, String account, String org) {
+            this(name, passwordBcrypt, account, org, null);
+        }
+    }
+
+    /** An AWS-style access key: its id, and its secret as a reference ({@code env:}, {@code file:}, ...). */
+    public record AccessKey(String id, String secret) {
     }
 }

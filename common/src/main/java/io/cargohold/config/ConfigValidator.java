@@ -34,6 +34,7 @@ public final class ConfigValidator {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
     public static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
     public static final Pattern ORG_ID = Pattern.compile("o-[a-z0-9]{1,32}");
+    private static final Pattern ACCESS_KEY_ID = Pattern.compile("[A-Z0-9]{8,128}");
     private static final Duration MAX_TOKEN_TTL = Duration.ofHours(12);
     private static final Set<String> STORAGE_TYPES = Set.of("filesystem", "s3");
 
@@ -250,6 +251,15 @@ public final class ConfigValidator {
                 fail("auth.users[" + i + "].name", auth.users().get(i).name(), "must be unique among users");
             }
         }
+        Set<String> accessKeyIds = new HashSet<>();
+        for (int i = 0; i < auth.users().size(); i++) {
+            for (int k = 0; k < auth.users().get(i).accessKeys().size(); k++) {
+                String id = auth.users().get(i).accessKeys().get(k).id();
+                if (!accessKeyIds.add(id)) {
+                    fail("auth.users[" + i + "].accessKeys[" + k + "].id", id, "must be unique among users");
+                }
+            }
+        }
         if (!ACCOUNT.matcher(auth.account()).matches()) {
             fail("auth.account", auth.account(), "must be a 12-digit account ID");
         }
@@ -292,6 +302,18 @@ public final class ConfigValidator {
         }
         if (user.org() != null && !ORG_ID.matcher(user.org()).matches()) {
             fail(key + ".org", user.org(), "must be an organization ID matching " + ORG_ID.pattern());
+        }
+        for (int i = 0; i < user.accessKeys().size(); i++) {
+            CargoholdConfig.AccessKey accessKey = user.accessKeys().get(i);
+            String at = key + ".accessKeys[" + i + "]";
+            if (accessKey == null || accessKey.id() == null || !ACCESS_KEY_ID.matcher(accessKey.id()).matches()) {
+                fail(at + ".id", accessKey == null ? null : accessKey.id(),
+                        "must be an access key id: 8 to 128 upper-case letters and digits");
+            }
+            if (accessKey.secret() == null) {
+                fail(at + ".secret", null, "is required: the secret access key or a reference to it");
+            }
+            SecretValue.validate(at + ".secret", accessKey.secret());
         }
     }
 

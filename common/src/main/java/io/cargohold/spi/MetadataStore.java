@@ -21,6 +21,9 @@ public interface MetadataStore {
     /** Replaces a stored repository: its settings changed. */
     Future<Void> putRepository(Repository repository);
 
+    /** Removes a repository's record; its manifests and tags are the caller's to remove first. */
+    Future<Void> deleteRepository(String name);
+
     /**
      * Up to {@code limit} repository names after {@code last} (null: from the first), in the
      * storage's key order.

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,14 +101,16 @@ class ConfigLoaderTest {
                 auth:
                   anonymousPull: false
                   account: "123456789012"
-                  users: [{ name: ci, passwordBcrypt: "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", account: "111111111111", org: o-example }]
+                  users: [{ name: ci, passwordBcrypt: "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", account: "111111111111", org: o-example,
+                            accessKeys: [{ id: AKIAEXAMPLE0000001, secret: env:CI_SECRET_KEY }] }]
                   tokenKey: env:CARGOHOLD_TOKEN_KEY
                   registryPolicy: file:/etc/cargohold/registry-policy.json
                 """);
 
         CargoholdConfig.AuthConfig auth = config.auth();
         assertThat(auth.anonymousPull()).isFalse();
-        assertThat(auth.users()).containsExactly(new CargoholdConfig.User("ci", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "111111111111", "o-example"));
+        assertThat(auth.users()).containsExactly(new CargoholdConfig.User("ci", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "111111111111", "o-example",
+                List.of(new CargoholdConfig.AccessKey("AKIAEXAMPLE0000001", "env:CI_SECRET_KEY"))));
         assertThat(auth.account()).isEqualTo("123456789012");
         assertThat(auth.region()).isEqualTo("us-east-1");
         assertThat(auth.service()).isEqualTo("cargohold");
@@ -162,6 +165,8 @@ class ConfigLoaderTest {
         "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111', org: 'Org One' } ] }|auth.users[0].org: 'Org One' must be an organization ID",
         "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111' }, { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111' } ] }|auth.users[1].name: 'ci' must be unique",
         "auth: { users: [ { name: ci, password: x } ] }|auth.users[0].password: unknown key",
+        "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111', accessKeys: [ { id: akia1, secret: s } ] } ] }|auth.users[0].accessKeys[0].id: 'akia1' must be an access key id",
+        "auth: { users: [ { name: ci, passwordBcrypt: '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy', account: '111111111111', accessKeys: [ { id: AKIAEXAMPLE0000001 } ] } ] }|auth.users[0].accessKeys[0].secret: (missing) is required",
         "auth: { account: 'me' }|auth.account: 'me' must be a 12-digit account ID",
         "auth: { region: Frankfurt }|auth.region: 'Frankfurt' must be a region",
         "auth: { realm: 'cache.example/v2/token' }|auth.realm: 'cache.example/v2/token' must be an http(s) URL",

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ControlApi;
+import io.cargohold.coordinator.ecr.EcrApi;
 import io.cargohold.coordinator.console.Console;
 import io.cargohold.edge.EdgeNode;
 import io.cargohold.edge.http.PeerFillHandler;
@@ -186,9 +187,18 @@ final class Node {
                 AdminAccess.of(vertx, config.auth()).protect(router);
                 long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
                 toClose.push(() -> vertx.cancelTimer(sampling));
-                ControlApi.mount(router, control);
+                ControlApi.Operations operations = ControlApi.mount(router, control);
+                EcrApi.mount(router, new EcrApi.Dependencies(vertx, operations, config.auth(), registryUrl()));
             }
         });
+    }
+
+    /**
+     * The registry API's URL as the ECR API gives it to clients: this process's registry port, or the configured
+     * one where the edges listen when this process serves no registry.
+     */
+    private String registryUrl() {
+        return "http://" + config.http().host() + ":" + (edge != null ? edge.port() : config.http().port());
     }
 
     /** Where the other nodes reach this one's {@code port}: the host its Hazelcast member advertises. */

@@ -193,6 +193,11 @@ public final class HazelcastMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Future<Void> deleteRepository(String name) {
+        return adapt(repositories.removeAsync(name)).mapEmpty();
+    }
+
+    @Override
     public Future<List<String>> repositoryNames(String last, int limit) {
         return vertx.executeBlocking(() -> names(MetadataDocuments.REPOSITORIES_PREFIX, last, limit), false);
     }

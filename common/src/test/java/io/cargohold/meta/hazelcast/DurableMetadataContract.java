@@ -197,6 +197,25 @@ abstract class DurableMetadataContract {
     }
 
     @Test
+    void deleteRepository_goneFromListingsAndDocuments_andAfterAFullRestart(Vertx vertx) {
+        MetadataStore store = open(vertx, startStandalone());
+        await(store.createRepositoryIfAbsent(repository(APP, 1)));
+        await(store.createRepositoryIfAbsent(repository("up/library/kept", 2)));
+        await(store.deleteRepository(APP));
+        await(store.deleteRepository("up/never-was"));
+
+        assertThat(await(store.repository(APP))).isEmpty();
+        assertThat(await(store.repositoryNames(null, 10))).containsExactly("up/library/kept");
+        assertThat(documents.keys(MetadataDocuments.REPOSITORIES_PREFIX))
+                .containsExactly(MetadataDocuments.repositoryKey("up/library/kept"));
+        stopAll();
+
+        MetadataStore restarted = open(vertx, startStandalone());
+        assertThat(await(restarted.repository(APP))).isEmpty();
+        assertThat(await(restarted.repositoryNames(null, 10))).containsExactly("up/library/kept");
+    }
+
+    @Test
     void fullRestart_withUnreadableDocuments_skipsEachAndAnswersEverythingElse(Vertx vertx) {
         Written written = writeSample(open(vertx, startStandalone()));
         documents.put(MetadataDocuments.tagKey(APP, "torn"), bytes("{\"repository\":\"up/lib"));

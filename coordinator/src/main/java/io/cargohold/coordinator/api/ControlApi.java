@@ -51,30 +51,42 @@ public final class ControlApi {
                                UpstreamTls upstreamTls) {
     }
 
-    /** Serves the API under {@link #BASE} of {@code root} (the admin server's router). */
-    public static void mount(Router root, Dependencies deps) {
+    /** The parts of the API other front ends (the ECR API) call, so they share its checks, storage and audit. */
+    public record Operations(RulesApi rules, TemplatesApi templates, PolicyApi policies, RepositoriesApi repositories,
+                             LifecycleApi lifecycle, ApiTokens tokens, AuditLog audit) {
+    }
+
+    /** Serves the API under {@link #BASE} of {@code root} (the admin server's router); answers its parts. */
+    public static Operations mount(Router root, Dependencies deps) {
         Function<RoutingContext, String> caller = AdminAccess::caller;
         AuditLog audit = new AuditLog(deps.events(), deps.node());
         Router api = Router.router(deps.vertx());
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-        new RulesApi(deps.configRules(), new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.RULES),
+        RulesApi rules = new RulesApi(deps.configRules(), new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.RULES),
                         prefix -> PREFIX.matcher(prefix).matches()),
-                new UpstreamProbe(deps.vertx(), deps.upstreamTls()), audit, caller).mount(api);
-        new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
+                new UpstreamProbe(deps.vertx(), deps.upstreamTls()), audit, caller);
+        rules.mount(api);
+        TemplatesApi templates = new TemplatesApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.TEMPLATES),
                 prefix -> RepositoryTemplate.ROOT.equals(prefix) || PREFIX.matcher(prefix).matches()),
-                deps.cache().metadata(), audit, caller).mount(api);
+                deps.cache().metadata(), audit, caller);
+        templates.mount(api);
         HazelcastRegistryDocuments registry = new HazelcastRegistryDocuments(deps.hazelcast());
         // Before the repositories' routes, whose names would swallow a trailing /policy.
-        new PolicyApi(deps.cache().metadata(), registry, deps.authorizer(), audit, caller).mount(api);
-        new TokensApi(deps.vertx(), new ApiTokens(registry, Clock.systemUTC()), registry,
-                deps.authorizer().registry().account(), audit, caller).mount(api);
-        new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
+        PolicyApi policies = new PolicyApi(deps.cache().metadata(), registry, deps.authorizer(), audit, caller);
+        policies.mount(api);
+        ApiTokens tokens = new ApiTokens(registry, Clock.systemUTC());
+        new TokensApi(deps.vertx(), tokens, registry, deps.authorizer().registry().account(), audit, caller)
+                .mount(api);
+        RepositoriesApi repositories = new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
-                caller).mount(api);
-        new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),
-                () -> LifecycleLeader.requestRun(deps.hazelcast())).mount(api);
+                caller);
+        repositories.mount(api);
+        LifecycleApi lifecycle = new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),
+                () -> LifecycleLeader.requestRun(deps.hazelcast()));
+        lifecycle.mount(api);
         api.route().handler(ctx -> ctx.fail(404));
         api.route().failureHandler(ApiResponses::failure);
         root.route(BASE + "/*").subRouter(api);
+        return new Operations(rules, templates, policies, repositories, lifecycle, tokens, audit);
     }
 }

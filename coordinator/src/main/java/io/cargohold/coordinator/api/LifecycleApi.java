@@ -54,9 +54,16 @@ public final class LifecycleApi {
             throw ApiException.invalid("lifecyclePolicy", policy, "must be a JSON object or its text");
         }
         Optional<String> text = Optional.ofNullable(policy).map(p -> p instanceof JsonObject o ? o.encode() : (String) p);
-        ApiResponses.reply(ctx, 200, preview.preview(repository, text)
-                .recover(failure -> Future.failedFuture(apiFailure(repository, text, failure)))
-                .map(evaluation -> toJson(repository, evaluation)));
+        ApiResponses.reply(ctx, 200, evaluate(repository, text).map(evaluation -> toJson(repository, evaluation)));
+    }
+
+    /**
+     * What {@code policy} (empty: the repository's own) would expire now; a 400 naming the policy's field at
+     * fault, a 404 for a repository that does not exist or has no policy.
+     */
+    public Future<Evaluation> evaluate(String repository, Optional<String> policy) {
+        return preview.preview(repository, policy)
+                .recover(failure -> Future.failedFuture(apiFailure(repository, policy, failure)));
     }
 
     private void run(RoutingContext ctx) {

@@ -36,16 +36,25 @@ public record PageRequest(int maxResults, String after) {
         return new PageRequest(maxResults(query.get(MAX_RESULTS)), after(query.get(NEXT_TOKEN), validKey));
     }
 
+    /** The page a JSON request asks for (the ECR API's): {@code maxResults} a number or absent. */
+    public static PageRequest of(Object maxResults, String nextToken, Predicate<String> validKey) {
+        return new PageRequest(maxResults(maxResults == null ? null : String.valueOf(maxResults)),
+                after(nextToken, validKey));
+    }
+
     /** A page of repositories, keyed by their names. */
     public static PageRequest ofRepositories(MultiMap query) {
-        return of(query, name -> {
-            try {
-                RepositoryName.parse(name);
-                return true;
-            } catch (RegistryException e) {
-                return false;
-            }
-        });
+        return of(query, PageRequest::repositoryKey);
+    }
+
+    /** Whether {@code name} can be a repository's name, the key of a page of repositories. */
+    public static boolean repositoryKey(String name) {
+        try {
+            RepositoryName.parse(name);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
     }
 
     private static int maxResults(String value) {

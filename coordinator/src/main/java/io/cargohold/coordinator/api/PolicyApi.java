@@ -8,6 +8,7 @@ import io.cargohold.policy.EcrActions;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.policy.Principal;
+import io.cargohold.policy.RegistryId;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryPolicyStore;
 import io.cargohold.spi.Repository;
@@ -32,7 +33,7 @@ import java.util.function.Function;
  * recorded in the {@link AuditLog}: the operation, the resource ({@code registry-policy} or the repository) and
  * the policy before and after.
  */
-final class PolicyApi {
+public final class PolicyApi {
 
     /** The audit resource of the registry policy. */
     static final String REGISTRY_POLICY = "registry-policy";
@@ -72,7 +73,7 @@ final class PolicyApi {
         ApiResponses.reply(ctx, 200, work);
     }
 
-    Future<JsonObject> putRegistryPolicy(String who, String body) {
+    public Future<JsonObject> putRegistryPolicy(String who, String body) {
         String policy = validPolicy(body);
         return registryPolicies.putRegistryPolicy(policy).map(before -> {
             audit(who, REGISTRY_POLICY, "registryPolicy.put", before.orElse(null), policy);
@@ -80,13 +81,13 @@ final class PolicyApi {
         });
     }
 
-    Future<JsonObject> getRegistryPolicy() {
+    public Future<JsonObject> getRegistryPolicy() {
         return registryPolicies.registryPolicy().map(policy -> new JsonObject().put("policy", new JsonObject(
                 policy.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                         "the registry has no policy")))));
     }
 
-    Future<JsonObject> deleteRegistryPolicy(String who) {
+    public Future<JsonObject> deleteRegistryPolicy(String who) {
         return registryPolicies.deleteRegistryPolicy().map(before -> {
             String removed = before.orElseThrow(() -> ApiException.notFound("registry-policy", null,
                     "the registry has no policy"));
@@ -95,20 +96,20 @@ final class PolicyApi {
         });
     }
 
-    Future<JsonObject> putRepositoryPolicy(String who, String name, String body) {
+    public Future<JsonObject> putRepositoryPolicy(String who, String name, String body) {
         String repositoryName = validName(name);
         String policy = validPolicy(body);
         return existing(repositoryName)
                 .compose(repository -> replaceRepositoryPolicy(who, repository, policy, "repositories.setPolicy"));
     }
 
-    Future<JsonObject> getRepositoryPolicy(String name) {
+    public Future<JsonObject> getRepositoryPolicy(String name) {
         String repositoryName = validName(name);
         return existing(repositoryName).map(repository -> new JsonObject().put("repository", repositoryName)
                 .put("policy", new JsonObject(policyOf(repository))));
     }
 
-    Future<JsonObject> deleteRepositoryPolicy(String who, String name) {
+    public Future<JsonObject> deleteRepositoryPolicy(String who, String name) {
         String repositoryName = validName(name);
         return existing(repositoryName)
                 .compose(repository -> replaceRepositoryPolicy(who, repository, null, "repositories.deletePolicy"));
@@ -144,18 +145,26 @@ final class PolicyApi {
             throw ApiException.fromPolicy("", e);
         }
         String repository = repositoryOf(string(request, "resource", true));
-        String canonicalAction = action;
+        return decide(principal, action, repository).map(decision -> new JsonObject()
+                .put("decision", decision.outcome().name()).put("action", decision.action())
+                .put("resource", authorizer.registry().repositoryArn(repository))
+                .put("policy", decision.policy()).put("statement", decision.statement())
+                .put("reason", decision.reason()));
+    }
+
+    /** The decision the registry makes on {@code action} (canonical) by {@code principal} on {@code repository}. */
+    public Future<Decision> decide(Principal principal, String action, String repository) {
         return Future.all(metadata.repository(repository), registryPolicies.registryPolicy()).map(both -> {
             Optional<Repository> stored = both.resultAt(0);
             Optional<String> registryPolicy = both.resultAt(1);
-            Decision decision = authorizer.decide(principal, canonicalAction, repository,
-                    registryPolicy.map(Policy::parse).orElse(null),
+            return authorizer.decide(principal, action, repository, registryPolicy.map(Policy::parse).orElse(null),
                     stored.map(r -> r.settings().repositoryPolicy()).map(Policy::parse).orElse(null));
-            return new JsonObject().put("decision", decision.outcome().name()).put("action", decision.action())
-                    .put("resource", authorizer.registry().repositoryArn(repository))
-                    .put("policy", decision.policy()).put("statement", decision.statement())
-                    .put("reason", decision.reason());
         });
+    }
+
+    /** The registry's account, partition and region. */
+    public RegistryId registry() {
+        return authorizer.registry();
     }
 
     private static String validPolicy(String body) {

@@ -1,6 +1,8 @@
 package io.cargohold.coordinator.api;
 
 import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.lifecycle.LifecyclePolicy;
+import io.cargohold.lifecycle.LifecyclePolicyException;
 import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.RepositoryName;
@@ -32,7 +34,7 @@ import java.util.stream.Collectors;
  * Cached repositories and their images: describe, delete images (their tags and manifest records;
  * blobs are the garbage collector's), set tag mutability, and re-check every tag upstream now.
  */
-final class RepositoriesApi {
+public final class RepositoriesApi {
 
     private static final String NAME = "(?<name>.+)";
     private static final Pattern IMAGE_KEY = Pattern.compile("[0-9]{19}/.+");
@@ -57,15 +59,33 @@ final class RepositoriesApi {
                 list(PageRequest.ofRepositories(ctx.queryParams()))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx.pathParam("name"),
-                        PageRequest.of(ctx.queryParams(), key -> IMAGE_KEY.matcher(key).matches()))));
+                        PageRequest.of(ctx.queryParams(), RepositoriesApi::imagePageKey))));
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/images/batch-delete")
-                .handler(ctx -> ApiResponses.reply(ctx, 200, batchDelete(ctx, ctx.pathParam("name"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, batchDelete(caller.apply(ctx), ctx.pathParam("name"),
+                        ApiResponses.body(ctx))));
         router.routeWithRegex(HttpMethod.PUT, "/repositories/" + NAME + "/tag-mutability")
-                .handler(ctx -> ApiResponses.reply(ctx, 200, setMutability(ctx, ctx.pathParam("name"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, setMutability(caller.apply(ctx), ctx.pathParam("name"),
+                        ApiResponses.body(ctx).getValue("tagMutability"))));
+        router.routeWithRegex(HttpMethod.PUT, "/repositories/" + NAME + "/lifecycle-policy")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, putLifecyclePolicy(caller.apply(ctx),
+                        ctx.pathParam("name"), ctx.body().asString())));
+        router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/lifecycle-policy")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, lifecyclePolicy(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.DELETE, "/repositories/" + NAME + "/lifecycle-policy")
+                .handler(ctx -> ApiResponses.reply(ctx, 200, deleteLifecyclePolicy(caller.apply(ctx),
+                        ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/refresh")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, refresh(ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, repository(ctx.pathParam("name")).map(RepositoriesApi::show)));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.DELETE, "/repositories/" + NAME)
+                .handler(ctx -> ApiResponses.reply(ctx, 200, delete(caller.apply(ctx), ctx.pathParam("name"),
+                        "true".equals(ctx.queryParams().get("force")))));
+    }
+
+    /** Whether {@code key} can be the key of a page of images. */
+    public static boolean imagePageKey(String key) {
+        return IMAGE_KEY.matcher(key).matches();
     }
 
     static JsonObject show(Repository repository) {
@@ -79,7 +99,7 @@ final class RepositoriesApi {
     }
 
     /** A page of repositories, read from storage a page at a time; one deleted meanwhile is left out. */
-    private Future<JsonObject> list(PageRequest page) {
+    public Future<JsonObject> list(PageRequest page) {
         return metadata.repositoryNames(page.after(), page.maxResults() + 1).compose(names -> {
             Page<String> shown = page.fromOneMore(names, name -> name);
             List<Future<Optional<Repository>>> found = shown.items().stream().map(metadata::repository).toList();
@@ -87,6 +107,20 @@ final class RepositoriesApi {
                     .flatMap(Optional::stream).map(RepositoriesApi::show).toList(), shown.nextToken())
                     .toJson("repositories"));
         });
+    }
+
+    public Future<JsonObject> find(String name) {
+        return repository(name).map(RepositoriesApi::show);
+    }
+
+    /** A repository's cached manifests and tags. */
+    public record Contents(List<ManifestRecord> manifests, List<TagRecord> tags) {
+    }
+
+    /** The repository's cached manifests and tags, read whole; a 404 naming it when it does not exist. */
+    public Future<Contents> contents(String name) {
+        return repository(name).compose(repository -> metadata.manifests(name))
+                .compose(manifests -> metadata.tagRecords(name).map(tags -> new Contents(manifests, tags)));
     }
 
     private Future<Repository> repository(String name) {
@@ -104,7 +138,7 @@ final class RepositoriesApi {
      * upstream digest), size, times. The repository's manifests and tags are read whole and paged in memory:
      * one repository is bounded (ECR allows 20,000 images in one), unlike the registry.
      */
-    private Future<JsonObject> images(String name, PageRequest page) {
+    public Future<JsonObject> images(String name, PageRequest page) {
         return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
                 metadata.tagRecords(name).map(tags -> {
                     Map<String, List<TagRecord>> byDigest = tags.stream()
@@ -146,8 +180,8 @@ final class RepositoriesApi {
      * by digest the manifest and every tag on it; by tag the tag, and the manifest when no tag is
      * left on it. Ids that match nothing are reported as failures; the request is checked whole first.
      */
-    private Future<JsonObject> batchDelete(RoutingContext ctx, String name) {
-        List<ImageId> ids = ImageId.parseAll(ApiResponses.body(ctx));
+    public Future<JsonObject> batchDelete(String who, String name, JsonObject body) {
+        List<ImageId> ids = ImageId.parseAll(body);
         return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
                 metadata.tagRecords(name).compose(tags -> {
                     JsonArray deleted = new JsonArray();
@@ -182,7 +216,7 @@ final class RepositoriesApi {
                     JsonObject result = new JsonObject().put("imageIds", deleted).put("failures", failures);
                     return Future.all(writes).map(done -> {
                         if (!deleted.isEmpty()) {
-                            audit.record(caller.apply(ctx), "images.batchDelete", name,
+                            audit.record(who, "images.batchDelete", name,
                                     new JsonObject().put("imageIds", ImageId.toJson(ids)), result);
                         }
                         return result;
@@ -190,8 +224,7 @@ final class RepositoriesApi {
                 }));
     }
 
-    private Future<JsonObject> setMutability(RoutingContext ctx, String name) {
-        Object value = ApiResponses.body(ctx).getValue("tagMutability");
+    public Future<JsonObject> setMutability(String who, String name, Object value) {
         TagMutability mutability;
         try {
             mutability = TagMutability.valueOf((String) value);
@@ -201,10 +234,73 @@ final class RepositoriesApi {
         return repository(name).compose(before -> {
             Repository after = before.withSettings(before.settings().withTagMutability(mutability));
             return metadata.putRepository(after).map(v -> {
-                audit.record(caller.apply(ctx), "repositories.setTagMutability", name, show(before), show(after));
+                audit.record(who, "repositories.setTagMutability", name, show(before), show(after));
                 return show(after);
             });
         });
+    }
+
+    /**
+     * Deletes the repository: its record, and with {@code force} its images' tags and manifest records too
+     * (blobs are the garbage collector's); without, a 409 when it has images. A pull through its rule creates it
+     * again. Answers the repository as it was.
+     */
+    public Future<JsonObject> delete(String who, String name, boolean force) {
+        return repository(name).compose(repository -> contents(name).compose(contents -> {
+            if (!force && !contents.manifests().isEmpty()) {
+                throw ApiException.conflict("name", name, "the repository has " + contents.manifests().size()
+                        + " images: delete them first, or force the deletion");
+            }
+            List<Future<Void>> removed = new ArrayList<>();
+            contents.tags().forEach(tag -> removed.add(metadata.deleteTag(name, tag.tag())));
+            contents.manifests().forEach(manifest -> removed.add(metadata.deleteManifest(name, manifest.digest())));
+            return Future.all(removed).compose(done -> metadata.deleteRepository(name)).map(v -> {
+                audit.record(who, "repositories.delete", name, show(repository), null);
+                return show(repository);
+            });
+        }));
+    }
+
+    /** Sets the repository's lifecycle policy (its text, checked as ECR checks it); answers the repository. */
+    public Future<JsonObject> putLifecyclePolicy(String who, String name, String policy) {
+        try {
+            LifecyclePolicy.parse(policy == null ? "" : policy);
+        } catch (LifecyclePolicyException e) {
+            throw ApiException.invalid("lifecyclePolicy" + e.field().map(f -> "." + f).orElse(""), policy,
+                    e.ecrMessage());
+        }
+        return replaceLifecyclePolicy(who, name, policy, "repositories.putLifecyclePolicy");
+    }
+
+    /** {@code {"repository", "lifecyclePolicy"}}; a 404 naming the repository when it has none. */
+    public Future<JsonObject> lifecyclePolicy(String name) {
+        return repository(name).map(repository -> new JsonObject().put("repository", name)
+                .put("lifecyclePolicy", new JsonObject(lifecyclePolicyOf(repository))));
+    }
+
+    public Future<JsonObject> deleteLifecyclePolicy(String who, String name) {
+        return replaceLifecyclePolicy(who, name, null, "repositories.deleteLifecyclePolicy");
+    }
+
+    private Future<JsonObject> replaceLifecyclePolicy(String who, String name, String policy, String operation) {
+        return repository(name).compose(before -> {
+            String removed = policy == null ? lifecyclePolicyOf(before) : null;
+            Repository after = before.withSettings(before.settings().withLifecyclePolicy(policy));
+            return metadata.putRepository(after).map(v -> {
+                audit.record(who, operation, name, show(before), show(after));
+                return new JsonObject().put("repository", name)
+                        .put("lifecyclePolicy", new JsonObject(policy != null ? policy : removed));
+            });
+        });
+    }
+
+    private static String lifecyclePolicyOf(Repository repository) {
+        String policy = repository.settings().lifecyclePolicy();
+        if (policy == null) {
+            throw ApiException.notFound("lifecyclePolicy", null, "the repository " + repository.name()
+                    + " has no lifecycle policy");
+        }
+        return policy;
     }
 
     /** Re-checks every cached tag upstream now, with the refresher's code (an immutable tag stays). */

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * and deleted here; every node follows within seconds). A change is checked whole, with the config
  * file's checks, before it is written, and written with one conditional map operation.
  */
-final class RulesApi {
+public final class RulesApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(RulesApi.class);
     private static final String PREFIX = "(?<prefix>.+)";
@@ -47,22 +47,22 @@ final class RulesApi {
     void mount(Router router) {
         router.get("/rules").handler(ctx -> ApiResponses.reply(ctx, 200,
                 list(PageRequest.of(ctx.queryParams(), prefix -> PREFIX_FORMAT.matcher(prefix).matches()))));
-        router.post("/rules").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
+        router.post("/rules").handler(ctx -> ApiResponses.reply(ctx, 201, create(caller.apply(ctx), ApiResponses.body(ctx))));
         router.post("/rules/validate").handler(ctx -> ApiResponses.reply(ctx, 200,
                 probe.check(validate(ApiResponses.body(ctx)))));
         router.routeWithRegex(HttpMethod.POST, "/rules/" + PREFIX + "/validate")
-                .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("prefix"))
-                        .compose(found -> probe.check(CacheRuleJson.fromJson("rules", strip(found))))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, check(ctx.pathParam("prefix"))));
         router.routeWithRegex(HttpMethod.GET, "/rules/" + PREFIX)
                 .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("prefix"))));
         router.routeWithRegex(HttpMethod.PUT, "/rules/" + PREFIX)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, update(ctx, ctx.pathParam("prefix"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, update(caller.apply(ctx), ctx.pathParam("prefix"),
+                        ApiResponses.body(ctx))));
         router.routeWithRegex(HttpMethod.DELETE, "/rules/" + PREFIX)
-                .handler(ctx -> ApiResponses.reply(ctx, 204, delete(ctx, ctx.pathParam("prefix"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 204, delete(caller.apply(ctx), ctx.pathParam("prefix"))));
     }
 
     /** A page of the config file's rules and the cluster's together, by prefix (a prefix is one rule's). */
-    private Future<JsonObject> list(PageRequest page) {
+    public Future<JsonObject> list(PageRequest page) {
         return rules.all().map(stored -> {
             List<JsonObject> all = new ArrayList<>();
             configRules.forEach(rule -> all.add(fromConfig(rule)));
@@ -72,7 +72,7 @@ final class RulesApi {
     }
 
     /** The rule of {@code prefix} as listed, with its source; 404 when there is none. */
-    private Future<JsonObject> find(String prefix) {
+    public Future<JsonObject> find(String prefix) {
         Optional<CacheRule> configured = configRule(prefix);
         if (configured.isPresent()) {
             return Future.succeededFuture(fromConfig(configured.get()));
@@ -80,8 +80,13 @@ final class RulesApi {
         return rules.get(prefix).map(stored -> fromApi(stored.orElseThrow(() -> unknown(prefix))));
     }
 
-    private Future<JsonObject> create(RoutingContext ctx) {
-        CacheRule rule = validate(ApiResponses.body(ctx));
+    /** Checks the prefix's rule upstream as a pull would use it: {@code {"prefix","valid","checks"}}. */
+    public Future<JsonObject> check(String prefix) {
+        return find(prefix).compose(found -> probe.check(CacheRuleJson.fromJson("rules", strip(found))));
+    }
+
+    public Future<JsonObject> create(String who, JsonObject body) {
+        CacheRule rule = validate(body);
         if (configRule(rule.prefix()).isPresent()) {
             throw readOnly(rule.prefix());
         }
@@ -90,15 +95,14 @@ final class RulesApi {
             if (!created) {
                 throw ApiException.conflict("rules.prefix", rule.prefix(), "a rule with this prefix exists");
             }
-            audit.record(caller.apply(ctx), "rules.create", "rules/" + rule.prefix(), null, stored);
+            audit.record(who, "rules.create", "rules/" + rule.prefix(), null, stored);
             warnIfInsecure(rule);
             return fromApi(stored);
         });
     }
 
     /** Changes the given settings in place; the prefix stays (a new prefix is a new rule). */
-    private Future<JsonObject> update(RoutingContext ctx, String prefix) {
-        JsonObject changes = ApiResponses.body(ctx);
+    public Future<JsonObject> update(String who, String prefix, JsonObject changes) {
         if (configRule(prefix).isPresent()) {
             throw readOnly(prefix);
         }
@@ -114,14 +118,15 @@ final class RulesApi {
                 if (!replaced) {
                     throw ApiException.conflict("rules.prefix", prefix, "the rule changed meanwhile: read it again");
                 }
-                audit.record(caller.apply(ctx), "rules.update", "rules/" + prefix, before, after);
+                audit.record(who, "rules.update", "rules/" + prefix, before, after);
                 warnIfInsecure(changed);
                 return fromApi(after);
             });
         });
     }
 
-    private Future<JsonObject> delete(RoutingContext ctx, String prefix) {
+    /** Deletes the prefix's rule; answers it as it was. */
+    public Future<JsonObject> delete(String who, String prefix) {
         if (configRule(prefix).isPresent()) {
             throw readOnly(prefix);
         }
@@ -131,8 +136,8 @@ final class RulesApi {
                 if (!removed) {
                     throw ApiException.conflict("rules.prefix", prefix, "the rule changed meanwhile: read it again");
                 }
-                audit.record(caller.apply(ctx), "rules.delete", "rules/" + prefix, before, null);
-                return new JsonObject();
+                audit.record(who, "rules.delete", "rules/" + prefix, before, null);
+                return fromApi(before);
             });
         });
     }

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * pull creates a repository. A change affects repositories created afterwards; with
  * {@code "applyToExisting": true} also the existing repositories it is now the template of.
  */
-final class TemplatesApi {
+public final class TemplatesApi {
 
     private static final String PREFIX = "(?<prefix>.+)";
     /** Repositories read from storage at a time when a template is applied to existing ones. */
@@ -41,36 +41,48 @@ final class TemplatesApi {
     }
 
     void mount(Router router) {
-        router.get("/templates").handler(ctx -> {
-            PageRequest page = PageRequest.of(ctx.queryParams(), templates::validKey);
-            ApiResponses.reply(ctx, 200, templates.all().map(all -> page.of(all.entrySet(), Map.Entry::getKey)
-                    .map(entry -> TemplateRequest.show(RepositoryTemplate.fromJson(entry.getValue())))
-                    .toJson("templates")));
-        });
-        router.post("/templates").handler(ctx -> ApiResponses.reply(ctx, 201, create(ctx)));
-        router.routeWithRegex(HttpMethod.GET, "/templates/" + PREFIX).handler(ctx -> ApiResponses.reply(ctx, 200,
-                stored(ctx.pathParam("prefix")).map(found -> TemplateRequest.show(RepositoryTemplate.fromJson(found)))));
+        router.get("/templates").handler(ctx -> ApiResponses.reply(ctx, 200,
+                list(PageRequest.of(ctx.queryParams(), templates::validKey))));
+        router.post("/templates").handler(ctx -> ApiResponses.reply(ctx, 201,
+                create(caller.apply(ctx), ApiResponses.body(ctx))));
+        router.routeWithRegex(HttpMethod.GET, "/templates/" + PREFIX)
+                .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("prefix"))));
         router.routeWithRegex(HttpMethod.PUT, "/templates/" + PREFIX)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, update(ctx, ctx.pathParam("prefix"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, update(caller.apply(ctx), ctx.pathParam("prefix"),
+                        ApiResponses.body(ctx))));
         router.routeWithRegex(HttpMethod.DELETE, "/templates/" + PREFIX)
-                .handler(ctx -> ApiResponses.reply(ctx, 204, delete(ctx, ctx.pathParam("prefix"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 204, delete(caller.apply(ctx), ctx.pathParam("prefix"))));
     }
 
-    private Future<JsonObject> create(RoutingContext ctx) {
-        JsonObject body = ApiResponses.body(ctx);
+    /** A page of templates by prefix, as shown. */
+    public Future<JsonObject> list(PageRequest page) {
+        return templates.all().map(all -> page.of(all.entrySet(), Map.Entry::getKey)
+                .map(entry -> TemplateRequest.show(RepositoryTemplate.fromJson(entry.getValue())))
+                .toJson("templates"));
+    }
+
+    /** Whether {@code prefix} can name a template. */
+    public boolean validPrefix(String prefix) {
+        return templates.validKey(prefix);
+    }
+
+    public Future<JsonObject> find(String prefix) {
+        return stored(prefix).map(found -> TemplateRequest.show(RepositoryTemplate.fromJson(found)));
+    }
+
+    public Future<JsonObject> create(String who, JsonObject body) {
         RepositoryTemplate template = TemplateRequest.parse(body);
         JsonObject stored = template.toJson();
         return templates.create(template.prefix(), stored).compose(created -> {
             if (!created) {
                 throw ApiException.conflict("templates.prefix", template.prefix(), "a template with this prefix exists");
             }
-            audit.record(caller.apply(ctx), "templates.create", "templates/" + template.prefix(), null, stored);
-            return applyIfAsked(ctx, body, template);
+            audit.record(who, "templates.create", "templates/" + template.prefix(), null, stored);
+            return applyIfAsked(who, body, template);
         });
     }
 
-    private Future<JsonObject> update(RoutingContext ctx, String prefix) {
-        JsonObject changes = ApiResponses.body(ctx);
+    public Future<JsonObject> update(String who, String prefix, JsonObject changes) {
         if (changes.containsKey("prefix") && !prefix.equals(changes.getValue("prefix"))) {
             throw ApiException.invalid("templates.prefix", changes.getValue("prefix"), "cannot be changed in place");
         }
@@ -82,19 +94,20 @@ final class TemplatesApi {
                 if (!replaced) {
                     throw ApiException.conflict("templates.prefix", prefix, "the template changed meanwhile");
                 }
-                audit.record(caller.apply(ctx), "templates.update", "templates/" + prefix, before, after);
-                return applyIfAsked(ctx, changes, template);
+                audit.record(who, "templates.update", "templates/" + prefix, before, after);
+                return applyIfAsked(who, changes, template);
             });
         });
     }
 
-    private Future<JsonObject> delete(RoutingContext ctx, String prefix) {
+    /** Deletes the prefix's template; answers it as it was. */
+    public Future<JsonObject> delete(String who, String prefix) {
         return stored(prefix).compose(before -> templates.remove(prefix, before).map(removed -> {
             if (!removed) {
                 throw ApiException.conflict("templates.prefix", prefix, "the template changed meanwhile");
             }
-            audit.record(caller.apply(ctx), "templates.delete", "templates/" + prefix, before, null);
-            return new JsonObject();
+            audit.record(who, "templates.delete", "templates/" + prefix, before, null);
+            return TemplateRequest.show(RepositoryTemplate.fromJson(before));
         }));
     }
 
@@ -104,16 +117,16 @@ final class TemplatesApi {
     }
 
     /** The template as shown, with the repositories it was applied to when the body asked for that. */
-    private Future<JsonObject> applyIfAsked(RoutingContext ctx, JsonObject body, RepositoryTemplate template) {
+    private Future<JsonObject> applyIfAsked(String who, JsonObject body, RepositoryTemplate template) {
         JsonObject shown = TemplateRequest.show(template);
         if (!body.getBoolean("applyToExisting", false)) {
             return Future.succeededFuture(shown);
         }
-        return applyToExisting(ctx, template).map(names -> shown.put("appliedTo", new JsonArray(names)));
+        return applyToExisting(who, template).map(names -> shown.put("appliedTo", new JsonArray(names)));
     }
 
     /** Applies the template to every existing repository whose best-matching template it is now. */
-    private Future<List<String>> applyToExisting(RoutingContext ctx, RepositoryTemplate template) {
+    private Future<List<String>> applyToExisting(String who, RepositoryTemplate template) {
         return templates.all().compose(all -> {
             List<RepositoryTemplate> current = all.values().stream().map(RepositoryTemplate::fromJson).toList();
             List<String> appliedTo = new ArrayList<>();
@@ -124,7 +137,7 @@ final class TemplatesApi {
                             .map(best -> best.prefix().equals(template.prefix())).orElse(false);
                     if (ours) {
                         applied.add(metadata.repository(name).compose(found -> found.isEmpty()
-                                ? Future.succeededFuture(Optional.empty()) : apply(ctx, found.get(), template)));
+                                ? Future.succeededFuture(Optional.empty()) : apply(who, found.get(), template)));
                     }
                 }
                 return Future.all(applied).<Void>map(done -> {
@@ -135,10 +148,10 @@ final class TemplatesApi {
         });
     }
 
-    private Future<Optional<String>> apply(RoutingContext ctx, Repository repository, RepositoryTemplate template) {
+    private Future<Optional<String>> apply(String who, Repository repository, RepositoryTemplate template) {
         Repository changed = repository.withSettings(template.settings());
         return metadata.putRepository(changed).map(v -> {
-            audit.record(caller.apply(ctx), "repositories.applyTemplate", repository.name(),
+            audit.record(who, "repositories.applyTemplate", repository.name(),
                     RepositoriesApi.show(repository), RepositoriesApi.show(changed));
             return Optional.of(repository.name());
         });

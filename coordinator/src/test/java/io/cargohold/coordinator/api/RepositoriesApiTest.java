@@ -52,6 +52,7 @@ class RepositoriesApiTest {
         upstream.push(second, "library/paged:2");
         upstream.push(third, "library/paged:3");
         upstream.push(first, "library/emptied:1");
+        upstream.push(first, "library/gone:1");
         node = ControlHarness.standalone(dir.resolve("node"), List.of(CacheRule.of("up", upstream.url()),
                 CacheRule.of("imm", upstream.url()), CacheRule.of("mut", upstream.url())));
     }
@@ -240,6 +241,27 @@ class RepositoriesApiTest {
                 first.digest().value(), second.digest().value(), third.digest().value());
         assertThat(walked.stream().map(image -> Instant.parse(image.getString("cachedAt"))).toList())
                 .isSortedAccordingTo(Comparator.reverseOrder());
+    }
+
+    @Test
+    void delete_withImages_409UnlessForced_thenGoneAndAudited() {
+        pull("up/library/gone", "1");
+
+        ApiAnswer refused = node.call("DELETE", "/repositories/up/library/gone", null);
+        ApiAnswer deleted = node.call("DELETE", "/repositories/up/library/gone?force=true", null);
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.error().getString("field")).isEqualTo("name");
+        assertThat(refused.error().getString("message")).contains("1 images");
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.json().getString("name")).isEqualTo("up/library/gone");
+        assertThat(node.call("GET", "/repositories/up/library/gone", null).status()).isEqualTo(404);
+        assertThat(EdgeHarness.await(node.metadata().manifests("up/library/gone"))).isEmpty();
+        assertThat(EdgeHarness.await(node.metadata().tags("up/library/gone"))).isEmpty();
+        assertThat(node.call("DELETE", "/repositories/up/library/gone", null).status()).isEqualTo(404);
+        assertThat(Eventually.value(() -> node.audits().stream()
+                .filter(a -> a.getString("operation").equals("repositories.delete")).findFirst().orElse(null))
+                .getString("resource")).isEqualTo("up/library/gone");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class ApiTokens {
     private static final int ID_BYTES = 8;
     private static final int SECRET_BYTES = 32;
     private static final String DIGEST = "sha256";
+    private static final String EXPIRES_AT = "expiresAt";
 
     private final ApiTokenStore store;
     private final Clock clock;
@@ -48,11 +50,22 @@ public final class ApiTokens {
 
     /** Creates a token for a principal of {@code account} (and {@code org}, or null) named {@code name}. */
     public Future<Created> create(String name, String account, String org) {
+        return create(name, account, org, null);
+    }
+
+    /**
+     * Creates a token that stops working at {@code expiresAt} (null: when deleted), as ECR's authorization
+     * tokens do.
+     */
+    public Future<Created> create(String name, String account, String org, Instant expiresAt) {
         String id = HexFormat.of().formatHex(randomBytes(ID_BYTES));
         String token = PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(randomBytes(SECRET_BYTES));
         JsonObject document = new JsonObject().put("id", id).put("name", name).put("account", account)
                 .put("org", org).put("createdAt", clock.instant().toString()).put(DIGEST, digest(token));
+        if (expiresAt != null) {
+            document.put(EXPIRES_AT, expiresAt.toString());
+        }
         return store.putApiToken(id, document.encode()).map(v -> new Created(describe(document), token));
     }
 
@@ -71,6 +84,8 @@ public final class ApiTokens {
         return store.apiToken(matcher.group(1)).map(found -> found.map(JsonObject::new)
                 .filter(document -> MessageDigest.isEqual(presented,
                         HexFormat.of().parseHex(document.getString(DIGEST, ""))))
+                .filter(document -> !document.containsKey(EXPIRES_AT)
+                        || clock.instant().isBefore(Instant.parse(document.getString(EXPIRES_AT))))
                 .map(document -> new Principal(document.getString("account"), document.getString("org"),
                         "arn:aws:iam::" + document.getString("account") + ":user/" + document.getString("name"),
                         Map.of())));

@@ -30,7 +30,7 @@ public final class Users {
         return user != null && matches ? Optional.of(principal(user)) : Optional.empty();
     }
 
-    static Principal principal(CargoholdConfig.User user) {
+    public static Principal principal(CargoholdConfig.User user) {
         return new Principal(user.account(), user.org(), "arn:aws:iam::" + user.account() + ":user/" + user.name(),
                 Map.of());
     }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertStatus;
@@ -98,6 +99,20 @@ class ApiTokenLoginTest {
             assertErrorCode(edge.get(tokenPath("repository:" + APP + ":pull"), "Authorization",
                     basic("ci", password)), OciErrorCode.UNAUTHORIZED);
         }
+    }
+
+    @Test
+    void expiringToken_worksUntilItExpires_thenRefused() {
+        ApiTokens.Created expired = EdgeHarness.await(tokens.create("ecr-old", CACHE_ACCOUNT, null,
+                Instant.now().minusSeconds(1)));
+        ApiTokens.Created valid = EdgeHarness.await(tokens.create("ecr-new", CACHE_ACCOUNT, null,
+                Instant.now().plusSeconds(3600)));
+
+        assertErrorCode(edge.get(tokenPath("repository:" + APP + ":pull"), "Authorization",
+                basic("AWS", expired.token())), OciErrorCode.UNAUTHORIZED);
+        assertStatus(edge.get(tokenPath("repository:" + APP + ":pull"), "Authorization",
+                basic("AWS", valid.token())), 200);
+        assertThat(valid.description().getString("expiresAt")).isNotNull();
     }
 
     @Test
