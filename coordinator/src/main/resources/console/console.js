@@ -207,6 +207,15 @@ function svgNode(tag, attributes, text) {
   return node;
 }
 
+/**
+ * The chart's width in its own units: the width it is shown at, between 320 and 720, so that its
+ * text keeps its size on a phone instead of shrinking with the whole drawing.
+ */
+function chartWidth(svg) {
+  const shown = svg.getBoundingClientRect().width;
+  return Math.round(Math.min(720, Math.max(320, shown || 720)));
+}
+
 /** Round tick values from 0 to at least max: 1, 2 or 5 times a power of ten (of 1024 for bytes). */
 function ticks(max, count, base) {
   const raw = Math.max(max, 1) / count;
@@ -236,7 +245,8 @@ function legend(svg, x, y, series) {
 function egressChart(points) {
   const svg = $("#egress-chart");
   svg.replaceChildren();
-  const width = 720, height = 240, left = 76, right = 16, top = 32, bottom = 30;
+  const width = chartWidth(svg), height = 240, left = 76, right = 16, top = 32, bottom = 30;
+  svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   const rates = [];
   for (let i = 1; i < points.length; i++) {
     const seconds = (points[i].time - points[i - 1].time) / 1000;
@@ -262,14 +272,17 @@ function egressChart(points) {
   yAxis.append(svgNode("line", { x1: left, x2: left, y1: top, y2: height - bottom }));
   const xAxis = svgNode("g", { class: "axis", "data-axis": "x" });
   xAxis.append(svgNode("line", { x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
-  for (let i = 0; i <= 4; i++) {
-    const t = t0 + (t1 - t0) * i / 4;
-    xAxis.append(svgNode("text", { x: x(t), y: height - bottom + 16, "text-anchor": i === 0 ? "start" : i === 4 ? "end" : "middle" },
+  const labels = width < 600 ? 2 : 4;
+  for (let i = 0; i <= labels; i++) {
+    const t = t0 + (t1 - t0) * i / labels;
+    xAxis.append(svgNode("text", { x: x(t), y: height - bottom + 16, "text-anchor": i === 0 ? "start" : i === labels ? "end" : "middle" },
       new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" })));
   }
   svg.append(grid, yAxis, xAxis);
+  // Upstream dashed over cache: where both rates are equal, both lines stay visible.
   for (const key of ["cache", "upstream"]) {
     svg.append(svgNode("polyline", { "data-series": key, fill: "none", stroke: COLOURS[key], "stroke-width": 2,
+      "stroke-dasharray": key === "upstream" ? "6 4" : "none",
       points: rates.map(r => x(r.time).toFixed(1) + "," + y(r[key]).toFixed(1)).join(" ") }));
   }
   legend(svg, left, 18, [["cache", "served from the cache"], ["upstream", "fetched from upstreams"]]);
@@ -282,12 +295,12 @@ function egressChart(points) {
 /** Lookups per rule as stacked horizontal bars of hits and misses, on one axis of counts. */
 function lookupsChart(rules) {
   const svg = $("#lookups-chart");
-  const row = 24, top = 32, bottom = 28, left = 130, right = 16, width = 720;
+  const row = 24, top = 32, bottom = 28, left = 130, right = 16, width = chartWidth(svg);
   const height = top + bottom + Math.max(1, rules.length) * row;
   svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   svg.replaceChildren();
   const max = Math.max(1, ...rules.map(r => r.hits + r.misses));
-  const xTicks = ticks(max, 5, 10);
+  const xTicks = ticks(max, width < 600 ? 3 : 5, 10);
   const xMax = xTicks[xTicks.length - 1];
   const x = v => left + v / xMax * (width - left - right);
   const axis = svgNode("g", { class: "axis", "data-axis": "x" });
@@ -367,7 +380,7 @@ async function repositories() {
     cell(r.rulePrefix), cell(r.upstreamRepository), cell(r.settings.tagMutability), timeCell(r.createdAt)],
     namePrefix ? "no repository starts with " + namePrefix : "nothing cached yet");
   pager("#repository-list-pager", repositoryPages, page.nextToken, show);
-  status(page.repositories.length + " repositories on this page");
+  status("repositories on this page: " + page.repositories.length);
 }
 
 $("#repository-search").addEventListener("submit", event => {
@@ -395,7 +408,7 @@ async function repository(name) {
     cell(tags(image)), cell(bytes(image.size), image.size, true), timeCell(image.cachedAt), timeCell(image.lastPulledAt)],
     "no images");
   pager("#images-pager", imagePages, page.nextToken, show);
-  status(page.images.length + " images on this page");
+  status("images on this page: " + page.images.length);
 }
 
 /** Each tag with its last upstream check, and a badge when upstream moved it to another digest. */
@@ -457,7 +470,7 @@ async function rules() {
       rule.readOnly ? null : element("button", { type: "button", className: "danger delete", onclick: () => deleteRule(rule.prefix) },
         "Delete")))], "no rules");
   pager("#rule-list-pager", rulePages, page.nextToken, show);
-  status(page.rules.length + " rules on this page");
+  status("rules on this page: " + page.rules.length);
 }
 
 function editRule(rule) {
@@ -534,7 +547,7 @@ async function templates() {
       element("button", { type: "button", className: "danger delete", onclick: () => deleteTemplate(template.prefix) }, "Delete")))],
     "no templates: repositories are created with the defaults");
   pager("#template-list-pager", templatePages, page.nextToken, show);
-  status(page.templates.length + " templates on this page");
+  status("templates on this page: " + page.templates.length);
 }
 
 function editTemplate(template) {
