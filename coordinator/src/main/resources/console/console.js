@@ -3,7 +3,8 @@
  * The Cargohold console: plain DOM code over the control API (/api/v1). Views are chosen by the URL's
  * hash (#/repositories, #/repository/<name>, #/image/<name>/<digest>, #/rules, ...). Every request
  * carries the credentials the user signed in with, if any; the control API answers 401 when it needs
- * them and 403 when the user is not one of auth.admins.
+ * them, and 403 when a user who is not one of auth.admins asks for more than browsing. The session
+ * (who signed in, whether an admin) decides what the page offers; the API decides what it answers.
  */
 const API = "/api/v1";
 const SUMMARY = API + "/console/summary";
@@ -46,7 +47,6 @@ async function api(method, path, body) {
     if (response.status === 403) forbidden(error);
     throw error;
   }
-  document.body.dataset.admin = "true";
   return json;
 }
 
@@ -625,8 +625,12 @@ $("#lifecycle-form").addEventListener("submit", event => {
 
 // ---------------------------------------------------------------- sign-in and views
 
+/** {user, admin} of whoever signed in (user null without auth); null until asked. */
+let session = null;
+
 function signIn(error) {
   sessionStorage.removeItem("cargohold.credentials");
+  session = null;
   document.body.dataset.admin = "false";
   showView("login");
   const form = $("#login-form");
@@ -635,7 +639,6 @@ function signIn(error) {
 }
 
 function forbidden(error) {
-  document.body.dataset.admin = "false";
   showView("forbidden");
   $("#forbidden-message").textContent = error.message;
   status("");
@@ -650,12 +653,14 @@ $("#login-form").addEventListener("submit", event => {
   sessionStorage.setItem("cargohold.credentials", btoa(String.fromCharCode(...new TextEncoder().encode(pair))));
   sessionStorage.setItem("cargohold.user", form.username.value);
   credentialsTried = true;
+  session = null;
   form.password.value = "";
   show();
 });
 
 $("#sign-out").addEventListener("click", () => {
   sessionStorage.clear();
+  session = null;
   credentialsTried = false;
   show();
 });
@@ -669,8 +674,17 @@ function showView(name) {
   $("#sign-out").hidden = !user;
 }
 
-/** The view the hash names, with its data loaded; #/overview when it names none. */
+/** The view the hash names, with its data loaded; when it names none, the overview (admins) or the repositories. */
 async function show() {
+  if (session === null) {
+    try {
+      session = await api("GET", "console/session");
+    } catch (error) {
+      if (error.status !== 401 && error.status !== 403) status("could not load: " + error.message);
+      return;
+    }
+    document.body.dataset.admin = String(session.admin);
+  }
   const [view, ...rest] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   const routes = {
     overview: () => overview(),
@@ -681,7 +695,7 @@ async function show() {
     templates: () => templates(),
     lifecycle: () => lifecycle(rest[0])
   };
-  const name = routes[view] ? view : "overview";
+  const name = routes[view] ? view : session.admin ? "overview" : "repositories";
   showView(name);
   document.body.dataset.view = name;
   try {

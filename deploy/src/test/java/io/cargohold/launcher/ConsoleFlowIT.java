@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The console driven as a user would, in headless Chromium over the DevTools protocol: a rule created
  * through its form (a bad prefix first, answered beside the field), validated with its checks shown,
  * pulled through with skopeo, and the image found with its tags by browsing; then the same pages at a
- * phone's width, and with {@code auth} the sign-in. Screenshots are checked as {@link ConsoleIT} does.
+ * phone's width, and with {@code auth} the sign-in of an admin and of a user who only browses. Screenshots are checked as {@link ConsoleIT} does.
  * Skipped where Chromium is not installed.
  */
 class ConsoleFlowIT {
@@ -124,7 +124,7 @@ class ConsoleFlowIT {
     }
 
     @Test
-    void console_withAuth_asksForCredentials_showsAdminsTheConsoleAndOthersNothing() throws Exception {
+    void console_withAuth_asksForCredentials_showsAdminsTheConsoleAndOthersTheBrowseViewsOnly() throws Exception {
         assumeTrue(Files.isExecutable(HeadlessChromium.BINARY), "Chromium is not installed");
         String hash = new BCryptPasswordEncoder(4).encode("secret");
         int port = CargoholdProcess.freePort();
@@ -156,10 +156,16 @@ class ConsoleFlowIT {
                     .contains("reader is not one of auth.admins");
             assertThat(browser.evaluate("getComputedStyle(document.querySelector(\"#nav a[data-view='rules']\")).display"))
                     .isEqualTo("none");
+            browser.navigate(console + "#/repositories");
+            browser.await("document.body.dataset.view === 'repositories' && !document.getElementById('view-repositories').hidden"
+                    + " && document.querySelector('#repository-list tbody tr')", WAIT, STATUS);
+            assertThat(browser.text("document.getElementById('user').textContent")).isEqualTo("signed in as reader");
 
             browser.evaluate("document.getElementById('sign-out').click()");
             browser.await("!document.getElementById('view-login').hidden", WAIT, STATUS);
             signIn(browser, "owner", "secret");
+            browser.await("document.body.dataset.admin === 'true'", WAIT, STATUS);
+            browser.navigate(console + "#/rules");
             browser.await("document.body.dataset.view === 'rules' && !document.getElementById('view-rules').hidden"
                     + " && document.body.dataset.loaded === 'true'", WAIT, STATUS);
             assertThat(browser.text("document.getElementById('user').textContent")).isEqualTo("signed in as owner");

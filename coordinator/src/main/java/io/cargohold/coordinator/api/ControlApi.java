@@ -65,7 +65,7 @@ public final class ControlApi {
         new PolicyApi(deps.cache().metadata(), registry, deps.authorizer(), audit, caller).mount(api);
         new TokensApi(deps.vertx(), new ApiTokens(registry, Clock.systemUTC()), registry,
                 deps.authorizer().registry().account(), audit, caller).mount(api);
-        new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
+        new RepositoriesApi(deps.cache().metadata(), deps.authorizer(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
                 caller).mount(api);
         new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),

@@ -9,6 +9,11 @@ import io.cargohold.oci.Platform;
 import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.RegistryException;
+import io.cargohold.policy.Authorizer;
+import io.cargohold.policy.EcrActions;
+import io.cargohold.policy.Policy;
+import io.cargohold.policy.PolicyException;
+import io.cargohold.policy.Principal;
 import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
@@ -47,14 +52,16 @@ final class RepositoriesApi {
     private static final Pattern IMAGE_KEY = Pattern.compile("[0-9]{19}/.+");
 
     private final MetadataStore metadata;
+    private final Authorizer authorizer;
     private final RuleResolver rules;
     private final TagRevalidator revalidator;
     private final AuditLog audit;
     private final Function<RoutingContext, String> caller;
 
-    RepositoriesApi(MetadataStore metadata, RuleResolver rules, TagRevalidator revalidator, AuditLog audit,
-                    Function<RoutingContext, String> caller) {
+    RepositoriesApi(MetadataStore metadata, Authorizer authorizer, RuleResolver rules, TagRevalidator revalidator,
+                    AuditLog audit, Function<RoutingContext, String> caller) {
         this.metadata = metadata;
+        this.authorizer = authorizer;
         this.rules = rules;
         this.revalidator = revalidator;
         this.audit = audit;
@@ -63,9 +70,9 @@ final class RepositoriesApi {
 
     void mount(Router router) {
         router.get("/repositories").handler(ctx -> ApiResponses.reply(ctx, 200,
-                list(PageRequest.ofRepositories(ctx.queryParams()), namePrefix(ctx.queryParams().get(NAME_PREFIX)))));
+                list(ctx, PageRequest.ofRepositories(ctx.queryParams()), namePrefix(ctx.queryParams().get(NAME_PREFIX)))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images")
-                .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx.pathParam("name"),
+                .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx, ctx.pathParam("name"),
                         PageRequest.of(ctx.queryParams(), key -> IMAGE_KEY.matcher(key).matches()))));
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/images/batch-delete")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, batchDelete(ctx, ctx.pathParam("name"))));
@@ -74,9 +81,10 @@ final class RepositoriesApi {
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/refresh")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, refresh(ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images/" + DIGEST)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, image(ctx.pathParam("name"), ctx.pathParam("digest"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, image(ctx, ctx.pathParam("name"), ctx.pathParam("digest"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, repository(ctx.pathParam("name")).map(RepositoriesApi::show)));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, readable(ctx, ctx.pathParam("name"),
+                        EcrActions.DESCRIBE_REPOSITORIES).map(RepositoriesApi::show)));
     }
 
     static JsonObject show(Repository repository) {
@@ -90,10 +98,11 @@ final class RepositoriesApi {
     }
 
     /**
-     * A page of repositories, read from storage a page at a time; one deleted meanwhile is left out. With a
-     * {@code namePrefix}, only the names that start with it.
+     * A page of repositories, read from storage a page at a time; one deleted meanwhile is left out, and so is
+     * one a reader may not see (their page can be short). With a {@code namePrefix}, only the names that start
+     * with it.
      */
-    private Future<JsonObject> list(PageRequest page, String namePrefix) {
+    private Future<JsonObject> list(RoutingContext ctx, PageRequest page, String namePrefix) {
         Future<List<String>> names = namePrefix == null
                 ? metadata.repositoryNames(page.after(), page.maxResults() + 1)
                 : namesStartingWith(namePrefix, page);
@@ -101,9 +110,40 @@ final class RepositoriesApi {
             Page<String> shown = page.fromOneMore(read, name -> name);
             List<Future<Optional<Repository>>> found = shown.items().stream().map(metadata::repository).toList();
             return Future.all(found).map(done -> new Page<>(found.stream().map(Future::result)
-                    .flatMap(Optional::stream).map(RepositoriesApi::show).toList(), shown.nextToken())
+                    .flatMap(Optional::stream).filter(repository -> mayRead(ctx, repository, EcrActions.DESCRIBE_REPOSITORIES))
+                    .map(RepositoriesApi::show).toList(), shown.nextToken())
                     .toJson("repositories"));
         });
+    }
+
+    /** The repository when the caller may read it with {@code action}; a 404, as for none, when not. */
+    private Future<Repository> readable(RoutingContext ctx, String name, String action) {
+        return repository(name).map(found -> {
+            if (!mayRead(ctx, found, action)) {
+                throw ApiException.notFound("no repository '" + name + "'");
+            }
+            return found;
+        });
+    }
+
+    /**
+     * Admins read everything; a reader what the repository's policy allows them: {@code action}, or pulls (what
+     * they may pull they may see, as in the registry's catalog). A policy that no longer parses allows nothing.
+     */
+    private boolean mayRead(RoutingContext ctx, Repository repository, String action) {
+        Optional<Principal> reader = AdminAccess.reader(ctx);
+        if (reader.isEmpty()) {
+            return true;
+        }
+        Policy policy;
+        try {
+            String text = repository.settings().repositoryPolicy();
+            policy = text == null ? null : Policy.parse(text);
+        } catch (PolicyException unreadable) {
+            return false;
+        }
+        return authorizer.decide(reader.get(), action, repository.name(), null, policy).allowed()
+                || authorizer.mayPull(reader.get(), repository.name(), policy).allowed();
     }
 
     /**
@@ -176,8 +216,8 @@ final class RepositoriesApi {
      * upstream digest), size, times. The repository's manifests and tags are read whole and paged in memory:
      * one repository is bounded (ECR allows 20,000 images in one), unlike the registry.
      */
-    private Future<JsonObject> images(String name, PageRequest page) {
-        return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
+    private Future<JsonObject> images(RoutingContext ctx, String name, PageRequest page) {
+        return readable(ctx, name, EcrActions.DESCRIBE_IMAGES).compose(repository -> metadata.manifests(name)).compose(manifests ->
                 metadata.tagRecords(name).map(tags -> {
                     Map<String, List<TagRecord>> byDigest = tags.stream()
                             .collect(Collectors.groupingBy(TagRecord::digest));
@@ -192,8 +232,8 @@ final class RepositoriesApi {
      * and its referrers, the cached manifests of the repository whose {@code subject} it is (signatures,
      * SBOMs, attestations).
      */
-    private Future<JsonObject> image(String name, String digest) {
-        return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
+    private Future<JsonObject> image(RoutingContext ctx, String name, String digest) {
+        return readable(ctx, name, EcrActions.DESCRIBE_IMAGES).compose(repository -> metadata.manifests(name)).compose(manifests ->
                 metadata.tagRecords(name).map(tags -> {
                     ManifestRecord manifest = manifests.stream().filter(m -> m.digest().equals(digest)).findFirst()
                             .orElseThrow(() -> ApiException.notFound("no image " + digest + " in " + name));

@@ -1,6 +1,7 @@
 package io.cargohold.coordinator.console;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ApiException;
 import io.cargohold.coordinator.api.PageRequest;
 import io.cargohold.meta.hazelcast.NodeStatsBoard;
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
 public final class Console {
 
     public static final String SUMMARY = "/api/v1/console/summary";
+    /** Who signed in and whether they are an admin: what the page shows them. */
+    public static final String SESSION = "/api/v1/console/session";
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     private static final String FILES = "console/";
     /** The console's files by path, with their content types. */
@@ -50,6 +53,8 @@ public final class Console {
             root.get(path).handler(ctx -> ctx.response().putHeader("Content-Type", type)
                     .putHeader("Cache-Control", "no-cache").end(content));
         });
+        root.get(SESSION).handler(ctx -> ctx.response().putHeader("Content-Type", JSON)
+                .end(AdminAccess.session(ctx).encode()));
         root.get(SUMMARY).handler(ctx -> {
             PageRequest repositories;
             try {
