@@ -64,7 +64,7 @@ public final class AdminAccess {
         return caller == null ? ControlApi.ADMIN : caller;
     }
 
-    /** The user who signed in when they are a reader rather than an admin; empty for admins and without {@code auth}. */
+    /** The user who signed in when they are a reader, not an admin; empty for admins and without {@code auth}. */
     public static Optional<Principal> reader(RoutingContext ctx) {
         return Optional.ofNullable(ctx.get(READER));
     }
@@ -92,7 +92,8 @@ public final class AdminAccess {
                     if (checked.failed() || checked.result().isEmpty()) {
                         refuse(ctx, 401, "invalid user name or password");
                     } else if (!admins.contains(credentials.name())) {
-                        if (ctx.request().method() == HttpMethod.GET && READABLE.matcher(ctx.request().path()).matches()) {
+                        if (ctx.request().method() == HttpMethod.GET
+                                && READABLE.matcher(ctx.request().path()).matches()) {
                             ctx.put(READER, checked.result().get());
                             ctx.put(READER_NAME, credentials.name());
                             ctx.next();

@@ -20,6 +20,7 @@ import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagMutability;
 import io.cargohold.spi.TagRecord;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -70,7 +71,8 @@ final class RepositoriesApi {
 
     void mount(Router router) {
         router.get("/repositories").handler(ctx -> ApiResponses.reply(ctx, 200,
-                list(ctx, PageRequest.ofRepositories(ctx.queryParams()), namePrefix(ctx.queryParams().get(NAME_PREFIX)))));
+                list(ctx, PageRequest.ofRepositories(ctx.queryParams()),
+                        namePrefix(ctx.queryParams().get(NAME_PREFIX)))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx, ctx.pathParam("name"),
                         PageRequest.of(ctx.queryParams(), key -> IMAGE_KEY.matcher(key).matches()))));
@@ -81,7 +83,8 @@ final class RepositoriesApi {
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/refresh")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, refresh(ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images/" + DIGEST)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, image(ctx, ctx.pathParam("name"), ctx.pathParam("digest"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200,
+                        image(ctx, ctx.pathParam("name"), ctx.pathParam("digest"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME)
                 .handler(ctx -> ApiResponses.reply(ctx, 200, readable(ctx, ctx.pathParam("name"),
                         EcrActions.DESCRIBE_REPOSITORIES).map(RepositoriesApi::show)));
@@ -110,7 +113,8 @@ final class RepositoriesApi {
             Page<String> shown = page.fromOneMore(read, name -> name);
             List<Future<Optional<Repository>>> found = shown.items().stream().map(metadata::repository).toList();
             return Future.all(found).map(done -> new Page<>(found.stream().map(Future::result)
-                    .flatMap(Optional::stream).filter(repository -> mayRead(ctx, repository, EcrActions.DESCRIBE_REPOSITORIES))
+                    .flatMap(Optional::stream)
+                    .filter(repository -> mayRead(ctx, repository, EcrActions.DESCRIBE_REPOSITORIES))
                     .map(RepositoriesApi::show).toList(), shown.nextToken())
                     .toJson("repositories"));
         });
@@ -217,14 +221,20 @@ final class RepositoriesApi {
      * one repository is bounded (ECR allows 20,000 images in one), unlike the registry.
      */
     private Future<JsonObject> images(RoutingContext ctx, String name, PageRequest page) {
-        return readable(ctx, name, EcrActions.DESCRIBE_IMAGES).compose(repository -> metadata.manifests(name)).compose(manifests ->
-                metadata.tagRecords(name).map(tags -> {
-                    Map<String, List<TagRecord>> byDigest = tags.stream()
-                            .collect(Collectors.groupingBy(TagRecord::digest));
-                    return page.of(manifests, RepositoriesApi::imageKey)
-                            .map(manifest -> image(manifest, byDigest.getOrDefault(manifest.digest(), List.of())))
-                            .toJson("images").put("repository", name);
-                }));
+        return imagesOf(ctx, name).map(both -> {
+            List<ManifestRecord> manifests = both.resultAt(0);
+            Map<String, List<TagRecord>> byDigest = both.<List<TagRecord>>resultAt(1).stream()
+                    .collect(Collectors.groupingBy(TagRecord::digest));
+            return page.of(manifests, RepositoriesApi::imageKey)
+                    .map(manifest -> image(manifest, byDigest.getOrDefault(manifest.digest(), List.of())))
+                    .toJson("images").put("repository", name);
+        });
+    }
+
+    /** A repository's manifests and tag records, when the caller may describe its images. */
+    private Future<CompositeFuture> imagesOf(RoutingContext ctx, String name) {
+        return readable(ctx, name, EcrActions.DESCRIBE_IMAGES)
+                .compose(repository -> Future.all(metadata.manifests(name), metadata.tagRecords(name)));
     }
 
     /**
@@ -233,37 +243,42 @@ final class RepositoriesApi {
      * SBOMs, attestations).
      */
     private Future<JsonObject> image(RoutingContext ctx, String name, String digest) {
-        return readable(ctx, name, EcrActions.DESCRIBE_IMAGES).compose(repository -> metadata.manifests(name)).compose(manifests ->
-                metadata.tagRecords(name).map(tags -> {
-                    ManifestRecord manifest = manifests.stream().filter(m -> m.digest().equals(digest)).findFirst()
-                            .orElseThrow(() -> ApiException.notFound("no image " + digest + " in " + name));
-                    JsonObject shown = image(manifest, tags.stream().filter(tag -> tag.digest().equals(digest))
-                            .toList()).put("repository", name);
-                    JsonArray layers = new JsonArray();
-                    JsonArray children = new JsonArray();
-                    try {
-                        Manifest parsed = Manifest.parse(manifest.content(), manifest.mediaType());
-                        shown.put("config", parsed.config() == null ? null : descriptor(parsed.config()));
-                        parsed.layers().forEach(layer -> layers.add(descriptor(layer)));
-                        parsed.manifests().forEach(child -> children.add(descriptor(child)));
-                    } catch (RegistryException unreadable) {
-                        shown.put("problem", unreadable.getMessage());
-                    }
-                    JsonArray referrers = new JsonArray();
-                    for (ManifestRecord other : manifests) {
-                        JsonObject document = document(other);
-                        JsonObject subject = document.getJsonObject("subject");
-                        if (subject != null && digest.equals(subject.getValue("digest"))) {
-                            JsonObject config = document.getJsonObject("config", new JsonObject());
-                            referrers.add(new JsonObject().put("digest", other.digest())
-                                    .put("mediaType", other.mediaType()).put("size", other.size())
-                                    .put("artifactType", document.getString("artifactType",
-                                            config.getString("mediaType")))
-                                    .put("cachedAt", Instant.ofEpochMilli(other.cachedAtMillis()).toString()));
-                        }
-                    }
-                    return shown.put("layers", layers).put("manifests", children).put("referrers", referrers);
-                }));
+        return imagesOf(ctx, name).map(both -> {
+            List<ManifestRecord> manifests = both.resultAt(0);
+            List<TagRecord> tags = both.resultAt(1);
+            ManifestRecord manifest = manifests.stream().filter(m -> m.digest().equals(digest)).findFirst()
+                    .orElseThrow(() -> ApiException.notFound("no image " + digest + " in " + name));
+            JsonObject shown = image(manifest, tags.stream().filter(tag -> tag.digest().equals(digest)).toList())
+                    .put("repository", name);
+            JsonArray layers = new JsonArray();
+            JsonArray children = new JsonArray();
+            try {
+                Manifest parsed = Manifest.parse(manifest.content(), manifest.mediaType());
+                shown.put("config", parsed.config() == null ? null : descriptor(parsed.config()));
+                parsed.layers().forEach(layer -> layers.add(descriptor(layer)));
+                parsed.manifests().forEach(child -> children.add(descriptor(child)));
+            } catch (RegistryException unreadable) {
+                shown.put("problem", unreadable.getMessage());
+            }
+            return shown.put("layers", layers).put("manifests", children)
+                    .put("referrers", referrers(manifests, digest));
+        });
+    }
+
+    private static JsonArray referrers(List<ManifestRecord> manifests, String digest) {
+        JsonArray referrers = new JsonArray();
+        for (ManifestRecord other : manifests) {
+            JsonObject document = document(other);
+            JsonObject subject = document.getJsonObject("subject");
+            if (subject != null && digest.equals(subject.getValue("digest"))) {
+                JsonObject config = document.getJsonObject("config", new JsonObject());
+                referrers.add(new JsonObject().put("digest", other.digest()).put("mediaType", other.mediaType())
+                        .put("size", other.size())
+                        .put("artifactType", document.getString("artifactType", config.getString("mediaType")))
+                        .put("cachedAt", Instant.ofEpochMilli(other.cachedAtMillis()).toString()));
+            }
+        }
+        return referrers;
     }
 
     private static JsonObject descriptor(Descriptor descriptor) {
