@@ -67,8 +67,9 @@ final class HeadlessChromium implements AutoCloseable {
         try {
             String hostPort = devToolsAddress(process, log);
             HttpClient http = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build();
-            JsonArray targets = new JsonArray(http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/json/list"))
-                    .timeout(CALL_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString()).body());
+            URI list = URI.create("http://" + hostPort + "/json/list");
+            JsonArray targets = new JsonArray(http.send(HttpRequest.newBuilder(list).timeout(CALL_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
             String page = targets.stream().map(JsonObject.class::cast).filter(t -> "page".equals(t.getString("type")))
                     .findFirst().orElseThrow(() -> new IllegalStateException("no page target: " + targets))
                     .getString("webSocketDebuggerUrl");
@@ -88,7 +89,8 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Chromium prints where its DevTools listen on standard error once it is up. */
     private static String devToolsAddress(Process process, Path log) throws Exception {
-        BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        BufferedReader stderr = new BufferedReader(
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> address = CompletableFuture.supplyAsync(() -> {
             try {
                 String line;
@@ -169,7 +171,12 @@ final class HeadlessChromium implements AutoCloseable {
         return value == null ? null : value.toString();
     }
 
-    /** Waits until {@code condition} (JavaScript) is true in the page, up to {@code timeout}; fails with {@code describe}'s value. */
+    /** The value of an expression that makes an array, as JSON. */
+    JsonArray json(String expression) throws Exception {
+        return new JsonArray(text("JSON.stringify(" + expression + ")"));
+    }
+
+    /** Waits until {@code condition} (JavaScript) is true in the page, up to {@code timeout}; fails telling {@code describe}. */
     void await(String condition, Duration timeout, String describe) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
