@@ -92,8 +92,10 @@ public final class AdminAccess {
                     if (checked.failed() || checked.result().isEmpty()) {
                         refuse(ctx, 401, "invalid user name or password");
                     } else if (!admins.contains(credentials.name())) {
+                        // The path the router matches routes with (dot segments removed, unreserved characters
+                        // decoded), so /repositories/../rules is not taken for a repository.
                         if (ctx.request().method() == HttpMethod.GET
-                                && READABLE.matcher(ctx.request().path()).matches()) {
+                                && READABLE.matcher(ctx.normalizedPath()).matches()) {
                             ctx.put(READER, checked.result().get());
                             ctx.put(READER_NAME, credentials.name());
                             ctx.next();

@@ -110,6 +110,8 @@ class AdminAccessTest {
         assertThat(send("POST", "/repositories/up/shared/images/batch-delete", new JsonObject(), dev).statusCode())
                 .isEqualTo(403);
         assertThat(send("GET", "/console/summary", null, dev).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/repositories/../rules", null, dev).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/repositories/up/shared/polic%79", null, dev).statusCode()).isEqualTo(403);
         assertThat(new JsonObject(send("GET", "/console/session", null, dev).body()))
                 .isEqualTo(new JsonObject().put("user", "dev").put("admin", false));
         assertThat(new JsonObject(send("GET", "/console/session", null, ops).body()))
