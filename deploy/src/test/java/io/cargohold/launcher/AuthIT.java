@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * End to end with {@code auth}: the assembled jar with users and a registry policy seeded from a file, skopeo
- * pulling with and without credentials, the control API open to admins only (a 401 without credentials, a 403
- * for a user who is not an admin, {@code ctl --user}), a repository policy put through it deciding the next
+ * pulling with and without credentials, the control API's changes open to admins only (a 401 without credentials,
+ * a 403 for a user who is not an admin, {@code ctl --user}), a repository policy put through it deciding the next
  * pulls, a cross-account first pull under the policy of a creation template, and a restart on the same storage
  * keeping the registry policy and the signing key (a token issued before the restart still works).
  */

@@ -88,7 +88,7 @@ class ConsoleIT {
                 assertThat(page.select("#upstreams tr[data-key='" + upstream.hostPort() + "'] td").last().text())
                         .isEqualTo("ok");
                 assertThat(page.select("#egress-chart polyline")).hasSize(2);
-                assertDrawn(screenshot);
+                assertDrawn(screenshot, 1200);
             }
         }
     }
@@ -149,10 +149,10 @@ class ConsoleIT {
     }
 
     /** A screenshot of a drawn page has text, tables and a chart: many colours, not a blank. */
-    private static void assertDrawn(Path screenshot) throws IOException {
+    static void assertDrawn(Path screenshot, int width) throws IOException {
         BufferedImage image = ImageIO.read(screenshot.toFile());
         assertThat(image).as("screenshot %s", screenshot).isNotNull();
-        assertThat(image.getWidth()).isEqualTo(1200);
+        assertThat(image.getWidth()).isEqualTo(width);
         Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < image.getHeight(); y += 3) {
             for (int x = 0; x < image.getWidth(); x += 3) {

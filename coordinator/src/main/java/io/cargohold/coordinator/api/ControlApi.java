@@ -77,7 +77,7 @@ public final class ControlApi {
         ApiTokens tokens = new ApiTokens(registry, Clock.systemUTC());
         new TokensApi(deps.vertx(), tokens, registry, deps.authorizer().registry().account(), audit, caller)
                 .mount(api);
-        RepositoriesApi repositories = new RepositoriesApi(deps.cache().metadata(), deps.cache().rules(),
+        RepositoriesApi repositories = new RepositoriesApi(deps.cache().metadata(), deps.authorizer(), deps.cache().rules(),
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
                 caller);
         repositories.mount(api);

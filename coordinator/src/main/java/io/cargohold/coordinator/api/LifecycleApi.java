@@ -77,10 +77,10 @@ public final class LifecycleApi {
                     policy.orElse(null), invalid.ecrMessage());
         }
         if (failure instanceof RegistryException unknown && unknown.code() == OciErrorCode.NAME_UNKNOWN) {
-            return ApiException.notFound("no repository '" + repository + "'");
+            return ApiException.notFound("repository", repository, "no repository '" + repository + "'");
         }
         if (failure instanceof NoSuchElementException none) {
-            return ApiException.notFound(none.getMessage());
+            return ApiException.notFound("lifecyclePolicy", null, none.getMessage());
         }
         return failure;
     }

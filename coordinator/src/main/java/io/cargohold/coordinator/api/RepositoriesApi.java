@@ -4,18 +4,29 @@ import io.cargohold.edge.proxy.ProxyTarget;
 import io.cargohold.lifecycle.LifecyclePolicy;
 import io.cargohold.lifecycle.LifecyclePolicyException;
 import io.cargohold.edge.proxy.RuleResolver;
+import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
+import io.cargohold.oci.Manifest;
+import io.cargohold.oci.Platform;
 import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.RegistryException;
+import io.cargohold.policy.Authorizer;
+import io.cargohold.policy.EcrActions;
+import io.cargohold.policy.Policy;
+import io.cargohold.policy.PolicyException;
+import io.cargohold.policy.Principal;
 import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.TagMutability;
 import io.cargohold.spi.TagRecord;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -31,23 +42,29 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Cached repositories and their images: describe, delete images (their tags and manifest records;
- * blobs are the garbage collector's), set tag mutability, and re-check every tag upstream now.
+ * Cached repositories and their images: list (by name prefix too), describe (an image with its layers and
+ * referrers), delete images (their tags and manifest records; blobs are the garbage collector's), set tag
+ * mutability, and re-check every tag upstream now.
  */
 public final class RepositoriesApi {
 
     private static final String NAME = "(?<name>.+)";
+    private static final String DIGEST = "(?<digest>[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+)";
+    static final String NAME_PREFIX = "namePrefix";
+    private static final int MAX_NAME_PREFIX = 256;
     private static final Pattern IMAGE_KEY = Pattern.compile("[0-9]{19}/.+");
 
     private final MetadataStore metadata;
+    private final Authorizer authorizer;
     private final RuleResolver rules;
     private final TagRevalidator revalidator;
     private final AuditLog audit;
     private final Function<RoutingContext, String> caller;
 
-    RepositoriesApi(MetadataStore metadata, RuleResolver rules, TagRevalidator revalidator, AuditLog audit,
-                    Function<RoutingContext, String> caller) {
+    RepositoriesApi(MetadataStore metadata, Authorizer authorizer, RuleResolver rules, TagRevalidator revalidator,
+                    AuditLog audit, Function<RoutingContext, String> caller) {
         this.metadata = metadata;
+        this.authorizer = authorizer;
         this.rules = rules;
         this.revalidator = revalidator;
         this.audit = audit;
@@ -56,9 +73,10 @@ public final class RepositoriesApi {
 
     void mount(Router router) {
         router.get("/repositories").handler(ctx -> ApiResponses.reply(ctx, 200,
-                list(PageRequest.ofRepositories(ctx.queryParams()))));
+                list(AdminAccess.reader(ctx), PageRequest.ofRepositories(ctx.queryParams()),
+                        namePrefix(ctx.queryParams().get(NAME_PREFIX)))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images")
-                .handler(ctx -> ApiResponses.reply(ctx, 200, images(ctx.pathParam("name"),
+                .handler(ctx -> ApiResponses.reply(ctx, 200, images(AdminAccess.reader(ctx), ctx.pathParam("name"),
                         PageRequest.of(ctx.queryParams(), RepositoriesApi::imagePageKey))));
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/images/batch-delete")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, batchDelete(caller.apply(ctx), ctx.pathParam("name"),
@@ -76,8 +94,12 @@ public final class RepositoriesApi {
                         ctx.pathParam("name"))));
         router.routeWithRegex(HttpMethod.POST, "/repositories/" + NAME + "/refresh")
                 .handler(ctx -> ApiResponses.reply(ctx, 200, refresh(ctx.pathParam("name"))));
+        router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME + "/images/" + DIGEST)
+                .handler(ctx -> ApiResponses.reply(ctx, 200,
+                        image(AdminAccess.reader(ctx), ctx.pathParam("name"), ctx.pathParam("digest"))));
         router.routeWithRegex(HttpMethod.GET, "/repositories/" + NAME)
-                .handler(ctx -> ApiResponses.reply(ctx, 200, find(ctx.pathParam("name"))));
+                .handler(ctx -> ApiResponses.reply(ctx, 200, readable(AdminAccess.reader(ctx), ctx.pathParam("name"),
+                        EcrActions.DESCRIBE_REPOSITORIES).map(RepositoriesApi::show)));
         router.routeWithRegex(HttpMethod.DELETE, "/repositories/" + NAME)
                 .handler(ctx -> ApiResponses.reply(ctx, 200, delete(caller.apply(ctx), ctx.pathParam("name"),
                         "true".equals(ctx.queryParams().get("force")))));
@@ -100,15 +122,30 @@ public final class RepositoriesApi {
 
     /** A page of repositories, read from storage a page at a time; one deleted meanwhile is left out. */
     public Future<JsonObject> list(PageRequest page) {
-        return metadata.repositoryNames(page.after(), page.maxResults() + 1).compose(names -> {
-            Page<String> shown = page.fromOneMore(names, name -> name);
+        return list(Optional.empty(), page, null);
+    }
+
+    /**
+     * A page of repositories, read from storage a page at a time; one deleted meanwhile is left out, and so is
+     * one a reader may not see (their page can be short). With a {@code namePrefix}, only the names that start
+     * with it.
+     */
+    private Future<JsonObject> list(Optional<Principal> reader, PageRequest page, String namePrefix) {
+        Future<List<String>> names = namePrefix == null
+                ? metadata.repositoryNames(page.after(), page.maxResults() + 1)
+                : namesStartingWith(namePrefix, page);
+        return names.compose(read -> {
+            Page<String> shown = page.fromOneMore(read, name -> name);
             List<Future<Optional<Repository>>> found = shown.items().stream().map(metadata::repository).toList();
             return Future.all(found).map(done -> new Page<>(found.stream().map(Future::result)
-                    .flatMap(Optional::stream).map(RepositoriesApi::show).toList(), shown.nextToken())
+                    .flatMap(Optional::stream)
+                    .filter(repository -> mayRead(reader, repository, EcrActions.DESCRIBE_REPOSITORIES))
+                    .map(RepositoriesApi::show).toList(), shown.nextToken())
                     .toJson("repositories"));
         });
     }
 
+    /** The repository, for a caller that checked its access already (the ECR API). */
     public Future<JsonObject> find(String name) {
         return repository(name).map(RepositoriesApi::show);
     }
@@ -121,6 +158,90 @@ public final class RepositoriesApi {
     public Future<Contents> contents(String name) {
         return repository(name).compose(repository -> metadata.manifests(name))
                 .compose(manifests -> metadata.tagRecords(name).map(tags -> new Contents(manifests, tags)));
+    }
+
+    /** The repository when the caller may read it with {@code action}; a 404, as for none, when not. */
+    private Future<Repository> readable(Optional<Principal> reader, String name, String action) {
+        return repository(name).map(found -> {
+            if (!mayRead(reader, found, action)) {
+                throw ApiException.notFound("no repository '" + name + "'");
+            }
+            return found;
+        });
+    }
+
+    /**
+     * Admins read everything; a reader what the repository's policy allows them: {@code action}, or pulls (what
+     * they may pull they may see, as in the registry's catalog). A policy that no longer parses allows nothing.
+     */
+    private boolean mayRead(Optional<Principal> reader, Repository repository, String action) {
+        if (reader.isEmpty()) {
+            return true;
+        }
+        Policy policy;
+        try {
+            String text = repository.settings().repositoryPolicy();
+            policy = text == null ? null : Policy.parse(text);
+        } catch (PolicyException unreadable) {
+            return false;
+        }
+        return authorizer.decide(reader.get(), action, repository.name(), null, policy).allowed()
+                || authorizer.mayPull(reader.get(), repository.name(), policy).allowed();
+    }
+
+    /**
+     * Up to {@code maxResults + 1} names starting with {@code prefix}, after the page's token. In key order
+     * they follow each other from the prefix on; storage keys are names, so the read starts at the prefix
+     * without its trailing separators ({@code up/lib/} from {@code up/lib}) and passes over the few names
+     * between the two ({@code up/lib-x}).
+     */
+    private Future<List<String>> namesStartingWith(String prefix, PageRequest page) {
+        String start = prefix.replaceAll("[^a-z0-9]+$", "");
+        if (!start.isEmpty() && !validName(start)) {
+            return Future.succeededFuture(List.of());
+        }
+        boolean first = page.after() == null || page.after().compareTo(start) < 0;
+        Future<Optional<Repository>> exact = first && start.equals(prefix) ? metadata.repository(prefix)
+                : Future.succeededFuture(Optional.empty());
+        return exact.compose(self -> {
+            List<String> into = new ArrayList<>();
+            self.ifPresent(repository -> into.add(repository.name()));
+            return namesStartingWith(prefix, first ? (start.isEmpty() ? null : start) : page.after(),
+                    page.maxResults() + 1, into);
+        });
+    }
+
+    private Future<List<String>> namesStartingWith(String prefix, String after, int wanted, List<String> into) {
+        return metadata.repositoryNames(after, wanted).compose(names -> {
+            for (String name : names) {
+                if (name.startsWith(prefix)) {
+                    into.add(name);
+                    if (into.size() == wanted) {
+                        return Future.succeededFuture(into);
+                    }
+                } else if (name.compareTo(prefix) > 0) {
+                    return Future.succeededFuture(into);
+                }
+            }
+            return names.size() < wanted ? Future.succeededFuture(into)
+                    : namesStartingWith(prefix, names.get(names.size() - 1), wanted, into);
+        });
+    }
+
+    private static boolean validName(String name) {
+        try {
+            RepositoryName.parse(name);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
+    }
+
+    private static String namePrefix(String value) {
+        if (value != null && (value.isEmpty() || value.length() > MAX_NAME_PREFIX)) {
+            throw ApiException.invalid(NAME_PREFIX, value, "must be 1 to " + MAX_NAME_PREFIX + " characters");
+        }
+        return value;
     }
 
     private Future<Repository> repository(String name) {
@@ -138,15 +259,90 @@ public final class RepositoriesApi {
      * upstream digest), size, times. The repository's manifests and tags are read whole and paged in memory:
      * one repository is bounded (ECR allows 20,000 images in one), unlike the registry.
      */
+    /** A page of images, for a caller that checked its access already (the ECR API). */
     public Future<JsonObject> images(String name, PageRequest page) {
-        return repository(name).compose(repository -> metadata.manifests(name)).compose(manifests ->
-                metadata.tagRecords(name).map(tags -> {
-                    Map<String, List<TagRecord>> byDigest = tags.stream()
-                            .collect(Collectors.groupingBy(TagRecord::digest));
-                    return page.of(manifests, RepositoriesApi::imageKey)
-                            .map(manifest -> image(manifest, byDigest.getOrDefault(manifest.digest(), List.of())))
-                            .toJson("images").put("repository", name);
-                }));
+        return images(Optional.empty(), name, page);
+    }
+
+    private Future<JsonObject> images(Optional<Principal> reader, String name, PageRequest page) {
+        return imagesOf(reader, name).map(both -> {
+            List<ManifestRecord> manifests = both.resultAt(0);
+            Map<String, List<TagRecord>> byDigest = both.<List<TagRecord>>resultAt(1).stream()
+                    .collect(Collectors.groupingBy(TagRecord::digest));
+            return page.of(manifests, RepositoriesApi::imageKey)
+                    .map(manifest -> image(manifest, byDigest.getOrDefault(manifest.digest(), List.of())))
+                    .toJson("images").put("repository", name);
+        });
+    }
+
+    /** A repository's manifests and tag records, when the caller may describe its images. */
+    private Future<CompositeFuture> imagesOf(Optional<Principal> reader, String name) {
+        return readable(reader, name, EcrActions.DESCRIBE_IMAGES)
+                .compose(repository -> Future.all(metadata.manifests(name), metadata.tagRecords(name)));
+    }
+
+    /**
+     * One image with what it is made of: its config and layers (an index: its manifests and their platforms),
+     * and its referrers, the cached manifests of the repository whose {@code subject} it is (signatures,
+     * SBOMs, attestations).
+     */
+    private Future<JsonObject> image(Optional<Principal> reader, String name, String digest) {
+        return imagesOf(reader, name).map(both -> {
+            List<ManifestRecord> manifests = both.resultAt(0);
+            List<TagRecord> tags = both.resultAt(1);
+            ManifestRecord manifest = manifests.stream().filter(m -> m.digest().equals(digest)).findFirst()
+                    .orElseThrow(() -> ApiException.notFound("no image " + digest + " in " + name));
+            JsonObject shown = image(manifest, tags.stream().filter(tag -> tag.digest().equals(digest)).toList())
+                    .put("repository", name);
+            JsonArray layers = new JsonArray();
+            JsonArray children = new JsonArray();
+            try {
+                Manifest parsed = Manifest.parse(manifest.content(), manifest.mediaType());
+                shown.put("config", parsed.config() == null ? null : descriptor(parsed.config()));
+                parsed.layers().forEach(layer -> layers.add(descriptor(layer)));
+                parsed.manifests().forEach(child -> children.add(descriptor(child)));
+            } catch (RegistryException unreadable) {
+                shown.put("problem", unreadable.getMessage());
+            }
+            return shown.put("layers", layers).put("manifests", children)
+                    .put("referrers", referrers(manifests, digest));
+        });
+    }
+
+    private static JsonArray referrers(List<ManifestRecord> manifests, String digest) {
+        JsonArray referrers = new JsonArray();
+        for (ManifestRecord other : manifests) {
+            JsonObject document = document(other);
+            JsonObject subject = document.getJsonObject("subject");
+            if (subject != null && digest.equals(subject.getValue("digest"))) {
+                JsonObject config = document.getJsonObject("config", new JsonObject());
+                referrers.add(new JsonObject().put("digest", other.digest()).put("mediaType", other.mediaType())
+                        .put("size", other.size())
+                        .put("artifactType", document.getString("artifactType", config.getString("mediaType")))
+                        .put("cachedAt", Instant.ofEpochMilli(other.cachedAtMillis()).toString()));
+            }
+        }
+        return referrers;
+    }
+
+    private static JsonObject descriptor(Descriptor descriptor) {
+        JsonObject json = new JsonObject().put("digest", descriptor.digest().value())
+                .put("mediaType", descriptor.mediaType()).put("size", descriptor.size());
+        Platform platform = descriptor.platform();
+        if (platform != null) {
+            json.put("platform", new JsonObject().put("os", platform.os())
+                    .put("architecture", platform.architecture()).put("variant", platform.variant()));
+        }
+        return json;
+    }
+
+    /** A manifest's JSON; empty when it is not a JSON object (it then refers to nothing). */
+    private static JsonObject document(ManifestRecord manifest) {
+        try {
+            return new JsonObject(Buffer.buffer(manifest.content()));
+        } catch (DecodeException | ClassCastException e) {
+            return new JsonObject();
+        }
     }
 
     /** Sorts newest first, then by digest: the time counted down from the largest long, as 19 digits. */

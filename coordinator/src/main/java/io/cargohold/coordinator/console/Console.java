@@ -1,6 +1,7 @@
 package io.cargohold.coordinator.console;
 
 import io.cargohold.config.CacheRule;
+import io.cargohold.coordinator.api.AdminAccess;
 import io.cargohold.coordinator.api.ApiException;
 import io.cargohold.coordinator.api.PageRequest;
 import io.cargohold.meta.hazelcast.NodeStatsBoard;
@@ -14,19 +15,28 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The read-only web console of the coordinator, on the admin port: the page at {@code /} and the
- * JSON it shows at {@link #SUMMARY}. The page is one static file; its script fetches the summary
- * and draws the tables and the egress chart. The summary holds a page of the repositories, asked for
- * with the control API's {@code maxResults} and {@code nextToken}.
+ * The web console of the coordinator, on the admin port: the page at {@code /} with its stylesheet and
+ * script, and the JSON of its overview at {@link #SUMMARY}. The files are static, with no build step; the
+ * script browses and manages through the control API, as its user (the API decides what they may do).
+ * The summary holds a page of the repositories, asked for with the control API's {@code maxResults}
+ * and {@code nextToken}.
  */
 public final class Console {
 
     public static final String SUMMARY = "/api/v1/console/summary";
+    /** Who signed in and whether they are an admin: what the page shows them. */
+    public static final String SESSION = "/api/v1/console/session";
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
-    private static final String PAGE = "console/index.html";
+    private static final String FILES = "console/";
+    /** The console's files by path, with their content types. */
+    private static final Map<String, String> STATIC = Map.of("/", "index.html", "/console.css", "console.css",
+            "/console.js", "console.js");
+    private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
+            "css", "text/css; charset=utf-8", "js", "text/javascript; charset=utf-8");
     private static final String JSON = "application/json";
 
     private Console() {
@@ -37,9 +47,14 @@ public final class Console {
                              Supplier<List<CacheRule>> rules) {
         EgressHistory history = new EgressHistory();
         ConsoleSummary summary = new ConsoleSummary(board, metadata, rules, history);
-        Buffer page = page();
-        root.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                .putHeader("Cache-Control", "no-cache").end(page));
+        STATIC.forEach((path, file) -> {
+            Buffer content = file(file);
+            String type = TYPES.get(file.substring(file.lastIndexOf('.') + 1));
+            root.get(path).handler(ctx -> ctx.response().putHeader("Content-Type", type)
+                    .putHeader("Cache-Control", "no-cache").end(content));
+        });
+        root.get(SESSION).handler(ctx -> ctx.response().putHeader("Content-Type", JSON)
+                .end(AdminAccess.session(ctx).encode()));
         root.get(SUMMARY).handler(ctx -> {
             PageRequest repositories;
             try {
@@ -63,10 +78,10 @@ public final class Console {
         return vertx.setPeriodic(SAMPLE_EVERY.toMillis(), tick -> sample.run());
     }
 
-    private static Buffer page() {
-        try (InputStream in = Console.class.getClassLoader().getResourceAsStream(PAGE)) {
+    private static Buffer file(String name) {
+        try (InputStream in = Console.class.getClassLoader().getResourceAsStream(FILES + name)) {
             if (in == null) {
-                throw new IllegalStateException(PAGE + " is missing from the jar");
+                throw new IllegalStateException(FILES + name + " is missing from the jar");
             }
             return Buffer.buffer(in.readAllBytes());
         } catch (IOException e) {

@@ -4,6 +4,8 @@ import io.cargohold.config.CargoholdConfig;
 import io.cargohold.coordinator.ControlHarness;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.edge.EdgeHarness;
+import io.cargohold.spi.Repository;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +25,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The control API with {@code auth}: only the users named in {@code auth.admins} get in, with HTTP
- * basic credentials; everyone else is refused before anything is read or written, and the admin's
- * name is the {@code who} of the audit events of their changes.
+ * The control API with {@code auth}: the users named in {@code auth.admins} get in, with HTTP basic
+ * credentials, and are the {@code who} of the audit events of their changes; other users may only read
+ * the repositories their policies let them see, and are refused everything else before anything is read
+ * or written.
  */
 class AdminAccessTest {
 
@@ -80,6 +83,50 @@ class AdminAccessTest {
         JsonObject audit = Eventually.value(() -> node.audits().stream()
                 .filter(entry -> entry.getString("resource").equals("rules/byops")).findFirst().orElse(null));
         assertThat(audit.getString("who")).isEqualTo("ops");
+    }
+
+    @Test
+    void reader_seesOnlyTheRepositoriesTheirPoliciesAllow_andNothingElse() throws Exception {
+        for (String name : List.of("up/shared", "up/private")) {
+            EdgeHarness.await(node.metadata().createRepositoryIfAbsent(new Repository(name, "up", "http://127.0.0.1:1",
+                    name.substring(3), System.currentTimeMillis())));
+        }
+        JsonArray reads = new JsonArray(List.of("ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer"));
+        String ops = basic("ops", PASSWORD);
+        String dev = basic("dev", PASSWORD);
+        assertThat(send("PUT", "/repositories/up/shared/policy", policy("Allow", reads), ops).statusCode()).isEqualTo(200);
+        assertThat(send("PUT", "/repositories/up/private/policy", policy("Deny", reads), ops).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> listed = send("GET", "/repositories", null, dev);
+
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        assertThat(names(listed)).contains("up/shared").doesNotContain("up/private");
+        assertThat(names(send("GET", "/repositories", null, ops))).contains("up/shared", "up/private");
+        assertThat(send("GET", "/repositories/up/shared/images", null, dev).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/repositories/up/private/images", null, dev).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/repositories/up/private", null, dev).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/repositories/up/shared/policy", null, dev).statusCode()).isEqualTo(403);
+        assertThat(send("POST", "/repositories/up/shared/images/batch-delete", new JsonObject(), dev).statusCode())
+                .isEqualTo(403);
+        assertThat(send("GET", "/console/summary", null, dev).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/repositories/../rules", null, dev).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/repositories/up/shared/polic%79", null, dev).statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(send("GET", "/console/session", null, dev).body()))
+                .isEqualTo(new JsonObject().put("user", "dev").put("admin", false));
+        assertThat(new JsonObject(send("GET", "/console/session", null, ops).body()))
+                .isEqualTo(new JsonObject().put("user", "ops").put("admin", true));
+    }
+
+    private static JsonObject policy(String effect, JsonArray actions) {
+        return new JsonObject().put("Version", "2012-10-17").put("Statement", new JsonArray().add(new JsonObject()
+                .put("Sid", "Dev" + effect).put("Effect", effect)
+                .put("Principal", new JsonObject().put("AWS", "123456789012")).put("Action", actions)));
+    }
+
+    private static List<String> names(HttpResponse<String> listed) {
+        return new JsonObject(listed.body()).getJsonArray("repositories").stream()
+                .map(repository -> ((JsonObject) repository).getString("name")).toList();
     }
 
     private static HttpResponse<String> send(String method, String path, JsonObject body, String authorization)

@@ -134,9 +134,11 @@ class LifecycleApiTest {
 
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(firstError(unknown).getString("message")).isEqualTo("no repository 'up/nothing'");
+        assertThat(firstError(unknown).getString("field")).isEqualTo("repository");
         assertThat(none.statusCode()).isEqualTo(404);
         assertThat(firstError(none).getString("message"))
                 .isEqualTo("Lifecycle policy does not exist for the repository with name 'up/none'");
+        assertThat(firstError(none).getString("field")).isEqualTo("lifecyclePolicy");
     }
 
     @Test

@@ -6,6 +6,9 @@ import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.coordinator.PagedLists;
 import io.cargohold.edge.EdgeHarness;
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.MediaType;
+import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.TagRecord;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -53,6 +56,10 @@ class RepositoriesApiTest {
         upstream.push(third, "library/paged:3");
         upstream.push(first, "library/emptied:1");
         upstream.push(first, "library/gone:1");
+        upstream.push(first, "library/layered:1");
+        for (String name : List.of("search", "search/a", "search/b", "search-x", "searcher")) {
+            upstream.push(first, "library/" + name + ":1");
+        }
         node = ControlHarness.standalone(dir.resolve("node"), List.of(CacheRule.of("up", upstream.url()),
                 CacheRule.of("imm", upstream.url()), CacheRule.of("mut", upstream.url())));
     }
@@ -85,6 +92,68 @@ class RepositoriesApiTest {
         assertThat(image.getString("lastPulledAt")).isNotNull();
         assertThat(image.getString("lastUpstreamCheckAt")).isNotNull();
         assertThat(image.containsKey("upstreamDigest")).isTrue();
+    }
+
+    @Test
+    void image_withReferrer_layersConfigAndReferrerShown() {
+        pull("up/library/layered", "1");
+        byte[] signature = new JsonObject().put("schemaVersion", 2).put("mediaType", MediaType.OCI_MANIFEST)
+                .put("artifactType", "application/vnd.dev.sigstore.bundle.v0.3+json")
+                .put("config", new JsonObject().put("mediaType", "application/vnd.oci.empty.v1+json")
+                        .put("digest", Digest.sha256("{}".getBytes(StandardCharsets.UTF_8)).value()).put("size", 2))
+                .put("layers", new JsonArray())
+                .put("subject", new JsonObject().put("mediaType", MediaType.OCI_MANIFEST)
+                        .put("digest", first.digest().value()).put("size", first.content().length))
+                .encode().getBytes(StandardCharsets.UTF_8);
+        String signatureDigest = Digest.sha256(signature).value();
+        EdgeHarness.await(node.metadata().putManifest(new ManifestRecord("up/library/layered", signatureDigest,
+                MediaType.OCI_MANIFEST, signature, System.currentTimeMillis(), 0)));
+
+        ApiAnswer answer = node.call("GET", "/repositories/up/library/layered/images/" + first.digest().value(), null);
+        ApiAnswer unknown = node.call("GET", "/repositories/up/library/layered/images/sha256:" + "0".repeat(64), null);
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        JsonObject image = answer.json();
+        assertThat(image.getString("repository")).isEqualTo("up/library/layered");
+        assertThat(image.getJsonArray("tags").getJsonObject(0).getString("tag")).isEqualTo("1");
+        assertThat(image.getJsonObject("config").getString("digest")).isEqualTo(first.config().digest().value());
+        assertThat(image.getJsonArray("layers").stream().map(layer -> ((JsonObject) layer).getString("digest")))
+                .containsExactlyElementsOf(first.layers().stream().map(layer -> layer.digest().value()).toList());
+        assertThat(image.getJsonArray("layers").getJsonObject(0).getLong("size")).isEqualTo(first.layers().get(0).size());
+        JsonArray referrers = image.getJsonArray("referrers");
+        assertThat(referrers).hasSize(1);
+        assertThat(referrers.getJsonObject(0).getString("digest")).isEqualTo(signatureDigest);
+        assertThat(referrers.getJsonObject(0).getString("artifactType"))
+                .isEqualTo("application/vnd.dev.sigstore.bundle.v0.3+json");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error().getString("message")).contains("sha256:" + "0".repeat(64));
+    }
+
+    @Test
+    void list_namePrefix_onlyNamesStartingWithItPaged_emptyPrefix400() {
+        for (String name : List.of("search", "search/a", "search/b", "search-x", "searcher")) {
+            pull("up/library/" + name, "1");
+        }
+
+        List<String> walked = new ArrayList<>();
+        String token = null;
+        do {
+            JsonObject page = node.call("GET", "/repositories?maxResults=1&namePrefix=up/library/search/"
+                    + (token == null ? "" : "&nextToken=" + token), null).json();
+            page.getJsonArray("repositories").forEach(r -> walked.add(((JsonObject) r).getString("name")));
+            token = page.getString("nextToken");
+        } while (token != null);
+        JsonArray exact = node.call("GET", "/repositories?maxResults=2&namePrefix=up/library/search", null).json()
+                .getJsonArray("repositories");
+        JsonArray none = node.call("GET", "/repositories?namePrefix=up//x", null).json().getJsonArray("repositories");
+        ApiAnswer empty = node.call("GET", "/repositories?namePrefix=", null);
+
+        assertThat(walked).containsExactly("up/library/search/a", "up/library/search/b");
+        assertThat(exact.stream().map(r -> ((JsonObject) r).getString("name")))
+                .containsExactly("up/library/search", "up/library/search-x");
+        assertThat(none).isEmpty();
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.error().getString("field")).isEqualTo("namePrefix");
     }
 
     @Test
