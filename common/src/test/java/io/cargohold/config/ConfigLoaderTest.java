@@ -1,7 +1,7 @@
 package io.cargohold.config;
 
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
-import io.cargohold.testkit.TestCertificates;
+import io.cargohold.testkit.OpensslCa;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -232,8 +232,8 @@ class ConfigLoaderTest {
 
     @Test
     void parse_tls_ruleKeysOverTheDefault(@TempDir Path dir) throws IOException {
-        TestCertificates authority = TestCertificates.authority(dir, "internal");
-        TestCertificates.Issued client = authority.issue("client", "DNS:cache.example");
+        OpensslCa authority = OpensslCa.create(dir);
+        OpensslCa.Issued client = authority.issue("client", "DNS:cache.example");
         CargoholdConfig config = parse("""
                 upstreamTls: { caFile: %s }
                 rules:
@@ -245,9 +245,9 @@ class ConfigLoaderTest {
                     tls: { insecureSkipVerify: true }
                   - prefix: hub
                     upstreamUrl: https://registry-1.docker.io
-                """.formatted(authority.caCertificate(), client.certificate(), client.key()));
+                """.formatted(authority.certificate(), client.certificate(), client.key()));
 
-        String ca = authority.caCertificate().toString();
+        String ca = authority.certificate().toString();
         assertThat(config.rules().get(0).tls().over(config.upstreamTls())).isEqualTo(
                 new UpstreamTls(ca, client.certificate().toString(), client.key().toString(), null));
         assertThat(config.rules().get(1).tls().over(config.upstreamTls()).skipsVerification()).isTrue();
@@ -261,9 +261,9 @@ class ConfigLoaderTest {
 
     @Test
     void parse_tlsFilesNotUsable_namesKeyAndReason(@TempDir Path dir) throws IOException {
-        TestCertificates authority = TestCertificates.authority(dir, "internal");
-        TestCertificates.Issued client = authority.issue("client", "DNS:cache.example");
-        TestCertificates.Issued other = authority.issue("other", "DNS:other.example");
+        OpensslCa authority = OpensslCa.create(dir);
+        OpensslCa.Issued client = authority.issue("client", "DNS:cache.example");
+        OpensslCa.Issued other = authority.issue("other", "DNS:other.example");
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");
 
         assertThatThrownBy(() -> parse("upstreamTls: { caFile: " + text + " }"))

@@ -111,14 +111,16 @@ public final class Containerd implements AutoCloseable {
     /**
      * Writes {@code hostsDir/<registryHost>/hosts.toml}: pulls of {@code registryHost} images go
      * to {@code mirrorUrl} first, then to {@code serverUrl}; {@code caFile}, when given, is the
-     * CA the mirror's certificate is checked against. With {@code mirrorUrl} null the file only
-     * names the server (and its CA), as for pulls by the cache's own name.
+     * CA the mirror's certificate is checked against. With {@code mirrorUrl} null the server is
+     * the one host (with that CA), as for pulls by the cache's own name: containerd 1.6 rejects a
+     * file without a {@code host} table, and then ignores it.
      */
     public static Path writeHosts(Path hostsDir, String registryHost, String serverUrl, String mirrorUrl,
                                   Path caFile) {
-        String ca = caFile == null ? "" : "ca = \"" + caFile + "\"\n";
-        String toml = "server = \"" + serverUrl + "\"\n" + (mirrorUrl == null ? ca
-                : "\n[host.\"" + mirrorUrl + "\"]\n  capabilities = [\"pull\", \"resolve\"]\n" + ca.indent(2));
+        String ca = caFile == null ? "" : "  ca = \"" + caFile + "\"\n";
+        String host = mirrorUrl == null ? serverUrl : mirrorUrl;
+        String toml = "server = \"" + serverUrl + "\"\n\n[host.\"" + host + "\"]\n"
+                + "  capabilities = [\"pull\", \"resolve\"]\n" + ca;
         try {
             Path file = Files.createDirectories(hostsDir.resolve(registryHost)).resolve("hosts.toml");
             Files.writeString(file, toml);

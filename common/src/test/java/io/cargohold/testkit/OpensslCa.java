@@ -23,7 +23,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A private certificate authority made with the {@code openssl} command line, as an operator makes
  * one: a self-signed CA in {@code dir} and the server and client certificates it issues, with
- * RSA (PKCS#8 or PKCS#1) or EC keys.
+ * RSA (PKCS#8 or PKCS#1) or EC keys. One CA per directory: its files have fixed names there.
  */
 public final class OpensslCa {
 
@@ -56,6 +56,15 @@ public final class OpensslCa {
     /** A server certificate for 127.0.0.1 and localhost, valid for 30 days. */
     public Issued issueServer(KeyKind kind) {
         return issue("localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost", kind, 30);
+    }
+
+    /**
+     * A certificate for servers and clients alike, for the given subject alternative names
+     * ({@code IP:127.0.0.1}, {@code DNS:registry.example}), with an EC key, valid for 30 days.
+     */
+    public Issued issue(String commonName, String... subjectAlternativeNames) {
+        return issue(commonName, "subjectAltName=" + String.join(",", subjectAlternativeNames)
+                + "\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE", KeyKind.EC, 30);
     }
 
     /** A certificate for {@code commonName} valid for {@code days} (negative: expired that long ago). */

@@ -70,7 +70,7 @@ public final class UpstreamRegistry implements AutoCloseable {
      * An anonymous registry serving HTTPS with {@code certificate}; with {@code clientCa} (may be
      * null) it also asks for a client certificate issued by that CA.
      */
-    public static UpstreamRegistry https(TestCertificates.Issued certificate, Path clientCa) {
+    public static UpstreamRegistry https(OpensslCa.Issued certificate, Path clientCa) {
         String tls = "  tls:\n    certificate: " + certificate.certificate() + "\n    key: " + certificate.key() + "\n"
                 + (clientCa == null ? "" : "    clientcas:\n      - " + clientCa + "\n");
         return start(dir -> "", null, null, null, tls);

@@ -4,7 +4,7 @@ import io.cargohold.oci.Descriptor;
 import io.cargohold.testkit.PresignedUrlProxy;
 import io.cargohold.testkit.S3Server;
 import io.cargohold.testkit.Skopeo;
-import io.cargohold.testkit.TestCertificates;
+import io.cargohold.testkit.OpensslCa;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.minio.MakeBucketArgs;
@@ -36,14 +36,14 @@ class UpstreamTlsIT {
 
     @Test
     void skopeoPull_privateCaUpstream_pullsWithCaFileAndFails502NamingTrustOrNameWithout() throws Exception {
-        TestCertificates authority = TestCertificates.authority(dir, "internal");
+        OpensslCa authority = OpensslCa.create(dir);
         TestImages.Image image = TestImages.writeImage(dir.resolve("layout"), "single", 41, 4096, 600_000);
         try (UpstreamRegistry trusted = UpstreamRegistry.https(authority.issue("registry", "IP:127.0.0.1"), null);
              UpstreamRegistry misnamed = UpstreamRegistry.https(authority.issue("misnamed", "DNS:wrong.example"),
                      null)) {
             trusted.push(image, "library/app:1");
             int port = CargoholdProcess.freePort();
-            String ca = authority.caCertificate().toString();
+            String ca = authority.certificate().toString();
             String config = "http: { host: 127.0.0.1, port: " + port + " }\n"
                     + "admin: { host: 127.0.0.1, port: 0 }\n"
                     + "storage: { type: filesystem, path: " + dir.resolve("data") + " }\n"

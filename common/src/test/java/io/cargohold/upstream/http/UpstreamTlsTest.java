@@ -5,7 +5,7 @@ import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.spi.UpstreamManifest;
-import io.cargohold.testkit.TestCertificates;
+import io.cargohold.testkit.OpensslCa;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.Vertx;
@@ -35,8 +35,8 @@ class UpstreamTlsTest {
 
     private static Vertx vertx;
     private static Path dir;
-    private static TestCertificates authority;
-    private static TestCertificates.Issued clientCertificate;
+    private static OpensslCa authority;
+    private static OpensslCa.Issued clientCertificate;
     private static UpstreamRegistry trusted;
     private static UpstreamRegistry misnamed;
     private static UpstreamRegistry mutual;
@@ -46,12 +46,12 @@ class UpstreamTlsTest {
     static void startRegistries() throws Exception {
         vertx = Vertx.vertx();
         dir = Files.createTempDirectory("upstream-tls");
-        authority = TestCertificates.authority(dir, "upstream");
+        authority = OpensslCa.create(dir);
         clientCertificate = authority.issue("cache-client", "DNS:cache.example");
         image = TestImages.writeImage(dir.resolve("layout"), "single", 21, 4096, 300_000);
         trusted = UpstreamRegistry.https(authority.issue("registry", "IP:127.0.0.1"), null);
         misnamed = UpstreamRegistry.https(authority.issue("misnamed", "DNS:wrong.example"), null);
-        mutual = UpstreamRegistry.https(authority.issue("mutual", "IP:127.0.0.1"), authority.caCertificate());
+        mutual = UpstreamRegistry.https(authority.issue("mutual", "IP:127.0.0.1"), authority.certificate());
         trusted.push(image, "library/app:1");
     }
 
@@ -69,7 +69,7 @@ class UpstreamTlsTest {
 
     @Test
     void pull_caFileTrustsRegistry_pullsImageSayingUserAgent() throws Exception {
-        HttpUpstreamClient client = client(trusted, new UpstreamTls(authority.caCertificate().toString(), null, null,
+        HttpUpstreamClient client = client(trusted, new UpstreamTls(authority.certificate().toString(), null, null,
                 null));
         int pushed = trusted.accessLog().size();
 
@@ -96,7 +96,7 @@ class UpstreamTlsTest {
 
     @Test
     void getManifest_certificateForAnotherName_fails502NamingBothNames() {
-        HttpUpstreamClient client = client(misnamed, new UpstreamTls(authority.caCertificate().toString(), null, null,
+        HttpUpstreamClient client = client(misnamed, new UpstreamTls(authority.certificate().toString(), null, null,
                 null));
 
         assertUpstreamFailure(client.getManifest("library/app", Tag.parse("1"), MAX), OciErrorCode.UNAVAILABLE, 502, 0,
@@ -114,7 +114,7 @@ class UpstreamTlsTest {
 
     @Test
     void getManifest_clientCertificate_passesMutualTls() {
-        HttpUpstreamClient client = client(mutual, new UpstreamTls(authority.caCertificate().toString(),
+        HttpUpstreamClient client = client(mutual, new UpstreamTls(authority.certificate().toString(),
                 clientCertificate.certificate().toString(), clientCertificate.key().toString(), null));
 
         assertUpstreamFailure(client.getManifest("library/app", Tag.parse("1"), MAX), OciErrorCode.MANIFEST_UNKNOWN,
@@ -123,7 +123,7 @@ class UpstreamTlsTest {
 
     @Test
     void getManifest_noClientCertificateForMutualTls_fails502NamingHandshake() {
-        HttpUpstreamClient client = client(mutual, new UpstreamTls(authority.caCertificate().toString(), null, null,
+        HttpUpstreamClient client = client(mutual, new UpstreamTls(authority.certificate().toString(), null, null,
                 null));
 
         assertUpstreamFailure(client.getManifest("library/app", Tag.parse("1"), MAX), OciErrorCode.UNAVAILABLE, 502, 0,

@@ -7,7 +7,7 @@ import io.cargohold.coordinator.PagedLists;
 import io.cargohold.coordinator.ControlHarness.ApiAnswer;
 import io.cargohold.coordinator.Eventually;
 import io.cargohold.edge.EdgeHarness;
-import io.cargohold.testkit.TestCertificates;
+import io.cargohold.testkit.OpensslCa;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonObject;
@@ -231,10 +231,10 @@ class RulesApiTest {
 
     @Test
     void validate_privateCaUpstream_trustedThroughCaFileAndNamedUntrustedWithout(@TempDir Path dir) {
-        TestCertificates authority = TestCertificates.authority(dir, "internal");
+        OpensslCa authority = OpensslCa.create(dir);
         try (UpstreamRegistry internal = UpstreamRegistry.https(authority.issue("registry", "IP:127.0.0.1"), null)) {
             JsonObject trusted = node.call("POST", "/rules/validate", rule("internal", internal.url())
-                    .put("tls", new JsonObject().put("caFile", authority.caCertificate().toString()))).json();
+                    .put("tls", new JsonObject().put("caFile", authority.certificate().toString()))).json();
             JsonObject untrusted = node.call("POST", "/rules/validate", rule("internal", internal.url())).json();
 
             assertThat(trusted.getBoolean("valid")).as(trusted.encode()).isTrue();
