@@ -20,7 +20,7 @@ if [ "${1:-}" = --smoke ]; then ROUNDS=1 SIZE_MIB=16 OUT=bench/results/cross-nod
 for tool in java curl python3 docker-registry; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (bash scripts/test.sh installs it)" >&2; exit 1; }
 done
-JAR=$ROOT/deploy/target/cargohold.jar
+JAR=${CARGOHOLD_JAR:-$ROOT/deploy/target/cargohold.jar}   # CARGOHOLD_JAR: another build, e.g. an older commit's
 [ -f "$JAR" ] || nice mvn -B -o -q -pl deploy -am package -DskipTests
 
 WORK=$(mktemp -d /tmp/cargohold-cross.XXXXXX)
