@@ -2,7 +2,6 @@ package io.cargohold.edge.proxy;
 
 import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.oci.ByteRange;
-import io.cargohold.oci.Digest;
 import io.cargohold.spi.BlobContent;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
@@ -10,7 +9,6 @@ import io.cargohold.spi.FetchLeases;
 import io.cargohold.spi.RegistryEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.file.OpenOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +52,7 @@ final class BlobFetcher {
     void run(ProxyTarget target, BlobFill fill, String what, Context context) {
         store.stat(fill.digest()).compose(size -> {
             if (size.isPresent()) {
-                fill.stored(size.get(), offset -> fromStore(store, fill.digest(), offset, size.get(), context));
+                stored(fill, size.get(), context);
                 return Future.succeededFuture();
             }
             return leases.claim("blob:" + fill.digest()).compose(claim -> claim.held()
@@ -74,7 +72,7 @@ final class BlobFetcher {
                                Context context) {
         return store.stat(fill.digest()).compose(size -> {
             if (size.isPresent()) {
-                fill.stored(size.get(), offset -> fromStore(store, fill.digest(), offset, size.get(), context));
+                stored(fill, size.get(), context);
                 return Future.<Void>succeededFuture();
             }
             if (fill.relayedAndDropped()) {
@@ -122,22 +120,13 @@ final class BlobFetcher {
         return upstreams.client(target.rule()).getBlob(target.upstreamRepository(), fill.digest(), offset);
     }
 
-    /** The stored blob from {@code offset} on, as a stream (a file region is opened as a file). */
-    private static Future<BlobContent.Stream> fromStore(BlobStore store, Digest digest, long offset, long size,
-                                                       Context context) {
-        return store.open(digest, new ByteRange(offset, size - offset)).compose(content -> {
-            if (content instanceof BlobContent.Stream stream) {
-                return Future.succeededFuture(stream);
-            }
-            if (context == null) {
-                return Future.failedFuture(new IllegalStateException("no Vert.x context to read " + digest));
-            }
-            BlobContent.FileRegion region = (BlobContent.FileRegion) content;
-            return context.owner().fileSystem()
-                    .open(region.file().toString(), new OpenOptions().setRead(true))
-                    .map(file -> new BlobContent.Stream(file.setReadPos(region.offset())
-                            .setReadLength(region.length()).pause(), region.length()));
-        });
+    /** Ends {@code fill} on the stored blob, its readers continuing from the store where it broke off. */
+    private void stored(BlobFill fill, long size, Context context) {
+        fill.stored(size, offset -> store.open(fill.digest(), new ByteRange(offset, size - offset))
+                .compose(content -> content instanceof BlobContent.FileRegion && context == null
+                        ? Future.failedFuture(new IllegalStateException("no Vert.x context to read " + fill.digest()))
+                        : FillReader.streamOf(context, content))
+                .map(stream -> new BlobContent.Stream(stream, size - offset)));
     }
 
     /** The failure's message, prefixed with what was fetched from where unless it already says so. */

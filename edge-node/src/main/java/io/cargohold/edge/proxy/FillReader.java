@@ -141,7 +141,7 @@ final class FillReader implements ReadStream<Buffer> {
         ByteRange rest = new ByteRange(delivered, fill.length().result() - delivered);
         fill.follow(context, rest)
                 .compose(spool -> spool.isPresent() ? Future.<ReadStream<Buffer>>succeededFuture(spool.get())
-                        : fill.committed().compose(v -> fill.store().open(fill.digest(), rest)).compose(this::stream))
+                        : fill.committed().compose(v -> fill.store().open(fill.digest(), rest)).compose(content -> streamOf(context, content)))
                 .onSuccess(stream -> {
                     synchronized (this) {
                         tail = stream;
@@ -179,7 +179,8 @@ final class FillReader implements ReadStream<Buffer> {
         return stream instanceof AsyncFile file ? file.close() : Future.succeededFuture();
     }
 
-    private Future<ReadStream<Buffer>> stream(BlobContent content) {
+    /** Stored content as a stream: a file region is opened as a file limited to the region. */
+    static Future<ReadStream<Buffer>> streamOf(Context context, BlobContent content) {
         if (content instanceof BlobContent.Stream stream) {
             return Future.succeededFuture(stream.stream());
         }
