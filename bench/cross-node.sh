@@ -24,26 +24,10 @@ JAR=${CARGOHOLD_JAR:-$ROOT/deploy/target/cargohold.jar}   # CARGOHOLD_JAR: anoth
 [ -f "$JAR" ] || nice mvn -B -o -q -pl deploy -am package -DskipTests
 
 WORK=$(mktemp -d /tmp/cargohold-cross.XXXXXX)
-CHILDREN=()
-T0=$EPOCHREALTIME
-cleanup() {
-  local status=$?
-  for pid in "${CHILDREN[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ $status -ne 0 ]; then
-    echo "bench: FAILED (status $status); logs kept in $WORK" >&2
-    for log in "$WORK"/*.log; do [ -f "$log" ] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }; done
-  else
-    rm -rf "$WORK"
-  fi
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH=cross-node
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-log() { printf '[cross-node %5.1fs] %s\n' "$(python3 -c "print($EPOCHREALTIME - $T0)")" "$*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_url() {   # NAME PID URL: waits up to 120 s for URL to answer 200 while PID lives
   local deadline=$((SECONDS + 120))
   until curl -fsS -o /dev/null "$3" 2>/dev/null; do

@@ -46,29 +46,13 @@ WORK=$(mktemp -d /tmp/cargohold-tls-bench.XXXXXX)
 chmod 755 "$WORK"                # nginx workers run as another user
 RAW=$WORK/raw.tsv
 : >"$RAW"
-CHILDREN=()
-T0=$EPOCHREALTIME
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u '+%Y-%m-%d %H:%M')
 
-cleanup() {
-  local status=$?
-  for pid in "${CHILDREN[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ $status -ne 0 ]; then
-    echo "bench/tls.sh: FAILED (status $status); logs kept in $WORK" >&2
-    for log in "$WORK"/*.log; do [ -f "$log" ] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }; done
-  else
-    rm -rf "$WORK"
-  fi
-  exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH=bench/tls.sh
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-log() { printf '[tls bench %5.1fs] %s\n' "$(python3 -c "print($EPOCHREALTIME - $T0)")" "$*" >&2; }
-die() { echo "bench/tls.sh: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }   # metric target round value
 wait_http() {   # NAME PID URL: waits up to 60 s for URL to answer 200 while PID lives
   local deadline=$((SECONDS + 60))
