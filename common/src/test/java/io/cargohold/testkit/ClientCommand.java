@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a client command ({@code ctr}, {@code docker}) as a child process with a time-out. Its
+ * Runs a client command ({@code ctr}, {@code docker}, {@code skopeo}) as a child process with a time-out. Its
  * output goes to temporary files, never a pipe that could fill up; a non-zero exit or a time-out
  * throws {@link ClientCommandException} carrying the command and what it printed.
  */

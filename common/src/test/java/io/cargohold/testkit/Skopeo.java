@@ -1,19 +1,13 @@
 package io.cargohold.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the real {@code skopeo} client as a child process with a time-out. Standard output and
- * error go to temporary files (never a pipe that could fill up); a non-zero exit or a time-out
- * throws {@link SkopeoException} carrying the command and its standard error.
+ * Runs the real {@code skopeo} client as a child process with a time-out ({@link ClientCommand});
+ * a non-zero exit or a time-out throws {@link SkopeoException} carrying the command and what it printed.
  */
 public final class Skopeo {
 
@@ -46,47 +40,10 @@ public final class Skopeo {
     public static String run(Duration timeout, List<String> args) {
         List<String> command = new ArrayList<>(List.of("skopeo", "--insecure-policy"));
         command.addAll(args);
-        Path out = null;
-        Path err = null;
-        Process process = null;
         try {
-            out = Files.createTempFile("skopeo", ".out");
-            err = Files.createTempFile("skopeo", ".err");
-            process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-                throw new SkopeoException(String.join(" ", command) + " timed out after " + timeout
-                        + ": " + Files.readString(err));
-            }
-            if (process.exitValue() != 0) {
-                throw new SkopeoException(String.join(" ", command) + " exited with " + process.exitValue()
-                        + ": " + Files.readString(err).strip());
-            }
-            return Files.readString(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new SkopeoException(String.join(" ", command) + " interrupted");
-        } finally {
-            deleteQuietly(out);
-            deleteQuietly(err);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
-            }
+            return ClientCommand.run(timeout, null, command);
+        } catch (ClientCommand.ClientCommandException e) {
+            throw new SkopeoException(e.getMessage());
         }
     }
 
