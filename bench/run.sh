@@ -146,36 +146,7 @@ rules:
   - prefix: slow
     upstreamUrl: http://127.0.0.1:$SLOW
 EOF
-user_line=""
-[ "$(id -u)" -ne 0 ] || user_line="user nobody nogroup;"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-$user_line
-daemon off;
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$NG;
-    root $WORK/www;
-    default_type application/octet-stream;
-    location /manifests/ {
-      types { }
-      default_type application/vnd.oci.image.manifest.v1+json;
-    }
-  }
-}
-EOF
+nginx_config "" "    listen 127.0.0.1:$NG;"
 
 log "mode $MODE, phases $PHASES; work dir $WORK; upstream :$UP, cargohold :$CH, distribution proxy :$DP, nginx :$NG, throttled upstream :$SLOW"
 log "cargohold JVM options: ${CARGOHOLD_JAVA_OPTS:-(JVM defaults)}"

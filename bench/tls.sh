@@ -92,40 +92,10 @@ storage: {type: filesystem, path: $WORK/$name/data}
 rules: [{prefix: up, upstreamUrl: "http://127.0.0.1:$UP"}]
 EOF
 done
-user_line=""
-[ "$(id -u)" -ne 0 ] || user_line="user nobody nogroup;"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-$user_line
-daemon off;
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  ssl_certificate $WORK/pki/server.crt;
+nginx_config "  ssl_certificate $WORK/pki/server.crt;
   ssl_certificate_key $WORK/pki/server.key;
-  ssl_protocols TLSv1.2 TLSv1.3;
-  server {
-    listen 127.0.0.1:$NGS ssl;
-    listen 127.0.0.1:$NG;
-    root $WORK/www;
-    default_type application/octet-stream;
-    location /manifests/ {
-      types { }
-      default_type application/vnd.oci.image.manifest.v1+json;
-    }
-  }
-}
-EOF
+  ssl_protocols TLSv1.2 TLSv1.3;" "    listen 127.0.0.1:$NGS ssl;
+    listen 127.0.0.1:$NG;"
 
 log "mode $MODE; work dir $WORK; upstream :$UP, cargohold https :$CHS and http :$CH, nginx https :$NGS and http :$NG"
 docker-registry serve "$WORK/upstream.yml" >"$WORK/upstream.log" 2>&1 &
