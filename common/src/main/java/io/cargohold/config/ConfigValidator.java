@@ -273,7 +273,7 @@ public final class ConfigValidator {
             httpUrl("auth.realm", auth.realm(), "https://cache.example.com/v2/token");
         }
         if (auth.tokenKey() != null) {
-            SecretValue.validate("auth.tokenKey", auth.tokenKey());
+            SecretReference.validateValue("auth.tokenKey", auth.tokenKey());
         }
         if (auth.tokenTtl().compareTo(Duration.ofMinutes(1)) < 0 || auth.tokenTtl().compareTo(MAX_TOKEN_TTL) > 0) {
             fail("auth.tokenTtl", auth.tokenTtl(), "must be an ISO-8601 duration from PT1M to PT12H");
@@ -313,7 +313,7 @@ public final class ConfigValidator {
             if (accessKey.secret() == null) {
                 fail(at + ".secret", null, "is required: the secret access key or a reference to it");
             }
-            SecretValue.validate(at + ".secret", accessKey.secret());
+            SecretReference.validateValue(at + ".secret", accessKey.secret());
         }
     }
 
@@ -338,10 +338,10 @@ public final class ConfigValidator {
             fail("storage.bucket", storage.bucket(), "must be an S3 bucket name: 3-63 of a-z 0-9 . -");
         }
         if (storage.accessKey() != null) {
-            SecretValue.validate("storage.accessKey", storage.accessKey());
+            SecretReference.validateValue("storage.accessKey", storage.accessKey());
         }
         if (storage.secretKey() != null) {
-            SecretValue.validate("storage.secretKey", storage.secretKey());
+            SecretReference.validateValue("storage.secretKey", storage.secretKey());
         }
         if ((storage.accessKey() == null) != (storage.secretKey() == null)) {
             fail("storage.secretKey", null, "and storage.accessKey must be given together");

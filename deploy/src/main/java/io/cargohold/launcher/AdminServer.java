@@ -1,5 +1,8 @@
 package io.cargohold.launcher;
 
+import io.cargohold.config.CargoholdConfig;
+import io.cargohold.tls.CertificateReloader;
+import io.cargohold.tls.ListenerTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -7,9 +10,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
-import io.cargohold.config.CargoholdConfig;
-import io.cargohold.tls.CertificateReloader;
-import io.cargohold.tls.ListenerTls;
 
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,29 +1,22 @@
 package io.cargohold.launcher;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.cache.ClusterControl;
+import io.cargohold.cache.FillPeers;
+import io.cargohold.cache.PullThrough;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.coordinator.api.AdminAccess;
-import io.cargohold.coordinator.api.ControlApi;
-import io.cargohold.coordinator.ecr.EcrApi;
-import io.cargohold.coordinator.console.Console;
-import io.cargohold.edge.EdgeNode;
+import io.cargohold.coordinator.CoordinatorRole;
+import io.cargohold.edge.EdgeRole;
 import io.cargohold.edge.http.PeerFillHandler;
-import io.cargohold.edge.metrics.StatsSnapshot;
-import io.cargohold.edge.proxy.ClusterControl;
-import io.cargohold.edge.proxy.FillPeers;
-import io.cargohold.edge.proxy.PullThrough;
-import io.cargohold.lifecycle.worker.LifecycleLeader;
-import io.cargohold.lifecycle.worker.LifecycleTrigger;
-import io.cargohold.lifecycle.worker.LifecycleWorker;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMapMetrics;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
-import io.cargohold.meta.hazelcast.NodeStatsBoard;
-import io.cargohold.refresher.RefresherWorker;
+import io.cargohold.node.NodeParts;
+import io.cargohold.node.StartedParts;
+import io.cargohold.refresher.RefresherRole;
 import io.cargohold.store.rocksdb.ImportProgress;
-import io.cargohold.store.tier.LocalTierBlobStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -41,8 +34,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -65,14 +56,14 @@ final class Node {
     private final Role role;
     private final CargoholdConfig config;
     private final Vertx vertx;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final StartedParts toClose = new StartedParts();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ImportProgress metadataImport = new ImportProgress();
     private final StartupSteps steps = new StartupSteps(metadataImport);
     private HazelcastInstance hazelcast;
     private StorageProbe storageProbe;
     private NodeEvents events;
-    private EdgeNode edge;
+    private EdgeRole edge;
     private AdminServer admin;
     private volatile boolean started;
 
@@ -86,7 +77,7 @@ final class Node {
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(meters))
                 .build();
-        toClose.push(() -> awaitStop(vertx.close()));
+        toClose.add(() -> awaitStop(vertx.close()));
         if (!vertx.isNativeTransportEnabled()) {
             LOG.info("network transport: Java NIO (no native transport here: {})",
                     vertx.unavailableNativeTransportCause().getMessage());
@@ -119,14 +110,13 @@ final class Node {
         Storage storage = steps.run("opening storage", () -> {
             Storage opened = steps.await(Storage.open(vertx, config.storage(), role.servesRegistry(),
                     metadataImport));
-            toClose.push(opened);
-            storageProbe = steps.await(StorageProbe.start(vertx, opened.blobs()));
-            toClose.push(storageProbe);
+            toClose.add(opened);
+            storageProbe = toClose.add(steps.await(StorageProbe.start(vertx, opened.blobs())));
             return opened;
         });
         steps.run("joining the cluster", () -> {
             hazelcast = HazelcastMembers.start(ClusterMember.config(config, storage.documents()));
-            toClose.push(hazelcast::shutdown);
+            toClose.add(hazelcast::shutdown);
         });
         HazelcastMetadataStore metadata = steps.run("opening the metadata maps", () -> {
             HazelcastMetadataStore opened = steps.await(HazelcastMetadataStore.open(vertx, hazelcast));
@@ -141,10 +131,8 @@ final class Node {
     private void startRoles(Storage storage, HazelcastMetadataStore metadata) {
         HazelcastRegistryDocuments registryDocuments = new HazelcastRegistryDocuments(hazelcast);
         NodeAccess.seedRegistryPolicy(config, registryDocuments);
-        events = new NodeEvents(vertx, config.kafka(), meters);
-        toClose.push(events);
-        UpstreamClients upstreams = new UpstreamClients(vertx, config.upstreamTls());
-        toClose.push(upstreams);
+        events = toClose.add(new NodeEvents(vertx, config.kafka(), meters));
+        UpstreamClients upstreams = toClose.add(new UpstreamClients(vertx, config.upstreamTls()));
         // A node's leases name where it serves its fetches to the edges, once it listens: an edge's
         // registry port, or the admin port of a node without one (a refresher prefetching).
         AtomicReference<URI> peerAddress = new AtomicReference<>();
@@ -152,31 +140,18 @@ final class Node {
         PullThrough pullThrough = PullThrough.create(config, new PullThrough.Dependencies(storage.blobs(), metadata,
                 new HazelcastFetchLeases(vertx, hazelcast, () -> Optional.ofNullable(peerAddress.get())),
                 events.publisher(), upstreams.upstreams(config.rules()), meters, peers), nodeName(), Clock.systemUTC());
-        toClose.push(steps.await(vertx.executeBlocking(
+        toClose.add(steps.await(vertx.executeBlocking(
                 () -> ClusterControl.follow(hazelcast, config.rules(), pullThrough), false)));
+        NodeParts parts = new NodeParts(config, vertx, hazelcast, storage.blobs(), metadata, events.publisher(), events,
+                meters, pullThrough, nodeName());
         if (role.runsWorkers()) {
-            RefresherWorker refresher = new RefresherWorker(pullThrough, metadata, Clock.systemUTC());
-            LifecycleTrigger trigger = LifecycleTrigger.of(hazelcast, metadata, config.lifecycle(),
-                    pullThrough.rules()::rules, Clock.systemUTC());
-            toClose.push(events.feed(event -> refresher.handle(event).compose(v -> trigger.handle(event))));
-            startLifecycle(new LifecycleWorker(metadata, storage.blobs(), events.publisher(), meters,
-                    config.lifecycle(), pullThrough.rules()::rules, nodeName(), Clock.systemUTC()));
+            toClose.add(RefresherRole.start(parts));
         }
-        NodeStatsBoard board = new NodeStatsBoard(vertx, hazelcast);
         if (role.servesRegistry()) {
-            edge = steps.await(EdgeNode.start(vertx, config, pullThrough,
-                    steps.await(NodeAccess.registryAccess(vertx, config, pullThrough, registryDocuments))));
-            toClose.push(() -> awaitStop(edge.close()));
+            edge = steps.await(EdgeRole.start(parts, registryDocuments));
+            toClose.add(() -> awaitStop(edge.close()));
             peerAddress.set(peerUrl(edge.tls(), edge.port()));
-            long posting = vertx.setPeriodic(1, NodeStatsBoard.POST_EVERY.toMillis(),
-                    tick -> board.post(nodeName(), StatsSnapshot.of(meters)));
-            toClose.push(() -> vertx.cancelTimer(posting));
-            if (storage.blobs() instanceof LocalTierBlobStore tier) {
-                dropCollectedBlobs(tier);
-            }
         }
-        ControlApi.Dependencies control = new ControlApi.Dependencies(vertx, hazelcast, pullThrough, config.rules(),
-                events.publisher(), nodeName(), NodeAccess.authorizer(config), config.upstreamTls());
         admin.mount(router -> {
             if (!role.servesRegistry()) {
                 PeerFillHandler peerFills = new PeerFillHandler(pullThrough.blobs());
@@ -184,11 +159,7 @@ final class Node {
                 peerAddress.set(peerUrl(config.admin().tls() != null, admin.port()));
             }
             if (role.runsControlPlane()) {
-                AdminAccess.of(vertx, config.auth()).protect(router);
-                long sampling = Console.mount(vertx, router, board, metadata, () -> pullThrough.rules().rules());
-                toClose.push(() -> vertx.cancelTimer(sampling));
-                ControlApi.Operations operations = ControlApi.mount(router, control);
-                EcrApi.mount(router, new EcrApi.Dependencies(vertx, operations, config.auth(), registryUrl()));
+                toClose.add(CoordinatorRole.mount(parts, router, registryUrl()));
             }
         });
     }
@@ -226,21 +197,6 @@ final class Node {
         return events.problem();
     }
 
-    /** Registers this member as a lifecycle runner; it runs while it leads. */
-    private void startLifecycle(LifecycleWorker worker) {
-        LifecycleLeader leader = new LifecycleLeader(hazelcast, nodeName());
-        toClose.push(leader);
-        long timer = worker.schedule(vertx, leader);
-        toClose.push(() -> vertx.cancelTimer(timer));
-    }
-
-    /** Drops this edge's tier copies of the blobs garbage collection deleted from the bucket. */
-    private void dropCollectedBlobs(LocalTierBlobStore tier) {
-        long timer = vertx.setPeriodic(config.lifecycle().interval().toMillis(), id -> tier.dropCollected()
-                .onFailure(e -> LOG.warn("dropping collected blobs from the local tier failed: {}", e.toString())));
-        toClose.push(() -> vertx.cancelTimer(timer));
-    }
-
     private String nodeName() {
         try {
             return InetAddress.getLocalHost().getHostName() + ":" + config.http().port();
@@ -269,13 +225,7 @@ final class Node {
     /** Stops every started part, newest first; a part that fails to stop does not keep the rest running. */
     void close() {
         started = false;
-        while (!toClose.isEmpty()) {
-            try {
-                toClose.pop().close();
-            } catch (Exception e) {
-                LOG.warn("stopping a part failed: {}", e.getMessage());
-            }
-        }
+        toClose.close();
     }
 
     private static void awaitStop(Future<?> future) {

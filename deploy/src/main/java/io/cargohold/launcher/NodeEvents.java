@@ -6,6 +6,7 @@ import io.cargohold.events.kafka.KafkaEventSubscriber;
 import io.cargohold.events.kafka.KafkaTopicSetup;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.events.local.LocalEventPublisher;
+import io.cargohold.spi.EventFeed;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RegistryEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * A node's events: published and consumed on the in-process bus in the embedded default, through
  * Kafka when {@code kafka} is configured. Closing it closes the Kafka producer.
  */
-final class NodeEvents implements AutoCloseable {
+final class NodeEvents implements EventFeed, AutoCloseable {
 
     /** The Kafka consumer group of refresher workers: they share the topics' partitions. */
     static final String REFRESHER_GROUP = "cargohold-refresher";
@@ -89,7 +90,8 @@ final class NodeEvents implements AutoCloseable {
      * in-process bus in the embedded default, from the Kafka consumer group otherwise (at-least-once;
      * both are idempotent). Closing the answer stops the feed.
      */
-    AutoCloseable feed(Function<RegistryEvent, Future<Void>> worker) {
+    @Override
+    public AutoCloseable feed(Function<RegistryEvent, Future<Void>> worker) {
         if (kafkaConfig == null) {
             MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(LocalEventPublisher.ADDRESS,
                     message -> {

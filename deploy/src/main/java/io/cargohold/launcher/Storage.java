@@ -2,7 +2,7 @@ package io.cargohold.launcher;
 
 import io.cargohold.config.ByteSize;
 import io.cargohold.config.ConfigException;
-import io.cargohold.config.SecretValue;
+import io.cargohold.credentials.SecretValue;
 import io.cargohold.config.StorageConfig;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.DocumentStore;

@@ -1,11 +1,11 @@
 package io.cargohold.launcher;
 
+import io.cargohold.cache.Upstreams;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigException;
 import io.cargohold.config.UpstreamTls;
 import io.cargohold.credentials.CachingCredentialsProvider;
 import io.cargohold.credentials.RuleCredentials;
-import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.spi.CredentialsProvider;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.cargohold.upstream.http.UpstreamTrust;

@@ -1,11 +1,13 @@
 package io.cargohold.edge;
 
+import io.cargohold.cache.PullThrough;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.http.Routes;
-import io.cargohold.edge.proxy.PullThrough;
+import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.tls.CertificateReloader;
 import io.cargohold.tls.ListenerTls;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -29,14 +31,11 @@ public final class EdgeNode {
         this.reloader = reloader;
     }
 
-    /** An edge without client authentication: every pull allowed. */
-    public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough) {
-        return start(vertx, config, pullThrough, RegistryAccess.ANONYMOUS);
-    }
-
+    /** {@code meters}: the process's registry, where the engine's meters are too. */
     public static Future<EdgeNode> start(Vertx vertx, CargoholdConfig config, PullThrough pullThrough,
-                                         RegistryAccess access) {
-        Routes routes = new Routes(pullThrough, config.storage().redirect(), access, config.log().access());
+                                         RegistryAccess access, MeterRegistry meters) {
+        Routes routes = new Routes(pullThrough, new EdgeMetrics(meters), config.storage().redirect(), access,
+                config.log().access());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())

@@ -5,6 +5,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.Manifest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -55,7 +56,7 @@ class ConcurrentPullTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     /** Upstream GETs of a path of {@code repository}, from the registry's access log. */
@@ -104,7 +105,7 @@ class ConcurrentPullTest {
             pulls.add(pull("up/library/app"));
         }
 
-        EdgeHarness.await(Future.all(pulls));
+        Await.await(Future.all(pulls));
 
         assertThat(pulls).allSatisfy(pull -> assertThat(pull.result()).isEqualTo(app.blobs().size()));
         assertOneUpstreamRequestPerContent("library/app", app);

@@ -1,14 +1,14 @@
 package io.cargohold.edge;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.cache.PullThrough;
+import io.cargohold.cache.Upstreams;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.LimitsConfig;
 import io.cargohold.config.LogConfig;
 import io.cargohold.edge.auth.PolicyAccessControl;
 import io.cargohold.edge.http.RegistryAccess;
-import io.cargohold.edge.proxy.PullThrough;
-import io.cargohold.edge.proxy.Upstreams;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.meta.hazelcast.HazelcastFetchLeases;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
@@ -20,6 +20,8 @@ import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.spi.RepositoryTemplate;
 import io.cargohold.store.fs.FileSystemBlobStore;
+import io.cargohold.testkit.Await;
+import io.cargohold.testkit.MutableClock;
 import io.cargohold.upstream.http.HttpUpstreamClient;
 import io.cargohold.upstream.http.UpstreamTimeouts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,12 +47,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+
+import static io.cargohold.testkit.Await.await;
 
 /**
  * A real edge node in this JVM for tests: {@link EdgeNode} on 127.0.0.1 and a free port, over a
@@ -63,7 +64,7 @@ import java.util.stream.Stream;
 public final class EdgeHarness implements AutoCloseable {
 
     /** How long any single await may take before the test fails. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration TIMEOUT = Await.TIMEOUT;
     /** Upstream time-outs short enough that a stuck upstream fails a test rather than hanging it. */
     public static final UpstreamTimeouts TEST_TIMEOUTS = new UpstreamTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(15));
 
@@ -211,7 +212,7 @@ public final class EdgeHarness implements AutoCloseable {
                         : PolicyAccessControl.create(vertx, auth, auth.tokenKey() != null ? auth.tokenKey()
                                 : registryDocuments.sharedTokenKey(), pullThrough, registryDocuments,
                                 registryDocuments);
-                EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough, access));
+                EdgeNode node = await(EdgeNode.start(vertx, config, pullThrough, access, meters));
                 HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                                 .setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
                         new PoolOptions().setHttp1MaxSize(64));
@@ -357,46 +358,6 @@ public final class EdgeHarness implements AutoCloseable {
                 .compose(request -> request.send()
                         .compose(response -> response.body()
                                 .map(body -> new RegistryResponse(response.statusCode(), response.headers(), body))));
-    }
-
-    /** Closes every part that was started (nulls skipped), the later ones even when an earlier one fails. */
-    public static void closeAll(AutoCloseable... parts) {
-        IllegalStateException failure = null;
-        for (AutoCloseable part : parts) {
-            if (part == null) {
-                continue;
-            }
-            try {
-                part.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = new IllegalStateException("closing " + part + " failed", e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    /** Waits for a future on a test thread (never an event loop), failing after {@link #TIMEOUT}. */
-    public static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(cause);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer within " + TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cargohold.edge;
 
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.ThrottlingProxy;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -61,7 +62,7 @@ class RangeWhileFillingTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, slowUpstream, upstream);
+        Await.closeAll(edge, slowUpstream, upstream);
     }
 
     /** What one client got: how long until the response began, and the digest and length of its body. */
@@ -108,7 +109,7 @@ class RangeWhileFillingTest {
         assertThat(upstream.requests("GET", Pattern.quote("/v2/library/big/blobs/" + layer.digest())))
                 .as("GETs in the upstream's access log").isEqualTo(1);
         edge.awaitFill(layer.digest());
-        assertThat(EdgeHarness.await(edge.blobStore().stat(layer.digest()))).hasValue(BLOB_SIZE);
+        assertThat(Await.await(edge.blobStore().stat(layer.digest()))).hasValue(BLOB_SIZE);
         assertThat(edge.uploadsLeft()).isEmpty();
     }
 

@@ -1,8 +1,8 @@
 package io.cargohold.refresher;
 
-import io.cargohold.edge.proxy.ProxyBlobStore;
-import io.cargohold.edge.proxy.ProxyManifestStore;
-import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.cache.ProxyBlobStore;
+import io.cargohold.cache.ProxyManifestStore;
+import io.cargohold.cache.ProxyTarget;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.Manifest;

@@ -1,7 +1,8 @@
 package io.cargohold.refresher;
 
-import io.cargohold.edge.proxy.PullThrough;
-import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.cache.ProxyTarget;
+import io.cargohold.cache.PullThrough;
+import io.cargohold.cache.TagRevalidator;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.Tag;

@@ -1,8 +1,8 @@
 package io.cargohold.coordinator.api;
 
+import io.cargohold.auth.BasicCredentials;
+import io.cargohold.auth.Users;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.edge.auth.BasicCredentials;
-import io.cargohold.edge.auth.Users;
 import io.cargohold.policy.Principal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;

@@ -1,17 +1,17 @@
 package io.cargohold.coordinator.api;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.cargohold.auth.ApiTokens;
+import io.cargohold.cache.PullThrough;
+import io.cargohold.cache.TagRevalidator;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigValidator;
 import io.cargohold.config.UpstreamTls;
-import io.cargohold.edge.auth.ApiTokens;
-import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.lifecycle.LifecyclePreview;
-import io.cargohold.lifecycle.worker.LifecycleLeader;
 import io.cargohold.meta.hazelcast.ControlMaps;
 import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
+import io.cargohold.meta.hazelcast.HazelcastWorkRequests;
 import io.cargohold.policy.Authorizer;
-import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RepositoryTemplate;
 import io.vertx.core.Vertx;
@@ -82,7 +82,7 @@ public final class ControlApi {
                 caller);
         repositories.mount(api);
         LifecycleApi lifecycle = new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),
-                () -> LifecycleLeader.requestRun(deps.hazelcast()));
+                new HazelcastWorkRequests(deps.hazelcast())::requestLifecycleRun);
         lifecycle.mount(api);
         api.route().handler(ctx -> ctx.fail(404));
         api.route().failureHandler(ApiResponses::failure);

@@ -1,9 +1,10 @@
 package io.cargohold.coordinator.api;
 
-import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.cache.ProxyTarget;
+import io.cargohold.cache.RuleResolver;
+import io.cargohold.cache.TagRevalidator;
 import io.cargohold.lifecycle.LifecyclePolicy;
 import io.cargohold.lifecycle.LifecyclePolicyException;
-import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.Manifest;
@@ -16,7 +17,6 @@ import io.cargohold.policy.EcrActions;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.policy.Principal;
-import io.cargohold.refresher.TagRevalidator;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;

@@ -1,7 +1,7 @@
 package io.cargohold.coordinator.api;
 
+import io.cargohold.auth.ApiTokens;
 import io.cargohold.config.ConfigValidator;
-import io.cargohold.edge.auth.ApiTokens;
 import io.cargohold.spi.ApiTokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

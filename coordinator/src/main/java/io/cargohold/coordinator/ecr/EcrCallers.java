@@ -1,9 +1,9 @@
 package io.cargohold.coordinator.ecr;
 
+import io.cargohold.auth.Users;
 import io.cargohold.config.CargoholdConfig;
-import io.cargohold.config.SecretValue;
+import io.cargohold.credentials.SecretValue;
 import io.cargohold.coordinator.api.ControlApi;
-import io.cargohold.edge.auth.Users;
 import io.cargohold.policy.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.cargohold.coordinator.ecr;
 
-import io.cargohold.edge.auth.ApiTokens;
+import io.cargohold.auth.ApiTokens;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static io.cargohold.edge.EdgeHarness.await;
+import static io.cargohold.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

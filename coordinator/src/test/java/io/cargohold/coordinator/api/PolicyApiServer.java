@@ -24,7 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import static io.cargohold.edge.EdgeHarness.await;
+import static io.cargohold.testkit.Await.await;
 
 /**
  * The policy routes of the control API on a real HTTP server on 127.0.0.1, over a Hazelcast member's metadata and registry maps, its

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 
-import static io.cargohold.edge.EdgeHarness.await;
+import static io.cargohold.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,12 +1,14 @@
 package io.cargohold.edge.auth;
 
+import io.cargohold.auth.ApiTokens;
+import io.cargohold.auth.Users;
+import io.cargohold.cache.ProxyTarget;
+import io.cargohold.cache.PullThrough;
 import io.cargohold.config.CargoholdConfig;
 import io.cargohold.config.ConfigException;
 import io.cargohold.edge.http.RegistryAccess;
 import io.cargohold.edge.http.RegistryPath;
 import io.cargohold.edge.http.Routes;
-import io.cargohold.edge.proxy.ProxyTarget;
-import io.cargohold.edge.proxy.PullThrough;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.Reference;
 import io.cargohold.oci.error.OciErrorCode;

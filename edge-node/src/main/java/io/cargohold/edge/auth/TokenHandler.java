@@ -1,5 +1,8 @@
 package io.cargohold.edge.auth;
 
+import io.cargohold.auth.ApiTokens;
+import io.cargohold.auth.BasicCredentials;
+import io.cargohold.auth.Users;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
 import io.cargohold.policy.Principal;

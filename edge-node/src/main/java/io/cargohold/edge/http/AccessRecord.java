@@ -1,7 +1,7 @@
 package io.cargohold.edge.http;
 
-import io.cargohold.edge.metrics.EdgeMetrics;
-import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.cache.CacheMeters;
+import io.cargohold.cache.ProxyTarget;
 
 import java.util.Locale;
 
@@ -44,7 +44,7 @@ final class AccessRecord {
      * A cache lookup: several (an index and the image picked from it) make one answer, a miss when
      * any missed; {@code upstreamNanos} is how long it waited on the upstream, 0 for a hit.
      */
-    void lookup(EdgeMetrics.Result result, long upstreamNanos) {
+    void lookup(CacheMeters.Result result, long upstreamNanos) {
         Cache answered = switch (result) {
             case HIT -> Cache.HIT;
             case STALE -> Cache.STALE;
@@ -53,7 +53,7 @@ final class AccessRecord {
         if (cache == null || answered.ordinal() > cache.ordinal()) {
             cache = answered;
         }
-        if (result != EdgeMetrics.Result.HIT) {
+        if (result != CacheMeters.Result.HIT) {
             this.upstreamNanos = Math.max(this.upstreamNanos, 0) + upstreamNanos;
         }
     }

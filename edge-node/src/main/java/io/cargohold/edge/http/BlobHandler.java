@@ -1,8 +1,9 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.cache.CacheMeters;
+import io.cargohold.cache.ProxyBlobStore;
+import io.cargohold.cache.ProxyTarget;
 import io.cargohold.edge.metrics.EdgeMetrics;
-import io.cargohold.edge.proxy.ProxyBlobStore;
-import io.cargohold.edge.proxy.ProxyTarget;
 import io.cargohold.oci.ByteRange;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
@@ -51,7 +52,7 @@ final class BlobHandler {
      */
     private void lookedUp(Digest digest, AccessRecord record, long statNanos) {
         boolean filling = !blobs.idle(digest).isComplete();
-        record.lookup(filling ? EdgeMetrics.Result.MISS : EdgeMetrics.Result.HIT, statNanos);
+        record.lookup(filling ? CacheMeters.Result.MISS : CacheMeters.Result.HIT, statNanos);
     }
 
     private static Future<Void> redirect(HttpServerResponse response, Digest digest, URI url, AccessRecord record) {

@@ -1,9 +1,10 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.cache.CacheMeters;
+import io.cargohold.cache.ProxyManifestStore;
+import io.cargohold.cache.ProxyTarget;
+import io.cargohold.cache.ServedManifest;
 import io.cargohold.edge.metrics.EdgeMetrics;
-import io.cargohold.edge.proxy.ProxyManifestStore;
-import io.cargohold.edge.proxy.ProxyTarget;
-import io.cargohold.edge.proxy.ServedManifest;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Manifest;
 import io.cargohold.oci.MediaType;
@@ -24,10 +25,12 @@ import java.util.List;
 final class ManifestHandler {
 
     private final ProxyManifestStore manifests;
+    private final CacheMeters lookups;
     private final EdgeMetrics metrics;
 
-    ManifestHandler(ProxyManifestStore manifests, EdgeMetrics metrics) {
+    ManifestHandler(ProxyManifestStore manifests, CacheMeters lookups, EdgeMetrics metrics) {
         this.manifests = manifests;
+        this.lookups = lookups;
         this.metrics = metrics;
     }
 
@@ -69,9 +72,9 @@ final class ManifestHandler {
     private Future<ServedManifest> lookup(ProxyTarget target, Reference reference, AccessRecord record) {
         long started = System.nanoTime();
         return manifests.get(target, reference).andThen(done -> {
-            EdgeMetrics.Result result = done.failed() || done.result().fetched() ? EdgeMetrics.Result.MISS
-                    : done.result().staleReason() != null ? EdgeMetrics.Result.STALE : EdgeMetrics.Result.HIT;
-            metrics.cacheLookup(target.rule().prefix(), EdgeMetrics.Kind.MANIFEST, result);
+            CacheMeters.Result result = done.failed() || done.result().fetched() ? CacheMeters.Result.MISS
+                    : done.result().staleReason() != null ? CacheMeters.Result.STALE : CacheMeters.Result.HIT;
+            lookups.cacheLookup(target.rule().prefix(), CacheMeters.Kind.MANIFEST, result);
             record.lookup(result, System.nanoTime() - started);
         });
     }

@@ -1,7 +1,7 @@
 package io.cargohold.edge.http;
 
-import io.cargohold.edge.proxy.FillPeers;
-import io.cargohold.edge.proxy.ProxyBlobStore;
+import io.cargohold.cache.FillPeers;
+import io.cargohold.cache.ProxyBlobStore;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;

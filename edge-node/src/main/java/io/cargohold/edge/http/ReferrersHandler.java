@@ -1,7 +1,7 @@
 package io.cargohold.edge.http;
 
-import io.cargohold.edge.proxy.ProxyReferrers;
-import io.cargohold.edge.proxy.ProxyTarget;
+import io.cargohold.cache.ProxyReferrers;
+import io.cargohold.cache.ProxyTarget;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.vertx.core.Future;

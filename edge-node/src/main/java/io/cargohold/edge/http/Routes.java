@@ -1,9 +1,9 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.cache.ProxyTarget;
+import io.cargohold.cache.PullThrough;
+import io.cargohold.cache.RuleResolver;
 import io.cargohold.edge.metrics.EdgeMetrics;
-import io.cargohold.edge.proxy.ProxyTarget;
-import io.cargohold.edge.proxy.PullThrough;
-import io.cargohold.edge.proxy.RuleResolver;
 import io.cargohold.oci.error.OciError;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
@@ -41,12 +41,13 @@ public final class Routes implements Handler<HttpServerRequest> {
      * {@code redirectBlobs}: stored blobs are answered with a redirect to the store (storage.redirect);
      * {@code access} checks every request first; {@code accessLog}: {@code log.access}.
      */
-    public Routes(PullThrough pullThrough, boolean redirectBlobs, RegistryAccess access, boolean accessLog) {
+    public Routes(PullThrough pullThrough, EdgeMetrics metrics, boolean redirectBlobs, RegistryAccess access,
+                  boolean accessLog) {
         this.access = access;
         this.accessLog = new AccessLog(accessLog);
         this.rules = pullThrough.rules();
-        this.metrics = pullThrough.metrics();
-        this.manifests = new ManifestHandler(pullThrough.manifests(), metrics);
+        this.metrics = metrics;
+        this.manifests = new ManifestHandler(pullThrough.manifests(), pullThrough.metrics(), metrics);
         this.blobs = new BlobHandler(pullThrough.blobs(), redirectBlobs, metrics);
         this.tags = new TagsHandler(pullThrough.metadata(), pullThrough.upstreamTags());
         this.referrers = new ReferrersHandler(pullThrough.referrers());

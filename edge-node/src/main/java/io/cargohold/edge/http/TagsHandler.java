@@ -1,7 +1,7 @@
 package io.cargohold.edge.http;
 
-import io.cargohold.edge.proxy.ProxyTarget;
-import io.cargohold.edge.proxy.UpstreamTags;
+import io.cargohold.cache.ProxyTarget;
+import io.cargohold.cache.UpstreamTags;
 import io.cargohold.oci.error.RegistryException;
 import io.cargohold.oci.error.UpstreamException;
 import io.cargohold.spi.MetadataStore;

@@ -1,5 +1,6 @@
 package io.cargohold.edge.metrics;
 
+import io.cargohold.cache.CacheMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,7 +20,7 @@ public final class StatsSnapshot {
 
     public static JsonObject of(MeterRegistry registry) {
         JsonObject rules = new JsonObject();
-        for (Counter lookups : registry.find(EdgeMetrics.CACHE_REQUESTS).counters()) {
+        for (Counter lookups : registry.find(CacheMetrics.CACHE_REQUESTS).counters()) {
             add(child(rules, lookups.getId().getTag("rule")), lookups.getId().getTag("result"), lookups.count());
         }
         JsonObject bytes = new JsonObject().put("cache", 0L).put("upstream", 0L);
@@ -27,7 +28,7 @@ public final class StatsSnapshot {
             add(bytes, served.getId().getTag("source"), served.count());
         }
         JsonObject upstreams = new JsonObject();
-        for (Timer calls : registry.find(EdgeMetrics.UPSTREAM_REQUESTS).timers()) {
+        for (Timer calls : registry.find(CacheMetrics.UPSTREAM_REQUESTS).timers()) {
             JsonObject upstream = child(upstreams, calls.getId().getTag("upstream"));
             add(upstream, "requests", calls.count());
             add(upstream, "failures", isFailure(calls.getId().getTag("status")) ? calls.count() : 0);

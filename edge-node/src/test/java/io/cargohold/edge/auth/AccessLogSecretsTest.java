@@ -4,6 +4,7 @@ import io.cargohold.edge.AccessLogLines;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.MediaType;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -57,7 +58,7 @@ class AccessLogSecretsTest {
         if (log != null) {
             log.close();
         }
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cargohold.edge.auth;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static io.cargohold.edge.EdgeHarness.await;
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertStatus;
 import static io.cargohold.edge.RegistryAssertions.errorMessage;
@@ -22,6 +22,7 @@ import static io.cargohold.edge.auth.AuthFixtures.ARN_PREFIX;
 import static io.cargohold.edge.auth.AuthFixtures.bearer;
 import static io.cargohold.edge.auth.AuthFixtures.claims;
 import static io.cargohold.edge.auth.AuthFixtures.tokenPath;
+import static io.cargohold.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,7 +61,7 @@ class AnonymousPullTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.cargohold.edge.auth;
 
+import io.cargohold.auth.ApiTokens;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -56,12 +58,12 @@ class ApiTokenLoginTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test
     void tokenAsPassword_ofTheCachesAccount_getsARegistryTokenThatPulls() {
-        ApiTokens.Created ci = EdgeHarness.await(tokens.create("ci-bot", CACHE_ACCOUNT, PARTNER_ORG));
+        ApiTokens.Created ci = Await.await(tokens.create("ci-bot", CACHE_ACCOUNT, PARTNER_ORG));
         assertThat(ci.token()).startsWith(ApiTokens.PREFIX).hasSize(ApiTokens.PREFIX.length() + 16 + 1 + 43);
 
         RegistryResponse answer = edge.get(tokenPath("repository:" + APP + ":pull"), "Authorization",
@@ -79,7 +81,7 @@ class ApiTokenLoginTest {
 
     @Test
     void tokenOfAnotherAccount_isAuthenticatedButThePoliciesDenyItsPull() {
-        ApiTokens.Created stranger = EdgeHarness.await(tokens.create("stranger-bot", STRANGER_ACCOUNT, null));
+        ApiTokens.Created stranger = Await.await(tokens.create("stranger-bot", STRANGER_ACCOUNT, null));
         String registryToken = edge.get(tokenPath("repository:" + APP + ":pull"), "Authorization",
                 basic("stranger-bot", stranger.token())).json().getString("token");
 
@@ -89,9 +91,9 @@ class ApiTokenLoginTest {
 
     @Test
     void deletedForgedOrMalformedToken_isRefused() {
-        ApiTokens.Created deleted = EdgeHarness.await(tokens.create("gone", CACHE_ACCOUNT, null));
-        EdgeHarness.await(edge.registryDocuments().deleteApiToken(deleted.description().getString("id")));
-        ApiTokens.Created kept = EdgeHarness.await(tokens.create("kept", CACHE_ACCOUNT, null));
+        ApiTokens.Created deleted = Await.await(tokens.create("gone", CACHE_ACCOUNT, null));
+        Await.await(edge.registryDocuments().deleteApiToken(deleted.description().getString("id")));
+        ApiTokens.Created kept = Await.await(tokens.create("kept", CACHE_ACCOUNT, null));
         String forged = kept.token().substring(0, kept.token().length() - 4) + "AAAA";
 
         for (String password : new String[] {deleted.token(), forged, ApiTokens.PREFIX + "nothex_short",
@@ -103,9 +105,9 @@ class ApiTokenLoginTest {
 
     @Test
     void expiringToken_worksUntilItExpires_thenRefused() {
-        ApiTokens.Created expired = EdgeHarness.await(tokens.create("ecr-old", CACHE_ACCOUNT, null,
+        ApiTokens.Created expired = Await.await(tokens.create("ecr-old", CACHE_ACCOUNT, null,
                 Instant.now().minusSeconds(1)));
-        ApiTokens.Created valid = EdgeHarness.await(tokens.create("ecr-new", CACHE_ACCOUNT, null,
+        ApiTokens.Created valid = Await.await(tokens.create("ecr-new", CACHE_ACCOUNT, null,
                 Instant.now().plusSeconds(3600)));
 
         assertErrorCode(edge.get(tokenPath("repository:" + APP + ":pull"), "Authorization",
@@ -117,7 +119,7 @@ class ApiTokenLoginTest {
 
     @Test
     void skopeo_withATokenAsItsPassword_pullsTheImage() throws IOException {
-        ApiTokens.Created ci = EdgeHarness.await(tokens.create("skopeo-bot", CACHE_ACCOUNT, null));
+        ApiTokens.Created ci = Await.await(tokens.create("skopeo-bot", CACHE_ACCOUNT, null));
         Path out = dir.resolve("pulled");
 
         Skopeo.copy("docker://" + edge.hostPort() + "/" + APP + ":1", "dir:" + out, "--src-tls-verify=false",

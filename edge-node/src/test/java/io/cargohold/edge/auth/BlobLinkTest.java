@@ -5,6 +5,7 @@ import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +50,7 @@ class BlobLinkTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test

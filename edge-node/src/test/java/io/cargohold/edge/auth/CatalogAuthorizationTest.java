@@ -4,6 +4,7 @@ import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.RepositorySettings;
+import io.cargohold.testkit.Await;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +59,7 @@ class CatalogAuthorizationTest {
         }
         created.add(create("pull/x", PULL_POLICY));
         created.add(create("pull/manifests-only", MANIFEST_ONLY_POLICY));
-        EdgeHarness.await(Future.all(created));
+        Await.await(Future.all(created));
     }
 
     private static Future<Repository> create(String name, String policy) {
@@ -68,7 +69,7 @@ class CatalogAuthorizationTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge);
+        Await.closeAll(edge);
     }
 
     private static String catalogToken(String user) {

@@ -7,6 +7,7 @@ import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.RepositorySettings;
 import io.cargohold.spi.RepositoryTemplate;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import static io.cargohold.edge.EdgeHarness.await;
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertStatus;
 import static io.cargohold.edge.RegistryAssertions.errorMessage;
@@ -32,6 +32,7 @@ import static io.cargohold.edge.auth.AuthFixtures.ARN_PREFIX;
 import static io.cargohold.edge.auth.AuthFixtures.PASSWORD;
 import static io.cargohold.edge.auth.AuthFixtures.bearer;
 import static io.cargohold.edge.auth.AuthFixtures.token;
+import static io.cargohold.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,7 +90,7 @@ class RegistryAuthorizationTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     /** A manifest GET of {@code <repository>:1} with a token of {@code user}. */

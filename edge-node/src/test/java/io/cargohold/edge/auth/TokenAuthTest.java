@@ -3,6 +3,7 @@ package io.cargohold.edge.auth;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
 import static io.cargohold.edge.RegistryAssertions.assertStatus;
@@ -60,7 +60,7 @@ class TokenAuthTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     private String realm() {

@@ -3,6 +3,7 @@ package io.cargohold.edge.auth;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Mutations;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -57,7 +58,7 @@ class TokenFuzzTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.cargohold.edge.metrics.EdgeMetrics;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -74,9 +75,9 @@ class AccessLogRouteTest {
         if (log != null) {
             log.close();
         }
-        EdgeHarness.closeAll(edge, upstream, vanishing);
+        Await.closeAll(edge, upstream, vanishing);
         if (silentVertx != null) {
-            EdgeHarness.await(silentVertx.close());
+            Await.await(silentVertx.close());
         }
     }
 

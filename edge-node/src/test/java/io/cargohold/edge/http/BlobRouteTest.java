@@ -5,6 +5,7 @@ import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -77,9 +78,9 @@ class BlobRouteTest {
     @AfterAll
     static void stop() {
         HELD_REST.tryComplete();
-        EdgeHarness.closeAll(edge, upstream, held);
+        Await.closeAll(edge, upstream, held);
         if (heldVertx != null) {
-            EdgeHarness.await(heldVertx.close());
+            Await.await(heldVertx.close());
         }
     }
 
@@ -147,7 +148,7 @@ class BlobRouteTest {
         assertHeaders(second, blobHeaders(layer, layer.size()));
         assertThat(edge.upstreamCalls().blobGets(layer.digest())).isEqualTo(1);
         edge.awaitFill(layer.digest());
-        assertThat(EdgeHarness.await(edge.blobStore().stat(layer.digest()))).hasValue(layer.size());
+        assertThat(Await.await(edge.blobStore().stat(layer.digest()))).hasValue(layer.size());
         assertThat(edge.uploadsLeft()).isEmpty();
     }
 
@@ -201,7 +202,7 @@ class BlobRouteTest {
         // Starts the fill, and is answered while the upstream still holds the second half back.
         RegistryResponse early = edge.get(path, "Range", "bytes=1000-1999");
         // Holds the last byte: its headers come at once, its bytes once the rest is sent and verified.
-        Future<Buffer> tailBody = EdgeHarness.await(edge.client()
+        Future<Buffer> tailBody = Await.await(edge.client()
                 .request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path).putHeader("Range", "bytes=-1000"))
                 .compose(request -> request.send())
                 .map(response -> {
@@ -217,10 +218,10 @@ class BlobRouteTest {
         assertStatus(early, 206);
         assertThat(early.bytes()).isEqualTo(Arrays.copyOfRange(HELD_BLOB, 1000, 2000));
         assertHeaders(early, Map.of("Content-Range", "bytes 1000-1999/" + size, "Content-Length", "1000"));
-        assertThat(EdgeHarness.await(tailBody).getBytes()).isEqualTo(Arrays.copyOfRange(HELD_BLOB, size - 1000, size));
+        assertThat(Await.await(tailBody).getBytes()).isEqualTo(Arrays.copyOfRange(HELD_BLOB, size - 1000, size));
         assertThat(held.requests("GET", ".*/blobs/" + digest.value())).isEqualTo(1);
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) size);
+        assertThat(Await.await(edge.blobStore().stat(digest))).hasValue((long) size);
     }
 
     @Test
@@ -302,7 +303,7 @@ class BlobRouteTest {
 
         assertErrorCode(response, OciErrorCode.BLOB_UNKNOWN);
         assertThat(errorMessage(response)).contains(unknown.value()).contains(upstream.hostPort());
-        assertThat(EdgeHarness.await(edge.blobStore().stat(unknown))).isEmpty();
+        assertThat(Await.await(edge.blobStore().stat(unknown))).isEmpty();
         assertThat(edge.uploadsLeft()).isEmpty();
     }
 
@@ -321,7 +322,7 @@ class BlobRouteTest {
         RegistryResponse response = edge.get(blobs("up/library/other", layer.digest().value()));
 
         assertErrorCode(response, OciErrorCode.BLOB_UNKNOWN);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(layer.digest()))).isEmpty();
+        assertThat(Await.await(edge.blobStore().stat(layer.digest()))).isEmpty();
         assertThat(edge.uploadsLeft()).isEmpty();
     }
 

@@ -3,6 +3,7 @@ package io.cargohold.edge.http;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.spi.Repository;
+import io.cargohold.testkit.Await;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import org.junit.jupiter.api.AfterAll;
@@ -34,12 +35,12 @@ class CatalogPagingRouteTest {
             created.add(edge.metadata().createRepositoryIfAbsent(new Repository("up/" + name, "up",
                     "http://127.0.0.1:9", name, 1)));
         }
-        EdgeHarness.await(Future.all(created));
+        Await.await(Future.all(created));
     }
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge);
+        Await.closeAll(edge);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cargohold.edge.http;
 
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.oci.Digest;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -74,9 +75,9 @@ class LateJoinRouteTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge);
+        Await.closeAll(edge);
         if (upstreamVertx != null) {
-            EdgeHarness.await(upstreamVertx.close());
+            Await.await(upstreamVertx.close());
         }
     }
 
@@ -107,7 +108,7 @@ class LateJoinRouteTest {
         assertThat(Digest.sha256(concat(Arrays.copyOf(blob, FIRST_READ), first.readAllBytes()))).isEqualTo(digest);
         assertThat(upstream.requests("GET", "/v2/late/blobs/.*")).isEqualTo(1);
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) SIZE);
+        assertThat(Await.await(edge.blobStore().stat(digest))).hasValue((long) SIZE);
     }
 
     @Test
@@ -127,7 +128,7 @@ class LateJoinRouteTest {
             assertThat(Digest.sha256(concat(firstHalf, rest))).isEqualTo(digest);
         }
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) LARGE_SIZE);
+        assertThat(Await.await(edge.blobStore().stat(digest))).hasValue((long) LARGE_SIZE);
     }
 
     @Test
@@ -145,7 +146,7 @@ class LateJoinRouteTest {
         assertThat(HALF + drain(late)).as("bytes the late client got").isLessThan(SIZE);
         assertThat(FIRST_READ + drain(first)).as("bytes the first client got").isLessThan(SIZE);
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).isEmpty();
+        assertThat(Await.await(edge.blobStore().stat(digest))).isEmpty();
     }
 
     @Test
@@ -162,7 +163,7 @@ class LateJoinRouteTest {
             assertThat(half + drain(behind)).as("bytes the client got").isLessThan(LARGE_SIZE);
         }
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).isEmpty();
+        assertThat(Await.await(edge.blobStore().stat(digest))).isEmpty();
     }
 
     private static Digest script(String repository, byte[] blob) {

@@ -6,6 +6,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +57,7 @@ class ManifestRouteTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     private static String manifests(String name, String reference) {
@@ -199,7 +200,7 @@ class ManifestRouteTest {
         Digest unknown = Digest.sha256("no such manifest".getBytes());
 
         assertErrorCode(edge.get(manifests("up/library/app", unknown.value())), OciErrorCode.MANIFEST_UNKNOWN);
-        assertThat(EdgeHarness.await(edge.metadata().manifest("up/library/app", unknown.value()))).isEmpty();
+        assertThat(Await.await(edge.metadata().manifest("up/library/app", unknown.value()))).isEmpty();
     }
 
     @Test
@@ -207,7 +208,7 @@ class ManifestRouteTest {
         RegistryResponse response = edge.get(manifests("up/library/never-pushed", "1"));
 
         assertErrorCodes(response, 404, OciErrorCode.MANIFEST_UNKNOWN);
-        assertThat(EdgeHarness.await(edge.metadata().repository("up/library/never-pushed"))).isEmpty();
+        assertThat(Await.await(edge.metadata().repository("up/library/never-pushed"))).isEmpty();
     }
 
     @Test

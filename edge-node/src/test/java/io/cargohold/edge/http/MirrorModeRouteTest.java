@@ -8,6 +8,7 @@ import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.RegistryEvent;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.Skopeo;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -53,7 +54,7 @@ class MirrorModeRouteTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test

@@ -1,11 +1,12 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.cache.ProxyReferrers;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
-import io.cargohold.edge.proxy.ProxyReferrers;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonArray;
@@ -69,7 +70,7 @@ class ReferrersRouteTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(downstream, edge, upstream);
+        Await.closeAll(downstream, edge, upstream);
     }
 
     @Test

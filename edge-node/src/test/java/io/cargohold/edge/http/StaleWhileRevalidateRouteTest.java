@@ -6,6 +6,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
 import io.cargohold.spi.TagRecord;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -56,7 +57,7 @@ class StaleWhileRevalidateRouteTest {
             edge.close();
         }
         if (upstreamVertx != null) {
-            EdgeHarness.await(upstreamVertx.close());
+            Await.await(upstreamVertx.close());
         }
     }
 
@@ -129,7 +130,7 @@ class StaleWhileRevalidateRouteTest {
         for (int i = 0; i < 10; i++) {
             pulls.add(edge.send(HttpMethod.GET, "/v2/up/hung-many/manifests/1"));
         }
-        EdgeHarness.await(Future.join(pulls));
+        Await.await(Future.join(pulls));
         long nanos = System.nanoTime() - start;
 
         for (Future<RegistryResponse> pull : pulls) {
@@ -158,8 +159,8 @@ class StaleWhileRevalidateRouteTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         Optional<TagRecord> tag = Optional.empty();
         while (System.nanoTime() < deadline && !tag.map(found -> found.digest().equals(moved)).orElse(false)) {
-            EdgeHarness.await(Future.future(promise -> edge.vertx().setTimer(100, id -> promise.complete())));
-            tag = EdgeHarness.await(edge.metadata().tag("up/late", "1"));
+            Await.await(Future.future(promise -> edge.vertx().setTimer(100, id -> promise.complete())));
+            tag = Await.await(edge.metadata().tag("up/late", "1"));
         }
         RegistryResponse updated = edge.get("/v2/up/late/manifests/1");
 

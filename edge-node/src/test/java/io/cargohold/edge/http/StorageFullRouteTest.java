@@ -6,6 +6,7 @@ import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.StorageFullException;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.vertx.core.Handler;
@@ -72,7 +73,7 @@ class StorageFullRouteTest {
                 edge.close();
             }
             if (upstreamVertx != null) {
-                EdgeHarness.await(upstreamVertx.close());
+                Await.await(upstreamVertx.close());
             }
         } finally {
             if (mounted && !run("umount", mount.toString())) {
@@ -193,6 +194,6 @@ class StorageFullRouteTest {
         assertStatus(response, 200);
         assertThat(response.bytes()).isEqualTo(content);
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).contains((long) content.length);
+        assertThat(Await.await(edge.blobStore().stat(digest))).contains((long) content.length);
     }
 }

@@ -4,6 +4,7 @@ import io.cargohold.config.CacheRule;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.vertx.core.json.JsonArray;
@@ -64,7 +65,7 @@ class TagsRouteTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     private static List<String> strings(JsonArray array) {

@@ -1,13 +1,14 @@
 package io.cargohold.edge.http;
 
+import io.cargohold.cache.ProxyManifestStore;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.edge.RegistryResponse;
-import io.cargohold.edge.proxy.ProxyManifestStore;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.Tag;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.spi.RegistryEvent;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.upstream.http.UpstreamTimeouts;
 import io.vertx.core.Handler;
@@ -72,7 +73,7 @@ class UpstreamFailureRouteTest {
             edge.close();
         }
         if (upstreamVertx != null) {
-            EdgeHarness.await(upstreamVertx.close());
+            Await.await(upstreamVertx.close());
         }
     }
 
@@ -126,7 +127,7 @@ class UpstreamFailureRouteTest {
     /** Nothing of {@code digest} is stored, and no upload was left behind. */
     private static void assertNothingStored(Digest... digests) {
         for (Digest digest : digests) {
-            assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).as("stored %s", digest).isEmpty();
+            assertThat(Await.await(edge.blobStore().stat(digest))).as("stored %s", digest).isEmpty();
         }
         assertThat(edge.uploadsLeft()).as("uploads left").isEmpty();
     }
@@ -155,8 +156,8 @@ class UpstreamFailureRouteTest {
         assertErrorCodes(response, 502, OciErrorCode.DIGEST_INVALID);
         assertThat(errorMessage(response)).contains("fetching manifest liar-digest@" + wanted + " from "
                 + upstream.hostPort());
-        assertThat(EdgeHarness.await(edge.metadata().manifest("bad/liar-digest", wanted.value()))).isEmpty();
-        assertThat(EdgeHarness.await(edge.metadata().repository("bad/liar-digest"))).isEmpty();
+        assertThat(Await.await(edge.metadata().manifest("bad/liar-digest", wanted.value()))).isEmpty();
+        assertThat(Await.await(edge.metadata().repository("bad/liar-digest"))).isEmpty();
         assertNothingStored(wanted, Digest.sha256(other));
 
         BEHAVIOURS.put("liar-digest", serveManifest(good));
@@ -176,7 +177,7 @@ class UpstreamFailureRouteTest {
 
         assertErrorCodes(response, 502, OciErrorCode.DIGEST_INVALID);
         assertThat(errorMessage(response)).contains("liar-tag:1").contains(claimed.value());
-        assertThat(EdgeHarness.await(edge.metadata().tag("bad/liar-tag", "1"))).isEmpty();
+        assertThat(Await.await(edge.metadata().tag("bad/liar-tag", "1"))).isEmpty();
         assertErrorCode(edge.get("/v2/bad/liar-tag/tags/list"), OciErrorCode.NAME_UNKNOWN);
         assertNothingStored(Digest.sha256(good), claimed);
 
@@ -208,10 +209,10 @@ class UpstreamFailureRouteTest {
         assertErrorCodes(response, 502, OciErrorCode.MANIFEST_INVALID);
         assertThat(errorMessage(response)).contains("fetching manifest " + repository + ":1")
                 .contains("larger than the limit of " + MAX_MANIFEST_BYTES + " bytes");
-        long sent = EdgeHarness.await(done.future());
+        long sent = Await.await(done.future());
         assertThat(sent).as("bytes the upstream got to write before the cache hung up")
                 .isLessThan(HUGE_MANIFEST_BYTES / 10);
-        assertThat(EdgeHarness.await(edge.metadata().tag("bad/" + repository, "1"))).isEmpty();
+        assertThat(Await.await(edge.metadata().tag("bad/" + repository, "1"))).isEmpty();
         assertThat(edge.uploadsLeft()).isEmpty();
 
         byte[] good = manifest(repository);
@@ -228,7 +229,7 @@ class UpstreamFailureRouteTest {
 
         assertErrorCodes(response, 502, OciErrorCode.MANIFEST_INVALID);
         assertThat(errorMessage(response)).contains("not-json:1").contains(upstream.hostPort());
-        assertThat(EdgeHarness.await(edge.metadata().tag("bad/not-json", "1"))).isEmpty();
+        assertThat(Await.await(edge.metadata().tag("bad/not-json", "1"))).isEmpty();
         assertNothingStored(Digest.sha256(html));
     }
 
@@ -252,7 +253,7 @@ class UpstreamFailureRouteTest {
         assertThat(later.bytes()).isEqualTo(good);
         assertThat(edge.upstreamCalls().blobGets(digest)).isEqualTo(2);
         edge.awaitFill(digest);
-        assertThat(EdgeHarness.await(edge.blobStore().stat(digest))).hasValue((long) good.length);
+        assertThat(Await.await(edge.blobStore().stat(digest))).hasValue((long) good.length);
     }
 
     @Test
@@ -350,7 +351,7 @@ class UpstreamFailureRouteTest {
         assertErrorCodes(response, 504, OciErrorCode.UNAVAILABLE);
         assertThat(errorMessage(response)).contains("fetching manifest stalled:1")
                 .contains("upstream stalled mid-body").contains("PT2S");
-        assertThat(EdgeHarness.await(edge.metadata().tag("bad/stalled", "1"))).isEmpty();
+        assertThat(Await.await(edge.metadata().tag("bad/stalled", "1"))).isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.cargohold.edge.RegistryResponse;
 import io.cargohold.oci.Digest;
 import io.cargohold.oci.MediaType;
 import io.cargohold.oci.error.OciErrorCode;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.ScriptedUpstream;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
@@ -12,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,9 +71,9 @@ class UpstreamTagsRouteTest {
 
     @AfterAll
     static void stop() {
-        EdgeHarness.closeAll(edge, upstream, scripted);
+        Await.closeAll(edge, upstream, scripted);
         if (scriptedVertx != null) {
-            EdgeHarness.await(scriptedVertx.close());
+            Await.await(scriptedVertx.close());
         }
     }
 
@@ -158,7 +158,7 @@ class UpstreamTagsRouteTest {
         for (int i = 0; i < 10; i++) {
             answers.add(edge.send(HttpMethod.GET, "/v2/up/library/burst/tags/list"));
         }
-        EdgeHarness.await(Future.all(answers));
+        Await.await(Future.all(answers));
 
         answers.forEach(answer -> assertThat(tags(answer.result())).containsExactly("1"));
         assertThat(edge.upstreamCalls().tagLists("library/burst")).isEqualTo(1);

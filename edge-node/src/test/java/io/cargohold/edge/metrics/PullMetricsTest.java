@@ -1,8 +1,10 @@
 package io.cargohold.edge.metrics;
 
+import io.cargohold.cache.CacheMetrics;
 import io.cargohold.edge.EdgeHarness;
 import io.cargohold.oci.Descriptor;
 import io.cargohold.oci.MediaType;
+import io.cargohold.testkit.Await;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -52,7 +54,7 @@ class PullMetricsTest {
         upstream.push(image, "library/app:1");
         TestImages.Image limited = TestImages.writeImage(layout, "limited", 42, 1_000);
         limitedVertx = Vertx.vertx();
-        limitedUpstream = EdgeHarness.await(limitedVertx.createHttpServer().requestHandler(request -> {
+        limitedUpstream = Await.await(limitedVertx.createHttpServer().requestHandler(request -> {
             if (request.path().equals("/v2/library/limited/manifests/1")) {
                 request.response().putHeader("Content-Type", MediaType.OCI_MANIFEST)
                         .putHeader("Docker-Content-Digest", limited.digest().value())
@@ -72,9 +74,9 @@ class PullMetricsTest {
     @AfterAll
     static void stop() {
         if (limitedVertx != null) {
-            EdgeHarness.await(limitedVertx.close());
+            Await.await(limitedVertx.close());
         }
-        EdgeHarness.closeAll(edge, upstream);
+        Await.closeAll(edge, upstream);
     }
 
     @Test
@@ -119,20 +121,20 @@ class PullMetricsTest {
 
         assertThat(afterHit.manifestRequests - before.manifestRequests).isEqualTo(2);
         assertThat(afterHit.blobRequests - before.blobRequests).isEqualTo(2L * blobCount);
-        awaitTrue("no fetch left in flight", () -> gauge(meters, EdgeMetrics.FETCHES_INFLIGHT) == 0);
+        awaitTrue("no fetch left in flight", () -> gauge(meters, CacheMetrics.FETCHES_INFLIGHT) == 0);
     }
 
     @Test
     void unknownTag_countsUpstream404AndClient404() {
         MeterRegistry meters = edge.meters();
-        long upstream404 = timerCount(meters, EdgeMetrics.UPSTREAM_REQUESTS, "upstream", upstream.hostPort(),
+        long upstream404 = timerCount(meters, CacheMetrics.UPSTREAM_REQUESTS, "upstream", upstream.hostPort(),
                 "operation", "manifest.get", "status", "404");
         long client404 = timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "manifest", "method", "GET",
                 "status", "404");
 
         assertStatus(edge.get("/v2/" + RULE + "/library/app/manifests/missing", "Accept", OCI_ACCEPT), 404);
 
-        assertThat(timerCount(meters, EdgeMetrics.UPSTREAM_REQUESTS, "upstream", upstream.hostPort(),
+        assertThat(timerCount(meters, CacheMetrics.UPSTREAM_REQUESTS, "upstream", upstream.hostPort(),
                 "operation", "manifest.get", "status", "404")).isEqualTo(upstream404 + 1);
         awaitTrue("the 404 timed", () -> timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "manifest",
                 "method", "GET", "status", "404") == client404 + 1);
@@ -157,7 +159,7 @@ class PullMetricsTest {
     void upstreamRateLimit_lastRemainingIsAGauge() {
         assertStatus(edge.get("/v2/limited/library/limited/manifests/1", "Accept", OCI_ACCEPT), 200);
 
-        assertThat(gauge(edge.meters(), EdgeMetrics.UPSTREAM_RATELIMIT_REMAINING,
+        assertThat(gauge(edge.meters(), CacheMetrics.UPSTREAM_RATELIMIT_REMAINING,
                 "upstream", "127.0.0.1:" + limitedUpstream.actualPort())).isEqualTo(76);
     }
 
@@ -179,9 +181,9 @@ class PullMetricsTest {
                     cacheRequests(meters, "blob", "hit"), cacheRequests(meters, "blob", "miss"),
                     counter(meters, EdgeMetrics.BYTES_SERVED, "source", "cache"),
                     counter(meters, EdgeMetrics.BYTES_SERVED, "source", "upstream"),
-                    timerCount(meters, EdgeMetrics.UPSTREAM_REQUESTS, "upstream", upstreamHost,
+                    timerCount(meters, CacheMetrics.UPSTREAM_REQUESTS, "upstream", upstreamHost,
                             "operation", "manifest.get", "status", "200"),
-                    timerCount(meters, EdgeMetrics.UPSTREAM_REQUESTS, "upstream", upstreamHost,
+                    timerCount(meters, CacheMetrics.UPSTREAM_REQUESTS, "upstream", upstreamHost,
                             "operation", "blob.get", "status", "200"),
                     timerCount(meters, EdgeMetrics.HTTP_REQUESTS, "route", "manifest", "method", "GET",
                             "status", "200"),
@@ -190,7 +192,7 @@ class PullMetricsTest {
         }
 
         private static long cacheRequests(MeterRegistry meters, String kind, String result) {
-            return counter(meters, EdgeMetrics.CACHE_REQUESTS, "rule", RULE, "kind", kind, "result", result);
+            return counter(meters, CacheMetrics.CACHE_REQUESTS, "rule", RULE, "kind", kind, "result", result);
         }
     }
 

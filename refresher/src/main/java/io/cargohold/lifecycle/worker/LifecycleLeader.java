@@ -11,13 +11,12 @@ import java.util.Set;
  * leader is, of the members that run a worker (registered in a shared map), the oldest in the
  * cluster: every member sees the same member list, in join order, so they agree without a lock, and
  * when the leader leaves, the next oldest worker leads from its next check on. Registrations of
- * members that left are ignored. Requests go on a cluster topic that every worker hears; only the
- * leader acts on them. Blocking: call off the event loop.
+ * members that left are ignored. Requests for a run ({@link io.cargohold.spi.WorkRequests}) reach every
+ * worker; only the leader acts on them. Blocking: call off the event loop.
  */
 public final class LifecycleLeader implements AutoCloseable {
 
     public static final String RUNNERS = "cargohold.lifecycle-runners";
-    public static final String RUN_REQUESTS = "cargohold.lifecycle-run-requests";
 
     private final HazelcastInstance hazelcast;
     private final IMap<String, String> runners;
@@ -39,16 +38,6 @@ public final class LifecycleLeader implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /** Asks the leader, wherever it runs, to run now; does not wait. Any member may ask, worker or not. */
-    public static void requestRun(HazelcastInstance hazelcast) {
-        hazelcast.<String>getTopic(RUN_REQUESTS).publishAsync(hazelcast.getCluster().getLocalMember().toString());
-    }
-
-    /** Calls {@code listener} (on a Hazelcast thread) for every request for a run. */
-    public void onRunRequested(Runnable listener) {
-        hazelcast.<String>getTopic(RUN_REQUESTS).addMessageListener(message -> listener.run());
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.cargohold.lifecycle.worker;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.LifecycleConfig;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
+import io.cargohold.spi.WorkRequests;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -30,7 +30,7 @@ public final class LifecycleTrigger {
     private long lastRequestMillis;
     private boolean requested;
 
-    /** {@code requestRun} asks the leader for a run (see {@link LifecycleLeader#requestRun}). */
+    /** {@code requestRun} asks the leader for a run (see {@link WorkRequests#requestLifecycleRun}). */
     public LifecycleTrigger(Runnable requestRun, MetadataStore metadata, LifecycleConfig config,
                             Supplier<List<CacheRule>> rules, Clock clock) {
         this.requestRun = requestRun;
@@ -40,10 +40,10 @@ public final class LifecycleTrigger {
         this.clock = clock;
     }
 
-    /** Asks the leader of {@code hazelcast}'s cluster. */
-    public static LifecycleTrigger of(HazelcastInstance hazelcast, MetadataStore metadata, LifecycleConfig config,
+    /** Asks the leader through {@code requests}. */
+    public static LifecycleTrigger of(WorkRequests requests, MetadataStore metadata, LifecycleConfig config,
                                       Supplier<List<CacheRule>> rules, Clock clock) {
-        return new LifecycleTrigger(() -> LifecycleLeader.requestRun(hazelcast), metadata, config, rules, clock);
+        return new LifecycleTrigger(requests::requestLifecycleRun, metadata, config, rules, clock);
     }
 
     public Future<Void> handle(RegistryEvent event) {

@@ -14,6 +14,7 @@ import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.Repository;
+import io.cargohold.spi.WorkRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -86,15 +87,15 @@ public final class LifecycleWorker {
     }
 
     /**
-     * Runs every {@code lifecycle.interval}, and whenever a run is requested, on whichever member
-     * leads at that moment, always on one context of {@code vertx}; answers the timer's id.
+     * Runs every {@code lifecycle.interval}, and whenever a run is requested through {@code requests}, on
+     * whichever member leads at that moment, always on one context of {@code vertx}; answers the timer's id.
      */
-    public long schedule(Vertx vertx, LifecycleLeader leader) {
+    public long schedule(Vertx vertx, LifecycleLeader leader, WorkRequests requests) {
         Context context = vertx.getOrCreateContext();
         Runnable runIfLeader = () -> context.runOnContext(v -> vertx.executeBlocking(leader::isLeader, false)
                 .compose(leads -> leads ? run().mapEmpty() : Future.succeededFuture())
                 .onFailure(e -> LOG.warn("lifecycle run failed: {}", e.toString())));
-        leader.onRunRequested(runIfLeader);
+        requests.onLifecycleRunRequested(runIfLeader);
         return vertx.setPeriodic(config.interval().toMillis(), id -> runIfLeader.run());
     }
 

@@ -3,6 +3,7 @@ package io.cargohold.lifecycle.worker;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
+import io.cargohold.meta.hazelcast.HazelcastWorkRequests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,10 +62,12 @@ class LifecycleLeaderTest {
     void requestRun_fromAMemberWithoutWorker_reachesEveryWorker() throws InterruptedException {
         startCluster(3);
         CountDownLatch heard = new CountDownLatch(2);
-        register(members.get(1), "refresher-1").onRunRequested(heard::countDown);
-        register(members.get(2), "refresher-2").onRunRequested(heard::countDown);
+        register(members.get(1), "refresher-1");
+        new HazelcastWorkRequests(members.get(1)).onLifecycleRunRequested(heard::countDown);
+        register(members.get(2), "refresher-2");
+        new HazelcastWorkRequests(members.get(2)).onLifecycleRunRequested(heard::countDown);
 
-        LifecycleLeader.requestRun(members.get(0));
+        new HazelcastWorkRequests(members.get(0)).requestLifecycleRun();
 
         assertThat(heard.await(20, TimeUnit.SECONDS)).isTrue();
     }

@@ -2,7 +2,6 @@ package io.cargohold.lifecycle.worker;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.LifecycleConfig;
-import io.cargohold.edge.MutableClock;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.lifecycle.ImageCatalog;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
@@ -14,6 +13,7 @@ import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.StoredBlob;
 import io.cargohold.store.fs.FileSystemBlobStore;
 import io.cargohold.store.s3.S3BlobStore;
+import io.cargohold.testkit.MutableClock;
 import io.cargohold.testkit.S3Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;

@@ -3,20 +3,20 @@ package io.cargohold.lifecycle.worker;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.LifecycleConfig;
-import io.cargohold.edge.MutableClock;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.meta.hazelcast.HazelcastWorkRequests;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.spi.Repository;
 import io.cargohold.spi.RepositorySettings;
+import io.cargohold.testkit.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +45,7 @@ class LifecycleTriggerTest {
     void start() {
         hazelcast = HazelcastMembers.start(HazelcastMetadataStore.configureMaps(HazelcastMembers.standaloneConfig()));
         metadata = new HazelcastMetadataStore(vertx, hazelcast);
-        new LifecycleLeader(hazelcast, "test").onRunRequested(requests::incrementAndGet);
+        new HazelcastWorkRequests(hazelcast).onLifecycleRunRequested(requests::incrementAndGet);
         await(metadata.createRepositoryIfAbsent(new Repository("up/pruned", "up", "http://127.0.0.1:1", "pruned", 1)
                 .withSettings(RepositorySettings.DEFAULTS.withLifecyclePolicy(POLICY))));
         await(metadata.createRepositoryIfAbsent(new Repository("up/kept", "up", "http://127.0.0.1:1", "kept", 1)));
@@ -59,7 +59,7 @@ class LifecycleTriggerTest {
 
     @Test
     void imageCached_inARepositoryWithAPolicy_requestsOneRunPerSpacing() {
-        LifecycleTrigger trigger = LifecycleTrigger.of(hazelcast, metadata, LifecycleConfig.DEFAULT, List::of, clock);
+        LifecycleTrigger trigger = LifecycleTrigger.of(new HazelcastWorkRequests(hazelcast), metadata, LifecycleConfig.DEFAULT, List::of, clock);
 
         await(trigger.handle(cached("up/pruned")));
         await(trigger.handle(cached("up/pruned")));
@@ -72,7 +72,7 @@ class LifecycleTriggerTest {
 
     @Test
     void imageCached_withoutPolicyOrQuota_orAnotherEvent_requestsNothing() {
-        LifecycleTrigger trigger = LifecycleTrigger.of(hazelcast, metadata, LifecycleConfig.DEFAULT, List::of, clock);
+        LifecycleTrigger trigger = LifecycleTrigger.of(new HazelcastWorkRequests(hazelcast), metadata, LifecycleConfig.DEFAULT, List::of, clock);
 
         await(trigger.handle(cached("up/kept")));
         await(trigger.handle(RegistryEvent.of(RegistryEvent.PULL, "up/pruned", "1", "sha256:" + "a".repeat(64),
@@ -86,7 +86,7 @@ class LifecycleTriggerTest {
     @Test
     void imageCached_withARuleQuota_requestsARunForAnyRepository() {
         CacheRule rule = new CacheRule("up", "http://127.0.0.1:1", null, null, null, null, null, null, "1GiB");
-        LifecycleTrigger trigger = LifecycleTrigger.of(hazelcast, metadata, LifecycleConfig.DEFAULT,
+        LifecycleTrigger trigger = LifecycleTrigger.of(new HazelcastWorkRequests(hazelcast), metadata, LifecycleConfig.DEFAULT,
                 () -> List.of(rule), clock);
 
         await(trigger.handle(cached("up/kept")));

@@ -3,17 +3,18 @@ package io.cargohold.lifecycle.worker;
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.LifecycleConfig;
-import io.cargohold.edge.MutableClock;
 import io.cargohold.events.local.LocalEventPublisher;
 import io.cargohold.lifecycle.ImageCatalog;
 import io.cargohold.lifecycle.QuotaPlanner;
 import io.cargohold.lifecycle.StoredImage;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
+import io.cargohold.meta.hazelcast.HazelcastWorkRequests;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
 import io.cargohold.store.fs.FileSystemBlobStore;
+import io.cargohold.testkit.MutableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -118,9 +119,10 @@ class LifecycleWorkerTest {
                 new LifecycleConfig(Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(15), "1000"),
                 List::of, "test", clock);
         LifecycleLeader leader = new LifecycleLeader(hazelcast, "test");
-        long timer = worker.schedule(vertx, leader);
+        HazelcastWorkRequests requests = new HazelcastWorkRequests(hazelcast);
+        long timer = worker.schedule(vertx, leader, requests);
 
-        LifecycleLeader.requestRun(hazelcast);
+        requests.requestLifecycleRun();
 
         assertThat(awaitEvents(1)).extracting(RegistryEvent::digest).containsExactly(image.digest());
         assertThat(on(() -> metadata.manifests("up/app"))).isEmpty();
