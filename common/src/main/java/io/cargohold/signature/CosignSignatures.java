@@ -25,7 +25,7 @@ import java.util.function.Function;
  * (cosign 2.x), then, unless one of those passed, the Sigstore bundles among the image's referrers
  * (cosign 3.x), from the referrers API or, on a registry without it, the referrers tag schema.
  * Every document is small and read up to {@link #MAX_DOCUMENT_BYTES}; at most
- * {@link #MAX_SIGNATURES} of each kind are tried. A missing document means no signature there; any
+ * {@link #MAX_SIGNATURES} simple signatures and as many bundle manifests are tried. A missing document means no signature there; any
  * other upstream failure fails the returned future, since nothing could be decided.
  */
 public final class CosignSignatures {
@@ -97,6 +97,7 @@ public final class CosignSignatures {
                 });
     }
 
+    /** The one bundle layer of a bundle manifest, as cosign's bundle specification lays it out. */
     private Future<Verdict> bundle(String repository, Digest image, Digest bundleManifest) {
         return manifest(repository, bundleManifest).compose(manifest -> {
             if (manifest.isEmpty()) {
@@ -108,10 +109,12 @@ public final class CosignSignatures {
             } catch (MalformedSignatureException e) {
                 return Future.succeededFuture(Verdict.fail(e.getMessage()));
             }
-            return untilPassed(first(blobs), descriptor -> blob(repository, descriptor)
-                    .map(bytes -> bytes.map(b -> verifier.verifyBundle(image, b))
-                            .orElse(Verdict.fail("bundle " + descriptor.digest() + " could not be fetched"))))
-                    .map(Verdict::anyOf);
+            if (blobs.isEmpty()) {
+                return Future.succeededFuture(Verdict.fail("bundle manifest " + bundleManifest + " holds no bundle"));
+            }
+            Descriptor bundle = blobs.get(0);
+            return blob(repository, bundle).map(bytes -> bytes.map(b -> verifier.verifyBundle(image, b))
+                    .orElse(Verdict.fail("bundle " + bundle.digest() + " could not be fetched")));
         });
     }
 

@@ -11,6 +11,10 @@ import io.cargohold.signature.CosignVerifier;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +38,10 @@ import java.util.List;
  * payload with the signature in its annotation; and the cosign 3.x signature, a key-signed
  * Sigstore bundle (a DSSE envelope of an in-toto statement) in an artifact manifest whose
  * {@code subject} is the image, listed in a {@code sha256-<hex>} index as the referrers tag schema
- * wants (distribution 2.8 has no referrers API; cosign writes that index itself then). A key and a
+ * wants (distribution 2.8 has no referrers API: cosign writes that index itself then). A key and a
  * digest to name are parameters, so negative fixtures are the same calls with another key or
- * another digest. Everything is written into the image's OCI layout under a ref name that
- * {@link #push} copies to a registry with skopeo.
+ * another digest. Everything is written into the image's OCI layout under a ref name, and pushed
+ * with skopeo ({@link #pushTag}, {@link #pushReferrer}).
  */
 public final class CosignFixtures {
 
@@ -231,12 +235,15 @@ public final class CosignFixtures {
         return refName;
     }
 
+    /** A bundle's artifact manifest written into a layout under {@code refName}, for {@link #pushReferrer}. */
+    public record Referrer(String refName, Descriptor manifest, Digest subject) {
+    }
+
     /**
      * Writes the cosign 3.x signature of {@code image} into its layout: the bundle ({@code keys}
-     * sign a statement naming {@code named}), its artifact manifest, and the referrers index
-     * listing it under the ref name {@code sha256-<hex>}, which {@link #push} copies with its children.
+     * sign a statement naming {@code named}) and its artifact manifest, whose subject is the image.
      */
-    public static String writeBundle(TestImages.LayoutEntry image, String repository, KeyPair keys, Digest named) {
+    public static Referrer writeBundle(TestImages.LayoutEntry image, String repository, KeyPair keys, Digest named) {
         Path layout = image.layout();
         byte[] bundle = signatureBundle(keys, repository, named);
         Descriptor bundleDescriptor = new Descriptor(CosignArtifacts.BUNDLE_TYPE, TestImages.writeBlob(layout, bundle),
@@ -247,22 +254,60 @@ public final class CosignFixtures {
                 bundleDescriptor, emptyDescriptor);
         Descriptor manifestDescriptor = new Descriptor(MediaType.OCI_MANIFEST, TestImages.writeBlob(layout, manifest),
                 manifest.length);
-        byte[] index = referrersIndex(List.of(manifestDescriptor));
-        String refName = CosignArtifacts.referrersTag(image.digest()).value();
-        TestImages.addToIndex(layout, new Descriptor(MediaType.OCI_INDEX, TestImages.writeBlob(layout, index),
-                index.length), refName);
-        return refName;
+        String refName = "cosign-bundle-" + manifestDescriptor.digest().hex();
+        TestImages.addToIndex(layout, manifestDescriptor, refName);
+        return new Referrer(refName, manifestDescriptor, image.digest());
     }
 
     /**
-     * Copies what {@code refName} names in {@code layout} to {@code repository:refName} in the
-     * registry with skopeo, keeping digests (an index with every manifest it lists).
+     * Copies what {@code refName} names in {@code layout} (a {@code .sig} manifest) to
+     * {@code repository:refName} in the registry with skopeo, keeping digests.
      */
-    public static void push(UpstreamRegistry registry, Path layout, String refName, String repository) {
-        List<String> args = new ArrayList<>(List.of("--dest-tls-verify=false", "--preserve-digests", "--all"));
+    public static void pushTag(UpstreamRegistry registry, Path layout, String refName, String repository) {
+        skopeoCopy(registry, layout, refName, repository + ":" + refName);
+    }
+
+    /**
+     * Pushes a bundle's artifact manifest by digest with skopeo, then the referrers index of its
+     * subject ({@code sha256-<hex>}, listing it alone) as cosign does on a registry without the
+     * referrers API. The index goes up with a plain PUT: skopeo 1.9 drops the {@code artifactType}
+     * of index entries, which the referrers tag schema needs.
+     */
+    public static void pushReferrer(UpstreamRegistry registry, Path layout, Referrer referrer, String repository) {
+        skopeoCopy(registry, layout, referrer.refName(), repository + "@" + referrer.manifest().digest());
+        putManifest(registry, repository, CosignArtifacts.referrersTag(referrer.subject()).value(), MediaType.OCI_INDEX,
+                referrersIndex(List.of(referrer.manifest())));
+    }
+
+    private static void skopeoCopy(UpstreamRegistry registry, Path layout, String refName, String destination) {
+        List<String> args = new ArrayList<>(List.of("--dest-tls-verify=false", "--preserve-digests"));
         registry.credentials().ifPresent(c -> args.add("--dest-creds=" + c.username() + ":" + c.password()));
-        Skopeo.copy("oci:" + layout + ":" + refName, "docker://" + registry.hostPort() + "/" + repository + ":"
-                + refName, args.toArray(String[]::new));
+        Skopeo.copy("oci:" + layout + ":" + refName, "docker://" + registry.hostPort() + "/" + destination,
+                args.toArray(String[]::new));
+    }
+
+    /** {@code PUT /v2/<repository>/manifests/<reference>}, with basic credentials when the registry has them. */
+    private static void putManifest(UpstreamRegistry registry, String repository, String reference, String mediaType,
+                                    byte[] content) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(registry.url() + "/v2/" + repository + "/manifests/" + reference))
+                .header("Content-Type", mediaType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        registry.credentials().ifPresent(c -> request.header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8))));
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("PUT manifest " + repository + ":" + reference + " answered "
+                        + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static ObjectNode bundleFor(PublicKey key) {
