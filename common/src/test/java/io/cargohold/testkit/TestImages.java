@@ -237,7 +237,8 @@ public final class TestImages {
         return new Image(layout, refName, digest, content, configDescriptor, List.copyOf(layers), platform);
     }
 
-    private static synchronized void addToIndex(Path layout, Descriptor descriptor, String refName) {
+    /** Names {@code descriptor} {@code refName} in the layout's index.json, replacing what had that name. */
+    public static synchronized void addToIndex(Path layout, Descriptor descriptor, String refName) {
         try {
             Path indexFile = layout.resolve("index.json");
             ObjectNode index = (ObjectNode) JSON.readTree(indexFile.toFile());
@@ -288,7 +289,9 @@ public final class TestImages {
         }
     }
 
-    private static Digest writeBlob(Path layout, byte[] content) {
+    /** Stores {@code content} as a blob of the layout (created if needed) and returns its digest. */
+    public static Digest writeBlob(Path layout, byte[] content) {
+        initLayout(layout);
         Digest digest = Digest.sha256(content);
         try {
             Files.write(blobPath(layout, digest), content);
