@@ -18,7 +18,7 @@ public final class CacheRuleJson {
 
     public static final Set<String> KEYS = Set.of("prefix", "upstreamUrl", "upstreamRepositoryPrefix", "credentials",
             "refreshInterval", "platforms", "customRoleArn", "aws", "quota", "tagsList",
-            "revalidateTimeout", "tls");
+            "revalidateTimeout", "tls", "allow", "deny", "verify", "warm");
     private static final Set<String> TLS_KEYS = Set.of("caFile", "clientCertificate", "clientKey", "insecureSkipVerify");
 
     private CacheRuleJson() {
@@ -44,7 +44,22 @@ public final class CacheRuleJson {
                 .put("quota", rule.quota())
                 .put("tagsList", rule.tagsList())
                 .put("revalidateTimeout", rule.revalidateTimeout().toString())
-                .put("tls", tlsJson(rule.tls()));
+                .put("tls", tlsJson(rule.tls()))
+                .put("allow", new JsonArray(rule.gate().allow()))
+                .put("deny", new JsonArray(rule.gate().deny()))
+                .put("verify", verifyJson(rule.gate().verify()))
+                .put("warm", new JsonArray(rule.gate().warm()));
+    }
+
+    private static JsonObject verifyJson(CacheRule.Verify verify) {
+        if (verify == null) {
+            return null;
+        }
+        JsonObject json = new JsonObject();
+        if (verify.cosign() != null) {
+            json.put("cosign", new JsonObject().put("publicKeys", new JsonArray(verify.cosign().publicKeys())));
+        }
+        return json;
     }
 
     private static JsonObject tlsJson(UpstreamTls tls) {
@@ -81,7 +96,11 @@ public final class CacheRuleJson {
                 json.getValue("quota") instanceof Number bytes ? String.valueOf(bytes.longValue())
                         : string(key, json, "quota"), string(key, json, "tagsList"),
                 duration(key + ".revalidateTimeout", string(key, json, "revalidateTimeout")),
-                tls(key + ".tls", json.getValue("tls")));
+                tls(key + ".tls", json.getValue("tls")),
+                new CacheRule.Gate(strings(key + ".allow", json.getValue("allow"), "patterns such as library/*"),
+                        strings(key + ".deny", json.getValue("deny"), "patterns such as library/*"),
+                        verify(key + ".verify", json.getValue("verify")),
+                        strings(key + ".warm", json.getValue("warm"), "images such as library/nginx:1.27")));
     }
 
     private static UpstreamTls tls(String key, Object value) {
@@ -101,6 +120,10 @@ public final class CacheRuleJson {
         }
         return new UpstreamTls(string(key, json, "caFile"), string(key, json, "clientCertificate"),
                 string(key, json, "clientKey"), (Boolean) skip);
+    }
+
+    private static CacheRule.Verify verify(String key, Object value) {
+        return value == null ? null : CacheRule.Verify.read(key, object(key, value).getMap());
     }
 
     private static String string(String key, JsonObject json, String field) {
@@ -141,5 +164,22 @@ public final class CacheRuleJson {
             platforms.add(text);
         }
         return platforms;
+    }
+
+    private static List<String> strings(String key, Object value, String what) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof JsonArray array)) {
+            throw new ConfigException(key, value, "must be a list of " + what);
+        }
+        List<String> strings = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.getValue(i) instanceof String text)) {
+                throw new ConfigException(key + "[" + i + "]", array.getValue(i), "must be a string");
+            }
+            strings.add(text);
+        }
+        return strings;
     }
 }

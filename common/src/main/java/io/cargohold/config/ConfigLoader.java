@@ -50,6 +50,10 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": " + path(e) + ": unknown key", e);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof ConfigException setting && setting.key() != null) {
+                // a setting read while its object was built (a rule's verify): its key is relative to that object
+                throw new ConfigException(path(e) + "." + setting.key(), setting.value(), setting.constraint());
+            }
             if (e.getPath().isEmpty()) {
                 throw new ConfigException(source + ": the config is empty or not a YAML mapping", e);
             }

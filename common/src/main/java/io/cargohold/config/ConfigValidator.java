@@ -1,6 +1,13 @@
 package io.cargohold.config;
 
+import io.cargohold.credentials.aws.SecretsManagerSecrets;
 import io.cargohold.events.kafka.KafkaTopics;
+import io.cargohold.gate.AccessList;
+import io.cargohold.gate.ImagePattern;
+import io.cargohold.oci.Digest;
+import io.cargohold.oci.RepositoryName;
+import io.cargohold.oci.Tag;
+import io.cargohold.oci.error.RegistryException;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.spi.ManifestRecord;
@@ -100,6 +107,68 @@ public final class ConfigValidator {
                     + CacheRule.TAGS_LIST_CACHED + " (only cached tags)");
         }
         UpstreamTrust.load(key + ".tls", rule.tls());
+        patterns(key + ".allow", rule.gate().allow());
+        patterns(key + ".deny", rule.gate().deny());
+        if (rule.gate().verify() != null) {
+            verify(key + ".verify", rule.gate().verify());
+        }
+        warm(key, rule);
+    }
+
+    private static void patterns(String key, List<String> patterns) {
+        for (int i = 0; i < patterns.size(); i++) {
+            try {
+                ImagePattern.parse(patterns.get(i));
+            } catch (IllegalArgumentException e) {
+                fail(key + "[" + i + "]", patterns.get(i), "is not a valid pattern: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Keys are read now, so a start-up and {@code validate} name the broken one; Secrets Manager's when first used. */
+    private static void verify(String key, CacheRule.Verify verify) {
+        List<String> keys = verify.publicKeys();
+        if (keys.isEmpty()) {
+            fail(key + ".cosign.publicKeys", null, "must list at least one PEM public key: file:PATH, env:NAME, "
+                    + "aws-secretsmanager:ARN_OR_NAME or the PEM itself");
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            String at = key + ".cosign.publicKeys[" + i + "]";
+            if (keys.get(i) == null) {
+                fail(at, null, "must be a reference to a PEM public key");
+            }
+            SecretValue.validate(at, keys.get(i));
+            if (!keys.get(i).startsWith(SecretsManagerSecrets.PREFIX)) {
+                CacheRule.Verify.resolveKey(at, keys.get(i), System.getenv(), CacheRule.Aws.DEFAULT);
+            }
+        }
+    }
+
+    /** A warmed image must be a valid reference the rule's own lists let in. */
+    private static void warm(String key, CacheRule rule) {
+        AccessList access = AccessList.of(rule.prefix(), rule.gate().allow(), rule.gate().deny());
+        for (int i = 0; i < rule.gate().warm().size(); i++) {
+            String image = rule.gate().warm().get(i);
+            String at = key + ".warm[" + i + "]";
+            int separator = image == null ? -1 : image.indexOf('@') >= 0 ? image.indexOf('@') : image.lastIndexOf(':');
+            if (separator <= 0) {
+                fail(at, image, "must be <repository>:<tag> or <repository>@sha256:<hex>");
+            }
+            String repository = image.substring(0, separator);
+            String reference = image.substring(separator + 1);
+            try {
+                RepositoryName.parse(repository);
+                if (image.charAt(separator) == '@') {
+                    Digest.parse(reference);
+                } else {
+                    Tag.parse(reference);
+                }
+            } catch (RegistryException e) {
+                fail(at, image, "must be <repository>:<tag> or <repository>@sha256:<hex> (" + e.getMessage() + ")");
+            }
+            access.check(rule.upstreamRepository(repository), image.charAt(separator) == '@' ? null : reference)
+                    .ifPresent(refusal -> fail(at, image, "is refused by the rule's own lists: " + refusal.message()));
+        }
     }
 
     /** A client's wait on a re-check is pointless past the upstream's own time-out. */
