@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -160,7 +159,7 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
     }
 
     /**
-     * Signature verification: {@code cosign.publicKeys} are references ({@link SecretValue}:
+     * Signature verification: {@code cosign.publicKeys} are references ({@link SecretText}:
      * {@code file:PATH}, {@code env:NAME}, {@code aws-secretsmanager:ARN_OR_NAME} or the PEM itself)
      * to PEM public keys ({@code io.cargohold.gate.PublicKeys}). Keyless verification (Fulcio, Rekor)
      * is not supported yet.
@@ -195,20 +194,10 @@ public record CacheRule(String prefix, String upstreamUrl, String upstreamReposi
         }
 
         /**
-         * Reads every key now; blocking (files, AWS calls), so call it off the event loop. {@code key} is
-         * the rule's {@code verify} key ({@code rules[0].verify}), named by failures with the entry's index.
+         * Parses the PEM read from {@code reference}; a failure names {@code key} and the reference (its first
+         * line, for an inline PEM).
          */
-        public List<PublicKey> resolveKeys(String key, Map<String, String> environment, Aws aws) {
-            List<PublicKey> keys = new ArrayList<>();
-            for (int i = 0; i < publicKeys().size(); i++) {
-                keys.add(resolveKey(key + ".cosign.publicKeys[" + i + "]", publicKeys().get(i), environment, aws));
-            }
-            return List.copyOf(keys);
-        }
-
-        /** Reads one key reference ({@link SecretValue}) and parses its PEM; failures name {@code key}. */
-        public static PublicKey resolveKey(String key, String reference, Map<String, String> environment, Aws aws) {
-            String pem = SecretValue.resolve(key, reference, environment, aws);
+        public static PublicKey parseKey(String key, String reference, String pem) {
             try {
                 return PublicKeys.parse(pem);
             } catch (IllegalArgumentException e) {

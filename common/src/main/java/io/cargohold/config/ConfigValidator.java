@@ -1,6 +1,5 @@
 package io.cargohold.config;
 
-import io.cargohold.credentials.aws.SecretsManagerSecrets;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.gate.AccessList;
 import io.cargohold.gate.ImagePattern;
@@ -137,9 +136,9 @@ public final class ConfigValidator {
             if (keys.get(i) == null) {
                 fail(at, null, "must be a reference to a PEM public key");
             }
-            SecretValue.validate(at, keys.get(i));
-            if (!keys.get(i).startsWith(SecretsManagerSecrets.PREFIX)) {
-                CacheRule.Verify.resolveKey(at, keys.get(i), System.getenv(), CacheRule.Aws.DEFAULT);
+            SecretText.validate(at, keys.get(i));
+            if (!keys.get(i).startsWith(SecretReference.AWS_SECRETS_MANAGER)) {
+                CacheRule.Verify.parseKey(at, keys.get(i), SecretText.read(at, keys.get(i), System.getenv()));
             }
         }
     }
@@ -342,7 +341,7 @@ public final class ConfigValidator {
             httpUrl("auth.realm", auth.realm(), "https://cache.example.com/v2/token");
         }
         if (auth.tokenKey() != null) {
-            SecretReference.validateValue("auth.tokenKey", auth.tokenKey());
+            SecretText.validate("auth.tokenKey", auth.tokenKey());
         }
         if (auth.tokenTtl().compareTo(Duration.ofMinutes(1)) < 0 || auth.tokenTtl().compareTo(MAX_TOKEN_TTL) > 0) {
             fail("auth.tokenTtl", auth.tokenTtl(), "must be an ISO-8601 duration from PT1M to PT12H");
@@ -382,7 +381,7 @@ public final class ConfigValidator {
             if (accessKey.secret() == null) {
                 fail(at + ".secret", null, "is required: the secret access key or a reference to it");
             }
-            SecretReference.validateValue(at + ".secret", accessKey.secret());
+            SecretText.validate(at + ".secret", accessKey.secret());
         }
     }
 
@@ -407,10 +406,10 @@ public final class ConfigValidator {
             fail("storage.bucket", storage.bucket(), "must be an S3 bucket name: 3-63 of a-z 0-9 . -");
         }
         if (storage.accessKey() != null) {
-            SecretReference.validateValue("storage.accessKey", storage.accessKey());
+            SecretText.validate("storage.accessKey", storage.accessKey());
         }
         if (storage.secretKey() != null) {
-            SecretReference.validateValue("storage.secretKey", storage.secretKey());
+            SecretText.validate("storage.secretKey", storage.secretKey());
         }
         if ((storage.accessKey() == null) != (storage.secretKey() == null)) {
             fail("storage.secretKey", null, "and storage.accessKey must be given together");

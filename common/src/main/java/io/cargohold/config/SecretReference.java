@@ -51,23 +51,6 @@ public final class SecretReference {
         }
     }
 
-    /**
-     * Checks the form of a reference to a single secret value ({@code io.cargohold.credentials.SecretValue}):
-     * {@code env:NAME}, {@code file:PATH}, {@code aws-secretsmanager:ARN_OR_NAME} or the value itself.
-     */
-    static void validateValue(String key, String reference) {
-        if (reference.isBlank()) {
-            ConfigValidator.fail(key, reference, "must not be empty");
-        }
-        if (reference.startsWith("env:") && !reference.substring(4).matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            ConfigValidator.fail(key, reference, "env: needs a variable name such as env:S3_ACCESS_KEY");
-        }
-        if (reference.startsWith(AWS_SECRETS_MANAGER)
-                && reference.substring(AWS_SECRETS_MANAGER.length()).isBlank()) {
-            ConfigValidator.fail(key, reference, "must name a secret: aws-secretsmanager:ARN_OR_NAME");
-        }
-    }
-
     /** Whether the reference is read through AWS ({@code aws-secretsmanager:} or {@code aws-ecr}). */
     public static boolean isAws(String reference) {
         return reference != null && (reference.equals(AWS_ECR) || reference.startsWith(AWS_SECRETS_MANAGER));

@@ -2,19 +2,17 @@ package io.cargohold.credentials;
 
 import io.cargohold.config.CacheRule;
 import io.cargohold.config.ConfigException;
+import io.cargohold.config.SecretText;
 import io.cargohold.credentials.aws.SecretStrings;
 import io.cargohold.credentials.aws.SecretsManagerSecrets;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * Resolves a single secret value of the configuration (an S3 key, say): {@code env:NAME} (the
  * variable's value), {@code file:PATH} (the file's content, without surrounding white space),
  * {@code aws-secretsmanager:ARN_OR_NAME} (a secret of any name), or the value itself. The config loader
- * checks the form ({@link io.cargohold.config.SecretReference#validateValue}); this reads it.
+ * checks the form; this reads it, the forms other than AWS's through {@link SecretText}.
  */
 public final class SecretValue {
 
@@ -44,20 +42,6 @@ public final class SecretValue {
                 throw new ConfigException(key + ": '" + reference + "' cannot be read: " + e.getMessage(), e);
             }
         }
-        if (reference.startsWith("env:")) {
-            String value = environment.get(reference.substring(4));
-            if (value == null) {
-                throw new ConfigException(key + ": '" + reference + "' names an unset environment variable");
-            }
-            return value;
-        }
-        if (reference.startsWith("file:")) {
-            try {
-                return Files.readString(Path.of(reference.substring(5))).strip();
-            } catch (IOException e) {
-                throw new ConfigException(key + ": '" + reference + "' cannot be read: " + e.getMessage(), e);
-            }
-        }
-        return reference;
+        return SecretText.read(key, reference, environment);
     }
 }

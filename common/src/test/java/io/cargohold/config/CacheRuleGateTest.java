@@ -1,5 +1,6 @@
 package io.cargohold.config;
 
+import io.cargohold.credentials.TrustedKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class CacheRuleGateTest {
         assertThat(gate.verifies()).isTrue();
         assertThat(gate.verify().publicKeys()).containsExactly("file:" + cosignPub);
         assertThat(gate.warm()).containsExactly("nginx:1.27", "library/redis@sha256:" + "a".repeat(64));
-        assertThat(gate.verify().resolveKeys("rules[0].verify", Map.of(), CacheRule.Aws.DEFAULT))
+        assertThat(TrustedKeys.read("rules[0]", config.rules().get(0), Map.of()))
                 .containsExactly(signer.getPublic());
     }
 
@@ -63,8 +64,7 @@ class CacheRuleGateTest {
 
         CargoholdConfig config = parse(RULE + "    verify:\n      cosign:\n        publicKeys:\n          - |\n" + key);
 
-        assertThat(config.rules().get(0).gate().verify().resolveKeys("rules[0].verify", Map.of(),
-                CacheRule.Aws.DEFAULT)).hasSize(1);
+        assertThat(TrustedKeys.read("rules[0]", config.rules().get(0), Map.of())).hasSize(1);
     }
 
     @Test
