@@ -32,6 +32,9 @@ public interface CacheMeters {
         }
     }
 
+    /** Why a rule refused an image. */
+    enum Denial { PATTERN, SIGNATURE }
+
     /** A client's lookup of a manifest or blob under the rule with prefix {@code rule}. */
     void cacheLookup(String rule, Kind kind, Result result);
 
@@ -40,6 +43,12 @@ public interface CacheMeters {
 
     /** The {@code RateLimit-Remaining} count {@code upstream} last sent. */
     void rateLimitRemaining(String upstream, long remaining);
+
+    /** An image the rule with prefix {@code rule} refused. */
+    void imageDenied(String rule, Denial why);
+
+    /** A signature check of an image under the rule with prefix {@code rule}, passed or not. */
+    void signatureChecked(String rule, boolean passed);
 
     /** Runs an upstream download, counted as a fetch in flight until it completes. */
     <T> Future<T> fetching(Supplier<Future<T>> download);

@@ -26,7 +26,11 @@ import java.util.function.Supplier;
  *       status for an error, {@code 0} when none came ({@code cargohold_upstream_requests_seconds_*});</li>
  *   <li>{@value #UPSTREAM_RATELIMIT_REMAINING} {@code {upstream}}: the last {@code RateLimit-Remaining}
  *       an upstream sent (Docker Hub);</li>
- *   <li>{@value #FETCHES_INFLIGHT}: manifest and blob downloads from upstreams running on this node.</li>
+ *   <li>{@value #FETCHES_INFLIGHT}: manifest and blob downloads from upstreams running on this node;</li>
+ *   <li>{@value #IMAGES_DENIED} {@code {rule,reason}}: images a rule refused, by its {@code pattern} lists or for
+ *       want of a trusted {@code signature} ({@code cargohold_images_denied_total});</li>
+ *   <li>{@value #SIGNATURE_CHECKS} {@code {rule,result}}: cosign signature checks of images, {@code passed} or
+ *       {@code failed} ({@code cargohold_signature_checks_total}).</li>
  * </ul>
  */
 public final class CacheMetrics implements CacheMeters {
@@ -35,6 +39,8 @@ public final class CacheMetrics implements CacheMeters {
     public static final String UPSTREAM_REQUESTS = "cargohold.upstream.requests";
     public static final String UPSTREAM_RATELIMIT_REMAINING = "cargohold.upstream.ratelimit.remaining";
     public static final String FETCHES_INFLIGHT = "cargohold.fetches.inflight";
+    public static final String IMAGES_DENIED = "cargohold.images.denied";
+    public static final String SIGNATURE_CHECKS = "cargohold.signature.checks";
 
     private final MeterRegistry registry;
     private final AtomicInteger fetchesInFlight = new AtomicInteger();
@@ -87,6 +93,16 @@ public final class CacheMetrics implements CacheMeters {
                     .register(registry);
             return value;
         }).set(remaining);
+    }
+
+    @Override
+    public void imageDenied(String rule, Denial why) {
+        registry.counter(IMAGES_DENIED, "rule", rule, "reason", label(why)).increment();
+    }
+
+    @Override
+    public void signatureChecked(String rule, boolean passed) {
+        registry.counter(SIGNATURE_CHECKS, "rule", rule, "result", passed ? "passed" : "failed").increment();
     }
 
     @Override

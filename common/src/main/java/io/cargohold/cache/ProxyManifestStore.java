@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,12 +46,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * A client waits on a tag's re-check at most its rule's {@code revalidateTimeout}; then it is served
  * the cached manifest stale, and so is every client after it until the re-check, which goes on under
  * the upstream's own time-outs, has ended (stale-while-revalidate).
- * A repository created by a first pull gets the settings of its creation template.
+ * A repository created by a first pull gets the settings of its creation template. What a rule does not let in
+ * is refused first ({@link ImageGate}): by its lists before any upstream request; under {@code verify}, an image
+ * is cached only with a trusted signature, checked when it is fetched, and the verdict is kept with it, so a
+ * verified image still pulls while the upstream is down; an index that passes vouches for its platform manifests,
+ * which are cached with it.
  */
 public final class ProxyManifestStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyManifestStore.class);
     public static final Duration OUTAGE_BACKOFF = Duration.ofSeconds(30);
+    /** The platform manifests of a verified index cached with it, at most. */
+    static final int MAX_VOUCHED = 64;
 
     private final MetadataStore metadata;
     private final BlobStore blobs;
@@ -63,6 +70,7 @@ public final class ProxyManifestStore {
     private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
     private final ClusterSingleFlight flight;
     private final Map<String, Outage> outages = new ConcurrentHashMap<>();
+    private final ImageGate gate;
 
     /** The upstream's last outage answer for a tag, and until when it stands. */
     private record Outage(long untilMillis, String reason) {
@@ -70,8 +78,9 @@ public final class ProxyManifestStore {
 
     public ProxyManifestStore(MetadataStore metadata, BlobStore blobs, Upstreams upstreams,
                               RepositoryTemplates templates, FetchLeases leases, EventPublisher events, String node,
-                              long maxManifestBytes, Clock clock) {
+                              long maxManifestBytes, Clock clock, CacheMeters meters) {
         this.flight = new ClusterSingleFlight(leases);
+        this.gate = new ImageGate(upstreams, events, node, meters);
         this.metadata = metadata;
         this.blobs = blobs;
         this.upstreams = upstreams;
@@ -83,6 +92,10 @@ public final class ProxyManifestStore {
     }
 
     public Future<ServedManifest> get(ProxyTarget target, Reference reference) {
+        return gate.admit(target, reference).compose(v -> lookup(target, reference));
+    }
+
+    private Future<ServedManifest> lookup(ProxyTarget target, Reference reference) {
         if (reference instanceof Digest digest) {
             return cached(target, digest).compose(hit -> hit != null
                     ? Future.succeededFuture(ServedManifest.fresh(hit))
@@ -172,8 +185,19 @@ public final class ProxyManifestStore {
                 manifest.mediaType(), manifest.size(), node));
     }
 
+    /**
+     * The cached manifest, or null. Under {@code verify}, one cached before the rule verified has its signature
+     * checked now, and its verdict kept.
+     */
     private Future<ManifestRecord> cached(ProxyTarget target, Digest digest) {
-        return metadata.manifest(target.name(), digest.value()).map(hit -> hit.orElse(null));
+        return metadata.manifest(target.name(), digest.value()).compose(hit -> {
+            if (hit.isEmpty() || hit.get().signature() != null || !gate.mustVerify(target, digest)) {
+                return Future.succeededFuture(hit.orElse(null));
+            }
+            ManifestRecord verified = hit.get();
+            return gate.verify(target, digest, digest).map(verified::withSignature)
+                    .compose(record -> metadata.putManifest(record).map(record));
+        });
     }
 
     private Future<ServedManifest> revalidate(ProxyTarget target, TagRecord record) {
@@ -263,7 +287,26 @@ public final class ProxyManifestStore {
         return upstreams.client(target.rule())
                 .getManifest(target.upstreamRepository(), reference, maxManifestBytes)
                 .onFailure(failure -> publishUpstreamError(target, reference, failure))
-                .compose(upstream -> store(target, reference, upstream));
+                .compose(upstream -> gate.mustVerify(target, reference)
+                        ? verifyAndStore(target, reference, upstream) : store(target, reference, upstream, null));
+    }
+
+    /**
+     * Stores an image that passed its signature check, with the verdict; an index, after the platform
+     * manifests it lists, which it vouches for.
+     */
+    private Future<ServedManifest> verifyAndStore(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
+        return gate.verify(target, reference, upstream.digest()).compose(verdict -> {
+            Manifest parsed = parse(target, reference, upstream);
+            if (parsed == null || !parsed.isIndex()) {
+                return store(target, reference, upstream, verdict);
+            }
+            String vouched = "listed by " + upstream.digest().value() + ", " + verdict;
+            List<Future<Void>> platforms = parsed.manifests().stream().limit(MAX_VOUCHED)
+                    .map(child -> vouch(target, child.digest(), vouched))
+                    .toList();
+            return Future.all(platforms).compose(v -> store(target, reference, upstream, verdict));
+        });
     }
 
     private void publishUpstreamError(ProxyTarget target, Reference reference, Throwable failure) {
@@ -271,20 +314,50 @@ public final class ProxyManifestStore {
                 reference instanceof Digest digest ? digest.value() : null, failure.getMessage(), node));
     }
 
-    /** Stores a manifest fetched from the upstream under {@code reference}, checking it parses first. */
+    /**
+     * Stores a referrers index fetched from the upstream under {@code reference} (not an image: never checked
+     * for a signature).
+     */
     Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
+        return store(target, reference, upstream, null);
+    }
+
+    /** Caches a platform manifest of a verified index, or notes the index's verdict on the cached one. */
+    private Future<Void> vouch(ProxyTarget target, Digest platform, String verdict) {
+        return metadata.manifest(target.name(), platform.value()).compose(hit -> {
+            if (hit.isPresent()) {
+                return hit.get().signature() != null ? Future.succeededFuture()
+                        : metadata.putManifest(hit.get().withSignature(verdict));
+            }
+            return upstreams.client(target.rule())
+                    .getManifest(target.upstreamRepository(), platform, maxManifestBytes)
+                    .compose(fetched -> store(target, platform, fetched, verdict)).mapEmpty();
+        });
+    }
+
+    /** Parses a fetched manifest; an invalid one is the upstream's fault, thrown as a bad gateway. */
+    private Manifest parse(ProxyTarget target, Reference reference, UpstreamManifest upstream) {
         try {
-            Manifest.parse(upstream.content(), upstream.mediaType());
+            return Manifest.parse(upstream.content(), upstream.mediaType());
         } catch (RegistryException invalid) {
-            // The upstream's fault, not the client's: a bad gateway, saying what was fetched from where.
-            return Future.failedFuture(new UpstreamException(invalid.code(), "fetching manifest "
+            throw new UpstreamException(invalid.code(), "fetching manifest "
                     + target.upstreamRepository() + (reference instanceof Digest ? "@" : ":") + reference.value()
                     + " from " + upstreams.client(target.rule()).host() + " failed: " + invalid.getMessage(),
-                    502, 200, invalid));
+                    502, 200, invalid);
+        }
+    }
+
+    /** Stores a manifest fetched from the upstream under {@code reference}, checking it parses first. */
+    private Future<ServedManifest> store(ProxyTarget target, Reference reference, UpstreamManifest upstream,
+                                         String signature) {
+        try {
+            parse(target, reference, upstream);
+        } catch (UpstreamException invalid) {
+            return Future.failedFuture(invalid);
         }
         long now = clock.millis();
         ManifestRecord record = new ManifestRecord(target.name(), upstream.digest().value(), upstream.mediaType(),
-                upstream.content(), now, now);
+                upstream.content(), now, now, signature);
         Repository repository = new Repository(target.name(), target.rule().prefix(), target.rule().upstreamUrl(),
                 target.upstreamRepository(), now, templates.settingsFor(target.name()));
         return writeBlob(upstream)

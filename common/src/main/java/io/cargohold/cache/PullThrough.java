@@ -43,7 +43,7 @@ public record PullThrough(RuleResolver rules, RepositoryTemplates templates, Pro
         RepositoryTemplates templates = new RepositoryTemplates();
         ProxyManifestStore manifests = new ProxyManifestStore(dependencies.metadata(), dependencies.blobStore(),
                 upstreams, templates, dependencies.leases(), dependencies.events(), node,
-                config.limits().maxManifestBytes(), clock);
+                config.limits().maxManifestBytes(), clock, metrics);
         return new PullThrough(new RuleResolver(config.rules(), config.mirror().defaultRule()), templates, manifests,
                 new ProxyBlobStore(dependencies.blobStore(), upstreams, dependencies.leases(), dependencies.peers(),
                         dependencies.events(), node, metrics),

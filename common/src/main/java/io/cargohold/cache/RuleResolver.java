@@ -6,7 +6,9 @@ import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.error.OciErrorCode;
 import io.cargohold.oci.error.RegistryException;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +21,11 @@ import java.util.Optional;
 public final class RuleResolver {
 
     private final String mirrorDefault;
-    private volatile List<CacheRule> rules;
+    private volatile RuleSet current = new RuleSet(List.of(), Map.of());
+
+    /** The rules in matching order and what each lets in, swapped together. */
+    private record RuleSet(List<CacheRule> rules, Map<CacheRule, RuleGate> gates) {
+    }
 
     /**
      * @param mirrorDefault the prefix of the rule for unprefixed names without {@code ns}; null for
@@ -34,13 +40,21 @@ public final class RuleResolver {
         this(rules, null);
     }
 
-    /** Swaps the rule set at once; requests in flight keep the rule they resolved. */
+    /**
+     * Swaps the rule set at once; requests in flight keep the rule they resolved. Blocking: a rule with
+     * {@code verify} has its trusted keys read.
+     */
     public void replace(List<CacheRule> newRules) {
-        rules = newRules.stream().sorted(RuleOrder.MATCHING).toList();
+        Map<CacheRule, RuleGate> gates = new HashMap<>();
+        for (CacheRule rule : newRules) {
+            RuleGate kept = current.gates().get(rule);
+            gates.put(rule, kept != null ? kept : RuleGate.of(rule, System.getenv()));
+        }
+        current = new RuleSet(newRules.stream().sorted(RuleOrder.MATCHING).toList(), Map.copyOf(gates));
     }
 
     public List<CacheRule> rules() {
-        return rules;
+        return current.rules();
     }
 
     /** Resolves a validated name; fails with NAME_UNKNOWN when no rule covers it. */
@@ -54,17 +68,18 @@ public final class RuleResolver {
      */
     public ProxyTarget resolve(RepositoryName name, String namespace) {
         String value = name.value();
+        RuleSet set = current;
         if (namespace != null) {
-            return rules.stream().filter(rule -> rule.servesHost(namespace)).findFirst()
-                    .map(rule -> target(rule, value))
+            return set.rules().stream().filter(rule -> rule.servesHost(namespace)).findFirst()
+                    .map(rule -> target(set, rule, value))
                     .orElseThrow(() -> unservedRegistry(namespace, value));
         }
-        for (CacheRule rule : rules) {
+        for (CacheRule rule : set.rules()) {
             if (value.startsWith(rule.prefix() + "/")) {
-                return target(rule, value.substring(rule.prefix().length() + 1));
+                return target(set, rule, value.substring(rule.prefix().length() + 1));
             }
         }
-        return mirrorDefault().map(rule -> target(rule, value))
+        return mirrorDefault(set.rules()).map(rule -> target(set, rule, value))
                 .orElseThrow(() -> unprefixed(value));
     }
 
@@ -81,7 +96,7 @@ public final class RuleResolver {
             why = "mirror.defaultRule " + mirrorDefault + " names no rule any more; add that rule back, or set "
                     + "mirror.defaultRule to the prefix of another";
         } else {
-            long dockerHub = rules.stream().filter(CacheRule::isDockerHub).count();
+            long dockerHub = rules().stream().filter(CacheRule::isDockerHub).count();
             why = (dockerHub > 1 ? dockerHub + " rules have Docker Hub as upstream, so none serves names without a "
                     + "prefix; " : "no rule serves names without a prefix; ")
                     + "pull it as <prefix>/" + name + ", or set mirror.defaultRule to the prefix of the rule that "
@@ -91,8 +106,7 @@ public final class RuleResolver {
                 name);
     }
 
-    private Optional<CacheRule> mirrorDefault() {
-        List<CacheRule> current = rules;
+    private Optional<CacheRule> mirrorDefault(List<CacheRule> current) {
         if (mirrorDefault != null) {
             return current.stream().filter(rule -> rule.prefix().equals(mirrorDefault)).findFirst();
         }
@@ -101,8 +115,8 @@ public final class RuleResolver {
     }
 
     /** {@code rest} is the name under the rule; Docker Hub's official images live under {@code library/}. */
-    private static ProxyTarget target(CacheRule rule, String rest) {
+    private static ProxyTarget target(RuleSet set, CacheRule rule, String rest) {
         String canonical = rule.prefix() + "/" + (rule.isDockerHub() && !rest.contains("/") ? "library/" + rest : rest);
-        return new ProxyTarget(canonical, rule, rule.upstreamRepository(rest));
+        return new ProxyTarget(canonical, rule, rule.upstreamRepository(rest), set.gates().get(rule));
     }
 }

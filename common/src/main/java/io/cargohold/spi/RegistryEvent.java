@@ -7,7 +7,8 @@ import java.util.LinkedHashMap;
 /**
  * One versioned event, keyed by repository. {@code digest} and {@code tag} are null where they do
  * not apply; {@code node} names the process that saw it; {@code detail} says what went wrong, for
- * {@code upstream-error} events, and why an image was expired, for {@code image-expired} events.
+ * {@code upstream-error} events, why an image was expired, for {@code image-expired} events, and why it was
+ * refused, for {@code image-denied} events.
  */
 public record RegistryEvent(int version, String type, long timeMillis, String repository, String tag,
                             String digest, String mediaType, long size, String node, String detail) {
@@ -19,6 +20,7 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
     public static final String TAG_REFRESHED = "tag-refreshed";
     public static final String IMAGE_EXPIRED = "image-expired";
     public static final String UPSTREAM_ERROR = "upstream-error";
+    public static final String IMAGE_DENIED = "image-denied";
     public static final String AUDIT = "audit";
 
     public static RegistryEvent of(String type, String repository, String tag, String digest, String mediaType,
@@ -32,6 +34,13 @@ public record RegistryEvent(int version, String type, long timeMillis, String re
                                               String node) {
         return new RegistryEvent(VERSION, UPSTREAM_ERROR, System.currentTimeMillis(), repository, tag, digest, null,
                 -1, node, detail);
+    }
+
+    /** A rule refused an image before caching or serving it: {@code reason} names the pattern or the signature. */
+    public static RegistryEvent imageDenied(String repository, String tag, String digest, String reason,
+                                            String node) {
+        return new RegistryEvent(VERSION, IMAGE_DENIED, System.currentTimeMillis(), repository, tag, digest, null,
+                -1, node, reason);
     }
 
     /**

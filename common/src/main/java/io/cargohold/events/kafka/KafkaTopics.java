@@ -58,7 +58,7 @@ public record KafkaTopics(String pulls, String cacheMisses, String images, Strin
             case RegistryEvent.PULL -> pulls;
             case RegistryEvent.CACHE_MISS -> cacheMisses;
             case RegistryEvent.IMAGE_CACHED, RegistryEvent.TAG_REFRESHED, RegistryEvent.IMAGE_EXPIRED,
-                 RegistryEvent.UPSTREAM_ERROR -> images;
+                 RegistryEvent.UPSTREAM_ERROR, RegistryEvent.IMAGE_DENIED -> images;
             case RegistryEvent.AUDIT -> audit;
             default -> null;
         });

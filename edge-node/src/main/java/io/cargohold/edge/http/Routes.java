@@ -116,10 +116,10 @@ public final class Routes implements Handler<HttpServerRequest> {
         return switch (path.route()) {
             case BASE -> request.response().putHeader("Content-Type", "application/json").end("{}");
             case CATALOG -> catalog.handle(request);
-            case TAGS -> tags.handle(request, resolve(request, path, record));
+            case TAGS -> tags.handle(request, admitted(resolve(request, path, record)));
             case MANIFEST -> manifests.handle(request, resolve(request, path, record), path.reference(), record);
-            case BLOB -> blobs.handle(request, resolve(request, path, record), path.reference(), record);
-            case REFERRERS -> referrers.handle(request, resolve(request, path, record), path.reference());
+            case BLOB -> blobs.handle(request, admitted(resolve(request, path, record)), path.reference(), record);
+            case REFERRERS -> referrers.handle(request, admitted(resolve(request, path, record)), path.reference());
             case TOKEN, NOT_FOUND -> Future.failedFuture(noSuchRoute(request));
         };
     }
@@ -128,6 +128,15 @@ public final class Routes implements Handler<HttpServerRequest> {
         String namespace = request.getParam(MIRROR_NAMESPACE);
         ProxyTarget target = rules.resolve(path.name(), namespace);
         record.target(target, namespace);
+        return target;
+    }
+
+    /**
+     * A repository the rule's allow and deny lists let in, for the routes of a whole repository; manifests are
+     * checked by the cache itself, by tag and with an {@code image-denied} event.
+     */
+    private static ProxyTarget admitted(ProxyTarget target) {
+        target.admit(null);
         return target;
     }
 
