@@ -10,6 +10,7 @@ import io.cargohold.testkit.Await;
 import io.cargohold.testkit.OpensslCa;
 import io.cargohold.testkit.TestImages;
 import io.cargohold.testkit.UpstreamRegistry;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,6 +159,40 @@ class RulesApiTest {
         JsonObject audit = lastAudit("rules.update", "rules/moving");
         assertThat(audit.getJsonObject("before").getString("upstreamUrl")).isEqualTo(open.url());
         assertThat(audit.getJsonObject("after").getString("upstreamUrl")).isEqualTo(locked.url());
+    }
+
+    @Test
+    void update_denyList_refusesAtOnceShownAndAudited() {
+        node.call("POST", "/rules", rule("gated", open.url()));
+        assertThat(Eventually.status(() -> node.registryGet("/v2/gated/library/app/manifests/1").status(), 200))
+                .isEqualTo(200);
+
+        ApiAnswer updated = node.call("PUT", "/rules/gated", new JsonObject()
+                .put("deny", new JsonArray().add("library/*")));
+
+        assertThat(updated.status()).isEqualTo(200);
+        assertThat(Eventually.status(() -> node.registryGet("/v2/gated/library/app/manifests/1").status(), 403))
+                .isEqualTo(403);
+        ApiAnswer refused = node.registryGet("/v2/gated/library/app/manifests/1");
+        assertThat(refused.error().getString("code")).isEqualTo("DENIED");
+        assertThat(refused.error().getString("message")).contains("denied by rule 'gated' pattern 'library/*'");
+        assertThat(node.call("GET", "/rules/gated", null).json().getJsonArray("deny"))
+                .isEqualTo(new JsonArray().add("library/*"));
+        JsonObject audit = lastAudit("rules.update", "rules/gated");
+        assertThat(audit.getJsonObject("after").getJsonArray("deny")).isEqualTo(new JsonArray().add("library/*"));
+    }
+
+    @Test
+    void update_invalidPattern_400NamingTheEntry() {
+        node.call("POST", "/rules", rule("patterned", open.url()));
+
+        ApiAnswer answer = node.call("PUT", "/rules/patterned", new JsonObject()
+                .put("allow", new JsonArray().add("library/*").add("Bad**")));
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.error().getString("field")).isEqualTo("rules.allow[1]");
+        assertThat(answer.error().getString("value")).isEqualTo("Bad**");
+        assertThat(answer.error().getString("message")).startsWith("is not a valid pattern");
     }
 
     @Test
