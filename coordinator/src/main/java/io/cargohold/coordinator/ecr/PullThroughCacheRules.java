@@ -1,9 +1,9 @@
 package io.cargohold.coordinator.ecr;
 
+import io.cargohold.config.ConfigValidator;
 import io.cargohold.config.SecretReference;
 import io.cargohold.coordinator.api.PageRequest;
 import io.cargohold.coordinator.api.RulesApi;
-import io.cargohold.config.ConfigValidator;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  */
 final class PullThroughCacheRules {
 
+    private static final List<String> GATE = List.of("allow", "deny", "verify", "warm");
     private static final Pattern PREFIX_FORMAT = Pattern.compile(ConfigValidator.PREFIX_REGEX);
     private static final Map<String, String> FIELDS = Map.of("rules.prefix", "ecrRepositoryPrefix",
             "rules.upstreamUrl", "upstreamRegistryUrl", "rules.credentials", "credentialArn",
@@ -107,7 +108,11 @@ final class PullThroughCacheRules {
         }));
     }
 
-    /** A rule as ECR shows it; a credentials reference that is not a Secrets Manager one is left out. */
+    /**
+     * A rule as ECR shows it; a credentials reference that is not a Secrets Manager one is left out. Cargohold's
+     * gate ({@code allow}, {@code deny}, {@code verify}, {@code warm}) is added where the rule has one: members ECR
+     * does not define, which the AWS CLI and SDKs skip and raw callers see.
+     */
     private JsonObject show(JsonObject rule) {
         String url = rule.getString("upstreamUrl");
         String credentials = rule.getString("credentials");
@@ -121,6 +126,12 @@ final class PullThroughCacheRules {
                 .put("customRoleArn", rule.getString("customRoleArn"))
                 .put("upstreamRepositoryPrefix", upstreamPrefix == null || upstreamPrefix.isEmpty() ? "ROOT"
                         : upstreamPrefix);
+        for (String gate : GATE) {
+            Object value = rule.getValue(gate);
+            if (value instanceof JsonArray list && !list.isEmpty() || value instanceof JsonObject) {
+                shown.put(gate, value);
+            }
+        }
         return EcrShapes.withoutNulls(shown);
     }
 
