@@ -2,6 +2,7 @@ package io.cargohold.coordinator.api;
 
 import io.cargohold.cache.ProxyTarget;
 import io.cargohold.cache.RuleResolver;
+import io.cargohold.config.CacheRule;
 import io.cargohold.gate.AccessList;
 import io.cargohold.oci.RepositoryName;
 import io.cargohold.oci.error.RegistryException;
@@ -88,6 +89,11 @@ public final class PinsApi {
             target = rules.resolve(image.name());
         } catch (RegistryException e) {
             throw ApiException.invalid("pins.image", text, "no rule matches the name: " + e.getMessage());
+        }
+        // A pin names its rule: the mirror's default rule for unprefixed names would guess it.
+        if (!image.name().value().startsWith(target.rule().prefix() + "/")) {
+            throw ApiException.invalid("pins.image", text, "no rule matches the name: it must start with a rule's "
+                    + "prefix (" + rules.rules().stream().map(CacheRule::prefix).sorted().toList() + ")");
         }
         AccessList.of(target.rule().prefix(), target.rule().gate().allow(), target.rule().gate().deny())
                 .check(target.upstreamRepository(), image.tagOrNull())
