@@ -41,10 +41,6 @@ public final class PinnedManifests {
         return keys.contains(key(repository, digest));
     }
 
-    public boolean isEmpty() {
-        return keys.isEmpty();
-    }
-
     private static String key(String repository, String digest) {
         return repository + "@" + digest;
     }

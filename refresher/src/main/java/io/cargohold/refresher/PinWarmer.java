@@ -158,32 +158,38 @@ public final class PinWarmer {
         };
     }
 
-    /** Warms one pin; its outcome is saved on it. */
-    Future<Void> warm(Pin pin, Context context) {
+    /** Warms one pin, unless it was unpinned meanwhile; its outcome is saved on it. */
+    private Future<Void> warm(Pin pin, Context context) {
         Progress progress = new Progress(pin.warming());
-        return progress.save()
-                .compose(v -> {
-                    PinnedImage image = pin.pinnedImage();
-                    ProxyTarget target = cache.rules().resolve(image.name());
-                    return cache.manifests().get(target, image.reference())
-                            .compose(served -> resolve(target, served.manifest()))
-                            .compose(resolved -> {
-                                progress.pin = progress.pin.resolved(resolved.digest, resolved.platforms,
-                                        resolved.blobs.stream().mapToLong(Descriptor::size).sum());
-                                return progress.save().compose(saved -> fetchAll(target, resolved.blobs, progress,
-                                        context));
-                            });
-                })
+        return progress.save().compose(pinned -> pinned ? warm(pin, progress, context) : Future.succeededFuture());
+    }
+
+    private Future<Void> warm(Pin pin, Progress progress, Context context) {
+        return Future.<Void>succeededFuture()
+                .compose(v -> cacheImage(pin.pinnedImage(), progress, context))
                 .compose(v -> {
                     progress.pin = progress.pin.ready(clock.instant());
                     LOG.info("pinned image {} is warm: {} bytes", pin.image(), progress.pin.bytesTotal());
-                    return progress.save();
+                    return progress.save().<Void>mapEmpty();
                 })
                 .recover(failure -> {
                     String why = failure.getMessage() == null ? failure.toString() : failure.getMessage();
                     LOG.warn("warming pinned image {} failed: {}", pin.image(), why);
                     progress.pin = progress.pin.failed(why, clock.instant(), backOff(pin.attempts()));
-                    return progress.save();
+                    return progress.save().<Void>mapEmpty();
+                });
+    }
+
+    /** Caches the image's manifests, then reads every blob through the cache; stops once it is unpinned. */
+    private Future<Void> cacheImage(PinnedImage image, Progress progress, Context context) {
+        ProxyTarget target = cache.rules().resolve(image.name());
+        return cache.manifests().get(target, image.reference())
+                .compose(served -> resolve(target, served.manifest()))
+                .compose(resolved -> {
+                    progress.pin = progress.pin.resolved(resolved.digest(), resolved.platforms(),
+                            resolved.blobs().stream().mapToLong(Descriptor::size).sum());
+                    return progress.save().compose(pinned -> pinned
+                            ? fetchAll(target, resolved.blobs(), progress, context) : Future.succeededFuture());
                 });
     }
 
@@ -273,9 +279,10 @@ public final class PinWarmer {
             return Future.succeededFuture();
         }
 
-        Future<Void> save() {
+        /** Whether it was saved: false once unpinned. */
+        Future<Boolean> save() {
             savedAt = clock.instant();
-            return pins.update(pin).mapEmpty();
+            return pins.update(pin);
         }
     }
 }

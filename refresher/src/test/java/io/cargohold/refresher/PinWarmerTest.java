@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -107,6 +108,26 @@ class PinWarmerTest {
         assertThat(warmed.bytesDone()).isEqualTo(total);
         assertThat(warmed.lastWarmedAt()).isEqualTo(clock.instant());
         app.blobs().forEach(blob -> assertThat(await(blobs.stat(blob.digest()))).hasValue(blob.size()));
+    }
+
+    @Test
+    void warmDue_readyPin_warmedAgainOnlyOnceItsRulesRefreshIntervalPassed() {
+        PinWarmer warmer = warmer(List.of(new CacheRule("up", upstream.url(), null, null, Duration.ofHours(1),
+                null)));
+        Pin pin = pin("up/library/app:1");
+        on(warmer::warmDue);
+        Instant firstWarmed = clock.instant();
+
+        clock.advance(Duration.ofMinutes(59));
+        on(warmer::warmDue);
+        Pin notYet = stored(pin.id());
+        clock.advance(Duration.ofMinutes(2));
+        on(warmer::warmDue);
+        Pin rechecked = stored(pin.id());
+
+        assertThat(notYet.lastWarmedAt()).isEqualTo(firstWarmed);
+        assertThat(rechecked.lastWarmedAt()).isEqualTo(clock.instant());
+        assertThat(rechecked.state()).isEqualTo(Pin.State.READY);
     }
 
     @Test
