@@ -56,6 +56,22 @@ class LifecycleEvaluatorTest {
     }
 
     @Test
+    void keeping_pinnedImage_retainedAndListedAsPinnedNotExpired() {
+        CachedImage old = image("old", Duration.ofDays(20), "1");
+        CachedImage pinned = image("pinned", Duration.ofDays(10), "2");
+        CachedImage newest = image("new", Duration.ofDays(1), "3");
+
+        Evaluation evaluation = LifecycleEvaluator.evaluate(
+                policy(new LifecycleRule(1, Selection.any(CountType.IMAGE_COUNT_MORE_THAN, 1))),
+                List.of(old, pinned, newest), NOW).keeping("pinned"::equals);
+
+        assertThat(evaluation.expiredDigests()).containsExactly("old");
+        assertThat(evaluation.pinned()).extracting(expiry -> expiry.image().digest()).containsExactly("pinned");
+        assertThat(evaluation.pinned().get(0).rule().rulePriority()).isEqualTo(1);
+        assertThat(evaluation.retained()).containsExactly(pinned, newest);
+    }
+
+    @Test
     void evaluate_sinceImagePushed_expiresOnlyImagesOlderThanTheDays() {
         Evaluation evaluation = LifecycleEvaluator.evaluate(
                 policy(new LifecycleRule(1, Selection.untagged(CountType.SINCE_IMAGE_PUSHED, 14))),

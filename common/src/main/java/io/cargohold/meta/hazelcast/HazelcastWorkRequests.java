@@ -7,6 +7,7 @@ import io.cargohold.spi.WorkRequests;
 public final class HazelcastWorkRequests implements WorkRequests {
 
     public static final String LIFECYCLE_RUN_REQUESTS = "cargohold.lifecycle-run-requests";
+    public static final String PIN_WARM_UP_REQUESTS = "cargohold.pin-warm-up-requests";
 
     private final HazelcastInstance hazelcast;
 
@@ -16,12 +17,29 @@ public final class HazelcastWorkRequests implements WorkRequests {
 
     @Override
     public void requestLifecycleRun() {
-        hazelcast.<String>getTopic(LIFECYCLE_RUN_REQUESTS)
-                .publishAsync(hazelcast.getCluster().getLocalMember().toString());
+        request(LIFECYCLE_RUN_REQUESTS);
     }
 
     @Override
     public void onLifecycleRunRequested(Runnable listener) {
-        hazelcast.<String>getTopic(LIFECYCLE_RUN_REQUESTS).addMessageListener(message -> listener.run());
+        listen(LIFECYCLE_RUN_REQUESTS, listener);
+    }
+
+    @Override
+    public void requestPinWarmUp() {
+        request(PIN_WARM_UP_REQUESTS);
+    }
+
+    @Override
+    public void onPinWarmUpRequested(Runnable listener) {
+        listen(PIN_WARM_UP_REQUESTS, listener);
+    }
+
+    private void request(String topic) {
+        hazelcast.<String>getTopic(topic).publishAsync(hazelcast.getCluster().getLocalMember().toString());
+    }
+
+    private void listen(String topic, Runnable listener) {
+        hazelcast.<String>getTopic(topic).addMessageListener(message -> listener.run());
     }
 }

@@ -9,8 +9,10 @@ import io.cargohold.config.ConfigValidator;
 import io.cargohold.config.UpstreamTls;
 import io.cargohold.lifecycle.LifecyclePreview;
 import io.cargohold.meta.hazelcast.ControlMaps;
+import io.cargohold.meta.hazelcast.HazelcastPins;
 import io.cargohold.meta.hazelcast.HazelcastRegistryDocuments;
 import io.cargohold.meta.hazelcast.HazelcastWorkRequests;
+import io.cargohold.pin.Pin;
 import io.cargohold.policy.Authorizer;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RepositoryTemplate;
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
 /**
  * The control API, JSON under {@link #BASE} on the admin port of the processes that run the
  * coordinator role: cache rules, repository creation templates, repositories and their images,
- * registry and repository policies, API tokens, lifecycle policy previews and runs.
+ * registry and repository policies, API tokens, lifecycle policy previews and runs, pinned images.
  * Every change is checked whole before anything is written and raises an audit event naming the
  * caller ({@link AdminAccess}).
  */
@@ -81,9 +83,13 @@ public final class ControlApi {
                 new TagRevalidator(deps.cache().metadata(), deps.cache().manifests(), Clock.systemUTC()), audit,
                 caller);
         repositories.mount(api);
-        LifecycleApi lifecycle = new LifecycleApi(new LifecyclePreview(deps.cache().metadata(), Clock.systemUTC()),
-                new HazelcastWorkRequests(deps.hazelcast())::requestLifecycleRun);
+        HazelcastWorkRequests work = new HazelcastWorkRequests(deps.hazelcast());
+        LifecycleApi lifecycle = new LifecycleApi(new LifecyclePreview(deps.cache().metadata(),
+                new HazelcastPins(deps.vertx(), deps.hazelcast()), Clock.systemUTC()), work::requestLifecycleRun);
         lifecycle.mount(api);
+        new PinsApi(new ControlMap(deps.vertx(), deps.hazelcast().getMap(ControlMaps.PINS),
+                id -> id.matches(Pin.ID_REGEX)), deps.cache().rules(), work::requestPinWarmUp, audit, caller,
+                Clock.systemUTC()).mount(api);
         api.route().handler(ctx -> ctx.fail(404));
         api.route().failureHandler(ApiResponses::failure);
         root.route(BASE + "/*").subRouter(api);

@@ -62,4 +62,12 @@ final class ControlMap {
     Future<Boolean> remove(String key, JsonObject expected) {
         return vertx.executeBlocking(() -> map.remove(key, expected.encode()), false);
     }
+
+    /** Removes the entry whatever it holds now; answers what it held, or null. */
+    Future<JsonObject> delete(String key) {
+        return vertx.executeBlocking(() -> {
+            String removed = map.remove(key);
+            return removed == null ? null : new JsonObject(removed);
+        }, false);
+    }
 }

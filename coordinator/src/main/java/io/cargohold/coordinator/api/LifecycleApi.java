@@ -22,12 +22,16 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code POST /lifecycle/preview} {@code {"repository": ..., "lifecyclePolicy": ...}}: what each rule of
  *   {@code lifecyclePolicy} (a JSON object or its text; absent: the repository's own policy) would expire
- *   now and why, changing nothing (ECR's lifecycle policy preview);</li>
+ *   now and why, changing nothing (ECR's lifecycle policy preview); a pinned image a rule would expire is under
+ *   the rule's {@code kept} with the reason {@code pinned};</li>
  *   <li>{@code POST /lifecycle/run}: asks the lifecycle leader, wherever it runs, to run now ({@code 202};
  *   what it deletes shows in metrics and {@code image-expired} events).</li>
  * </ul>
  */
 public final class LifecycleApi {
+
+    /** Why an image a rule selects to expire is kept: a pin keeps it. */
+    static final String PINNED = "pinned";
 
     private final LifecyclePreview preview;
     private final Runnable requestRun;
@@ -92,6 +96,9 @@ public final class LifecycleApi {
             for (Expiry expiry : outcome.expired()) {
                 expired.add(image(expiry.image()).put("reason", expiry.reason()));
             }
+            JsonArray kept = new JsonArray();
+            evaluation.pinned().stream().filter(pinned -> pinned.rule() == outcome.rule())
+                    .forEach(pinned -> kept.add(image(pinned.image()).put("reason", PINNED)));
             JsonArray spared = new JsonArray();
             outcome.spared().forEach(image -> spared.add(image(image.image())
                     .put("selectedByRulePriority", image.selectedByRulePriority())));
@@ -101,13 +108,16 @@ public final class LifecycleApi {
                     .put("rule", outcome.rule().label())
                     .put("selected", new JsonArray(outcome.selected().stream().map(CachedImage::digest).toList()))
                     .put("expired", expired)
+                    .put("kept", kept)
                     .put("spared", spared));
         }
         return new JsonObject()
                 .put("repository", repository)
                 .put("evaluatedAt", evaluation.now().toString())
                 .put("rules", rules)
-                .put("retained", new JsonArray(evaluation.retained().stream().map(CachedImage::digest).toList()));
+                .put("retained", new JsonArray(evaluation.retained().stream().map(CachedImage::digest).toList()))
+                .put("pinned", new JsonArray(evaluation.pinned().stream().map(pinned -> pinned.image().digest())
+                        .toList()));
     }
 
     private static JsonObject image(CachedImage image) {

@@ -16,10 +16,10 @@ import java.util.function.Function;
  * prints its answer as a table or JSON; a refusal prints the API's error line and exits 1.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
-        description = "Manage cache rules, creation templates, repositories, images, policies and API tokens "
+        description = "Manage cache rules, creation templates, repositories, images, policies, API tokens and pins "
                 + "through the control API.",
         subcommands = {RulesCommand.class, TemplatesCommand.class, RepositoriesCommand.class, ImagesCommand.class,
-                PoliciesCommand.class, TokensCommand.class})
+                PoliciesCommand.class, TokensCommand.class, PinsCommand.class})
 public final class Ctl {
 
     static final int FAILED = 1;

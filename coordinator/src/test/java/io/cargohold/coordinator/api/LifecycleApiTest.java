@@ -2,6 +2,7 @@ package io.cargohold.coordinator.api;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.cargohold.lifecycle.LifecyclePreview;
+import io.cargohold.pin.PinReader;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.oci.Digest;
@@ -73,7 +74,7 @@ class LifecycleApiTest {
                 .compose(v -> metadata.putTag(new TagRecord("up/app", "1", older, now))));
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create());
-        new LifecycleApi(new LifecyclePreview(metadata, Clock.systemUTC()), RUN_REQUESTS::incrementAndGet).mount(api);
+        new LifecycleApi(new LifecyclePreview(metadata, PinReader.NONE, Clock.systemUTC()), RUN_REQUESTS::incrementAndGet).mount(api);
         api.route().failureHandler(ApiResponses::failure);
         Router root = Router.router(vertx);
         root.route(ControlApi.BASE + "/*").subRouter(api);

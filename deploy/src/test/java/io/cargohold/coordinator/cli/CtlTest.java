@@ -208,6 +208,25 @@ class CtlTest {
     }
 
     @Test
+    void pins_addListDelete_refusalsExit1() {
+        Run added = ctl("-o", "json", "pins", "add", "fromfile/library/pinned:1");
+        String id = added.json().getString("id");
+        Run listed = ctl("pins", "list");
+        Run duplicate = ctl("pins", "add", "fromfile/library/pinned:1");
+        Run invalid = ctl("pins", "add", "fromfile/library/pinned");
+        Run deleted = ctl("pins", "delete", id);
+
+        assertThat(added.exit()).as(added.err()).isZero();
+        assertThat(listed.out()).contains(id, "fromfile/library/pinned:1", "api");
+        assertThat(duplicate.exit()).isEqualTo(1);
+        assertThat(duplicate.err()).contains("409 pins.image");
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("400 pins.image");
+        assertThat(deleted.exit()).isZero();
+        assertThat(ctl("pins", "delete", id).err()).contains("404");
+    }
+
+    @Test
     void tokens_createListDelete() {
         Run created = ctl("-o", "json", "tokens", "create", "--name", "cli-bot", "--org", "o-cli1");
         String id = created.json().getString("id");

@@ -10,6 +10,7 @@ import io.cargohold.lifecycle.LifecyclePolicyException;
 import io.cargohold.lifecycle.QuotaPlanner;
 import io.cargohold.lifecycle.QuotaTally;
 import io.cargohold.lifecycle.StoredImage;
+import io.cargohold.pin.PinReader;
 import io.cargohold.spi.BlobStore;
 import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.MetadataStore;
@@ -41,7 +42,8 @@ import java.util.stream.Collectors;
  * rules in force at the run: {@code rules} follows rules changed through the control API) and the
  * global quota, then collects the blobs no manifest references any more. Only the elected leader
  * runs it ({@link LifecycleLeader}): every {@code lifecycle.interval} and when a run is requested.
- * One run at a time; a run asked for while one is under way joins it.
+ * One run at a time; a run asked for while one is under way joins it. Pinned images are neither expired nor
+ * evicted (read from {@link PinReader} once per run), though they count towards their quotas.
  *
  * <p>A run holds a page of repositories' images at a time, whatever the size of the cache: expiry
  * goes a page at a time and weighs each quota as it goes ({@link QuotaTally}); a quota over budget
@@ -58,6 +60,7 @@ public final class LifecycleWorker {
     static final int PAGE = 500;
 
     private final MetadataStore metadata;
+    private final PinReader pins;
     private final LifecycleConfig config;
     private final Supplier<List<CacheRule>> rules;
     private final Clock clock;
@@ -69,13 +72,27 @@ public final class LifecycleWorker {
 
     public LifecycleWorker(MetadataStore metadata, BlobStore blobs, EventPublisher events, MeterRegistry meters,
                            LifecycleConfig config, Supplier<List<CacheRule>> rules, String node, Clock clock) {
-        this(metadata, blobs, events, meters, config, rules, node, clock, PAGE);
+        this(metadata, PinReader.NONE, blobs, events, meters, config, rules, node, clock, PAGE);
+    }
+
+    /** A worker that keeps what {@code pins} pins. */
+    public LifecycleWorker(MetadataStore metadata, PinReader pins, BlobStore blobs, EventPublisher events,
+                           MeterRegistry meters, LifecycleConfig config, Supplier<List<CacheRule>> rules, String node,
+                           Clock clock) {
+        this(metadata, pins, blobs, events, meters, config, rules, node, clock, PAGE);
     }
 
     /** Reads {@code pageSize} repositories, and ten times as many blobs, at a time. */
     LifecycleWorker(MetadataStore metadata, BlobStore blobs, EventPublisher events, MeterRegistry meters,
                     LifecycleConfig config, Supplier<List<CacheRule>> rules, String node, Clock clock, int pageSize) {
+        this(metadata, PinReader.NONE, blobs, events, meters, config, rules, node, clock, pageSize);
+    }
+
+    private LifecycleWorker(MetadataStore metadata, PinReader pins, BlobStore blobs, EventPublisher events,
+                            MeterRegistry meters, LifecycleConfig config, Supplier<List<CacheRule>> rules, String node,
+                            Clock clock, int pageSize) {
         this.metadata = metadata;
+        this.pins = pins;
         this.config = config;
         this.rules = rules;
         this.clock = clock;
@@ -123,6 +140,13 @@ public final class LifecycleWorker {
     }
 
     private Future<LifecycleRunReport> runOnce(Context context) {
+        return pins.pinned().compose(pinned -> runOnce(context, image -> remover.inUse(image)
+                || pinned.keeps(image.repository(), image.digest())
+                || image.manifests().stream().anyMatch(manifest -> pinned.keeps(image.repository(), manifest))));
+    }
+
+    /** {@code kept}: images neither expired nor evicted (being pulled now, or pinned). */
+    private Future<LifecycleRunReport> runOnce(Context context, Predicate<StoredImage> kept) {
         List<Quota> quotas = quotas();
         Removed removed = new Removed();
         // Without quotas, only repositories with a policy have images to look at.
@@ -130,7 +154,8 @@ public final class LifecycleWorker {
                 || repository.filter(found -> found.settings().lifecyclePolicy() != null).isPresent();
         return metadata.forEachRepository(pageSize, repositories -> RepositoryImages.loadRecords(metadata, context,
                         repositories, wanted)
-                .compose(page -> context.executeBlocking(() -> page.stream().map(this::expiries).toList(), false)
+                .compose(page -> context.executeBlocking(() -> page.stream()
+                                .map(repository -> expiries(repository, kept)).toList(), false)
                         .compose(expiries -> {
                             Future<Void> chain = Future.succeededFuture();
                             for (int i = 0; i < page.size(); i++) {
@@ -144,14 +169,14 @@ public final class LifecycleWorker {
                             }
                             return chain;
                         })))
-                .compose(v -> enforce(context, quotas, removed))
+                .compose(v -> enforce(context, quotas, kept, removed))
                 .compose(v -> collector.collect(context))
                 .map(collected -> new LifecycleRunReport(removed.expired, removed.evicted, collected.blobs(),
                         collected.bytes()));
     }
 
     /** What a lifecycle policy expires of a repository's images: none without a policy. */
-    private List<Removal> expiries(RepositoryImages repository) {
+    private List<Removal> expiries(RepositoryImages repository, Predicate<StoredImage> kept) {
         String text = repository.repository().map(found -> found.settings().lifecyclePolicy()).orElse(null);
         if (text == null) {
             return List.of();
@@ -167,7 +192,7 @@ public final class LifecycleWorker {
         Evaluation evaluation = LifecycleEvaluator.evaluate(policy,
                 images.stream().map(StoredImage::image).toList(), clock.instant());
         return images.stream()
-                .filter(image -> !remover.inUse(image))
+                .filter(kept.negate())
                 .flatMap(image -> evaluation.expiry(image.digest()).stream()
                         .map(expiry -> new Removal(image, expiry.reason(), null)))
                 .toList();
@@ -203,11 +228,11 @@ public final class LifecycleWorker {
     }
 
     /** Brings each quota within its budget in turn, as {@link QuotaPlanner} chooses. */
-    private Future<Void> enforce(Context context, List<Quota> quotas, Removed removed) {
+    private Future<Void> enforce(Context context, List<Quota> quotas, Predicate<StoredImage> kept, Removed removed) {
         Future<Void> chain = Future.succeededFuture();
         for (Quota quota : quotas) {
             chain = chain.compose(v -> evictionPass(context, quotas, quota, quota.tally().totalBytes(), null,
-                    removed));
+                    kept, removed));
         }
         return chain;
     }
@@ -217,7 +242,7 @@ public final class LifecycleWorker {
      * evictions among them; another pass while the quota is still over budget.
      */
     private Future<Void> evictionPass(Context context, List<Quota> quotas, Quota quota, long used, StoredImage after,
-                                      Removed removed) {
+                                      Predicate<StoredImage> kept, Removed removed) {
         if (quota.tally().totalBytes() <= quota.budget()) {
             return Future.succeededFuture();
         }
@@ -226,7 +251,7 @@ public final class LifecycleWorker {
         return metadata.forEachRepository(pageSize, repositories -> RepositoryImages.loadRecords(metadata, context,
                         repositories, quota.covers())
                 .<Void>map(page -> {
-                    page.forEach(repository -> repository.images().stream().filter(image -> !remover.inUse(image))
+                    page.forEach(repository -> repository.images().stream().filter(kept.negate())
                             .forEach(candidates::offer));
                     return null;
                 }))
@@ -238,7 +263,7 @@ public final class LifecycleWorker {
                     List<StoredImage> chosen = QuotaPlanner.choose(pass, quota.tally(), quota.budget());
                     return evict(context, quotas, quota, used, chosen, removed)
                             .compose(done -> evictionPass(context, quotas, quota, used, pass.get(pass.size() - 1),
-                                    removed));
+                                    kept, removed));
                 });
     }
 

@@ -10,6 +10,10 @@ import io.cargohold.lifecycle.StoredImage;
 import io.cargohold.meta.hazelcast.HazelcastMembers;
 import io.cargohold.meta.hazelcast.HazelcastMetadataStore;
 import io.cargohold.meta.hazelcast.HazelcastWorkRequests;
+import io.cargohold.pin.Pin;
+import io.cargohold.pin.PinReader;
+import io.cargohold.pin.PinnedImage;
+import io.cargohold.pin.PinnedManifests;
 import io.cargohold.spi.ManifestRecord;
 import io.cargohold.spi.MetadataStore;
 import io.cargohold.spi.RegistryEvent;
@@ -108,6 +112,34 @@ class LifecycleWorkerTest {
         assertThat(event.digest()).isEqualTo(idle.digest());
         assertThat(event.tag()).isEqualTo("2");
         assertThat(event.detail()).startsWith("rule 1 (imageCountMoreThan 1): 2nd newest of 3");
+    }
+
+    @Test
+    void run_pinnedImage_neitherExpiredByPolicyNorEvictedByQuota() {
+        long now = clock.millis();
+        String keepNewest = """
+                {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                  "countNumber": 1}, "action": {"type": "expire"}}]}""";
+        on(() -> cache.repository("up/app", "up", keepNewest));
+        ManifestRecord pinned = on(() -> cache.image("up/app", "1", now - 300 * MINUTE, now - 300 * MINUTE,
+                LAYER + 1));
+        ManifestRecord older = on(() -> cache.image("up/app", "2", now - 400 * MINUTE, now - 400 * MINUTE,
+                LAYER + 2));
+        on(() -> cache.image("up/app", "3", now - 100 * MINUTE, now - 100 * MINUTE, LAYER + 3));
+        Pin pin = Pin.of(PinnedImage.parse("up/app:1"), Pin.API, clock.instant(), "test")
+                .resolved(pinned.digest(), List.of(), 0);
+        PinReader pins = () -> Future.succeededFuture(PinnedManifests.of(List.of(pin)));
+        LifecycleWorker worker = new LifecycleWorker(metadata, pins, blobs, new LocalEventPublisher(vertx), meters,
+                new LifecycleConfig(null, Duration.ofHours(1), Duration.ofMinutes(15), "1000"), List::of, "test",
+                clock);
+
+        LifecycleRunReport report = on(worker::run);
+
+        assertThat(report.expired() + report.evicted()).isEqualTo(2);
+        assertThat(on(() -> metadata.manifests("up/app"))).extracting(ManifestRecord::digest)
+                .containsExactly(pinned.digest())
+                .doesNotContain(older.digest());
+        assertThat(on(() -> metadata.tags("up/app"))).containsExactly("1");
     }
 
     @Test
