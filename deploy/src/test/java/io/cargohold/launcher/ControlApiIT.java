@@ -8,12 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,10 +22,6 @@ class ControlApiIT {
 
     @TempDir
     Path dir;
-
-    /** One run of {@code java -jar cargohold.jar ctl ...}. */
-    private record Run(int exit, String out, String err) {
-    }
 
     @Test
     void ctl_createsRuleOnRunningStandalone_skopeoPullsThroughIt_refusalsExit1() throws Exception {
@@ -45,13 +37,13 @@ class ControlApiIT {
             try (CargoholdProcess cache = CargoholdProcess.standalone(dir, port, config)) {
                 String url = "http://127.0.0.1:" + admin;
 
-                Run created = ctl(url, "rules", "create", "--prefix", "viactl", "--upstream-url", upstream.url());
-                Run listed = ctl(url, "-o", "json", "rules", "list");
-                Run refused = ctl(url, "rules", "update", "fromfile", "--refresh-interval", "PT1H");
+                CtlRun created = ctl(url, "rules", "create", "--prefix", "viactl", "--upstream-url", upstream.url());
+                CtlRun listed = ctl(url, "-o", "json", "rules", "list");
+                CtlRun refused = ctl(url, "rules", "update", "fromfile", "--refresh-interval", "PT1H");
                 Path out = dir.resolve("pulled");
                 Skopeo.copy("docker://" + cache.hostPort() + "/viactl/library/app:1", "dir:" + out,
                         "--src-tls-verify=false");
-                Run images = ctl(url, "images", "list", "viactl/library/app");
+                CtlRun images = ctl(url, "images", "list", "viactl/library/app");
 
                 assertThat(created.exit()).as(created.err()).isZero();
                 assertThat(new JsonObject(listed.out()).getJsonArray("rules")).hasSize(2);
@@ -64,19 +56,7 @@ class ControlApiIT {
         }
     }
 
-    private Run ctl(String url, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", CargoholdProcess.JAR.toAbsolutePath().toString(), "ctl", "--url", url));
-        command.addAll(List.of(args));
-        Path stdout = Files.createTempFile(dir, "ctl", ".out");
-        Path stderr = Files.createTempFile(dir, "ctl", ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
-                .start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("ctl did not finish: " + command);
-        }
-        return new Run(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8));
+    private CtlRun ctl(String url, String... args) throws IOException, InterruptedException {
+        return CtlRun.of(dir, url, args);
     }
 }

@@ -18,8 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -64,7 +62,7 @@ class PinsIT {
                 assertThat(call("POST", api + "/templates", new JsonObject().put("prefix", "up")
                         .put("lifecyclePolicy", KEEP_NEWEST)).statusCode()).isEqualTo(201);
 
-                Run added = ctl("http://127.0.0.1:" + admin, "pins", "add", "up/library/app:1");
+                CtlRun added = ctl("http://127.0.0.1:" + admin, "pins", "add", "up/library/app:1");
                 assertThat(added.exit()).as(added.err()).isZero();
                 JsonObject ready = await(Duration.ofSeconds(20), () -> pin(api),
                         pin -> "ready".equals(pin.getString("state")));
@@ -100,23 +98,8 @@ class PinsIT {
         }
     }
 
-    /** One run of {@code java -jar cargohold.jar ctl ...}. */
-    private record Run(int exit, String out, String err) {
-    }
-
-    private Run ctl(String url, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", CargoholdProcess.JAR.toAbsolutePath().toString(), "ctl", "--url", url));
-        command.addAll(List.of(args));
-        Path stdout = Files.createTempFile(dir, "ctl", ".out");
-        Path stderr = Files.createTempFile(dir, "ctl", ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
-                .start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("ctl did not finish: " + command);
-        }
-        return new Run(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+    private CtlRun ctl(String url, String... args) throws IOException, InterruptedException {
+        return CtlRun.of(dir, url, args);
     }
 
     private static JsonObject pin(String api) {
