@@ -100,7 +100,7 @@ public final class CosignFixtures {
         critical.putObject("image").put("docker-manifest-digest", named.value());
         critical.put("type", CosignVerifier.SIMPLE_SIGNING_CLAIM);
         payload.putNull("optional");
-        return bytes(payload);
+        return TestImages.bytes(payload);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class CosignFixtures {
         subject.putObject("digest").put(named.algorithm(), named.hex());
         statement.put("predicateType", CosignVerifier.SIGN_PREDICATE);
         statement.putObject("predicate");
-        return bytes(statement);
+        return TestImages.bytes(statement);
     }
 
     /** A key-signed Sigstore bundle: a DSSE envelope of {@code payload} signed over its PAE encoding. */
@@ -127,7 +127,7 @@ public final class CosignFixtures {
         envelope.putArray("signatures").addObject()
                 .put("sig", sign(keys.getPrivate(), pae(payloadType, payload)))
                 .put("keyid", "");
-        return bytes(bundle);
+        return TestImages.bytes(bundle);
     }
 
     /** The bundle cosign 3.x attaches to an image: a DSSE envelope of {@link #signStatement}. */
@@ -144,7 +144,7 @@ public final class CosignFixtures {
                 .put("digest", Base64.getEncoder().encodeToString(
                         HexFormat.of().parseHex(Digest.sha256(artifact).hex())));
         messageSignature.put("signature", sign(keys.getPrivate(), artifact));
-        return bytes(bundle);
+        return TestImages.bytes(bundle);
     }
 
     /** DSSE's pre-authentication encoding, written out independently of the verifier's. */
@@ -166,13 +166,14 @@ public final class CosignFixtures {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", MediaType.OCI_MANIFEST);
-        manifest.set("config", descriptor(config));
+        manifest.set("config", TestImages.descriptorJson(config));
         ArrayNode layers = manifest.putArray("layers");
         for (int i = 0; i < payloads.size(); i++) {
-            descriptor(payloads.get(i), layers.addObject())
-                    .putObject("annotations").put(CosignArtifacts.SIGNATURE_ANNOTATION, signatures.get(i));
+            ObjectNode layer = TestImages.descriptorJson(payloads.get(i));
+            layer.putObject("annotations").put(CosignArtifacts.SIGNATURE_ANNOTATION, signatures.get(i));
+            layers.add(layer);
         }
-        return bytes(manifest);
+        return TestImages.bytes(manifest);
     }
 
     /** The config blob of a {@code .sig} manifest: an image config whose layers are the payloads. */
@@ -185,7 +186,7 @@ public final class CosignFixtures {
         rootfs.put("type", "layers");
         ArrayNode diffIds = rootfs.putArray("diff_ids");
         payloads.forEach(payload -> diffIds.add(payload.digest().value()));
-        return bytes(config);
+        return TestImages.bytes(config);
     }
 
     /** The artifact manifest cosign 3.x pushes for a bundle: subject the image, one bundle layer. */
@@ -194,13 +195,13 @@ public final class CosignFixtures {
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", MediaType.OCI_MANIFEST);
         manifest.put("artifactType", CosignArtifacts.BUNDLE_TYPE);
-        manifest.set("config", descriptor(emptyConfig));
-        manifest.putArray("layers").add(descriptor(bundle));
-        manifest.set("subject", descriptor(subject));
+        manifest.set("config", TestImages.descriptorJson(emptyConfig));
+        manifest.putArray("layers").add(TestImages.descriptorJson(bundle));
+        manifest.set("subject", TestImages.descriptorJson(subject));
         manifest.putObject("annotations")
                 .put("dev.sigstore.bundle.content", "dsse-envelope")
                 .put("dev.sigstore.bundle.predicateType", CosignVerifier.SIGN_PREDICATE);
-        return bytes(manifest);
+        return TestImages.bytes(manifest);
     }
 
     /** An OCI index listing bundle manifests, as the referrers API or the referrers tag schema answers. */
@@ -209,9 +210,9 @@ public final class CosignFixtures {
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaType.OCI_INDEX);
         ArrayNode manifests = index.putArray("manifests");
-        bundleManifests.forEach(manifest -> descriptor(manifest, manifests.addObject())
-                .put("artifactType", CosignArtifacts.BUNDLE_TYPE));
-        return bytes(index);
+        bundleManifests.forEach(manifest -> manifests.add(TestImages.descriptorJson(manifest)
+                .put("artifactType", CosignArtifacts.BUNDLE_TYPE)));
+        return TestImages.bytes(index);
     }
 
     /**
@@ -317,24 +318,5 @@ public final class CosignFixtures {
                 .put("hint", Base64.getEncoder().encodeToString(
                         HexFormat.of().parseHex(Digest.sha256(key.getEncoded()).hex())));
         return bundle;
-    }
-
-    private static ObjectNode descriptor(Descriptor descriptor) {
-        return descriptor(descriptor, JSON.createObjectNode());
-    }
-
-    private static ObjectNode descriptor(Descriptor descriptor, ObjectNode node) {
-        node.put("mediaType", descriptor.mediaType());
-        node.put("digest", descriptor.digest().value());
-        node.put("size", descriptor.size());
-        return node;
-    }
-
-    private static byte[] bytes(ObjectNode node) {
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -301,7 +301,8 @@ public final class TestImages {
         return digest;
     }
 
-    private static ObjectNode descriptorJson(Descriptor descriptor) {
+    /** A descriptor's JSON, as manifests and indexes list it. */
+    static ObjectNode descriptorJson(Descriptor descriptor) {
         ObjectNode node = JSON.createObjectNode();
         node.put("mediaType", descriptor.mediaType());
         node.put("digest", descriptor.digest().value());
@@ -309,7 +310,7 @@ public final class TestImages {
         return node;
     }
 
-    private static byte[] bytes(ObjectNode node) {
+    static byte[] bytes(ObjectNode node) {
         try {
             return JSON.writeValueAsBytes(node);
         } catch (IOException e) {
