@@ -1,5 +1,6 @@
 package io.cargohold.coordinator.cli;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,8 @@ final class RulesCommand {
 
     private static final List<Output.Column> COLUMNS = List.of(Output.Column.field("prefix"),
             Output.Column.field("upstreamUrl"), Output.Column.field("credentials"),
-            Output.Column.field("refreshInterval"), Output.Column.field("source"));
+            Output.Column.field("refreshInterval"), Output.Column.field("allow"), Output.Column.field("deny"),
+            Output.Column.field("source"));
 
     @ParentCommand
     Ctl ctl;
@@ -30,6 +32,12 @@ final class RulesCommand {
         String credentials;
         @Option(names = "--refresh-interval", description = "ISO-8601, such as PT6H")
         String refreshInterval;
+        @Option(names = "--allow", paramLabel = "PATTERN",
+                description = "<upstream repository>[:<tag>] patterns the rule lets in (repeat; replaces the list)")
+        List<String> allow;
+        @Option(names = "--deny", paramLabel = "PATTERN",
+                description = "patterns the rule refuses, even when allowed (repeat; replaces the list)")
+        List<String> deny;
 
         JsonObject toJson() {
             JsonObject json = new JsonObject();
@@ -37,6 +45,12 @@ final class RulesCommand {
             put(json, "upstreamRepositoryPrefix", upstreamRepositoryPrefix);
             put(json, "credentials", credentials);
             put(json, "refreshInterval", refreshInterval);
+            if (allow != null) {
+                json.put("allow", new JsonArray(allow));
+            }
+            if (deny != null) {
+                json.put("deny", new JsonArray(deny));
+            }
             return json;
         }
 

@@ -86,6 +86,19 @@ class CtlTest {
     }
 
     @Test
+    void rules_allowAndDenyLists_setListedAndEnforced() {
+        Run created = ctl("rules", "create", "--prefix", "gatedcli", "--upstream-url", upstream.url(),
+                "--allow", "library/*", "--deny", "library/bad*", "--deny", "library/worse*");
+        Run listed = ctl("rules", "list");
+
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(listed.out()).containsPattern("gatedcli .*library/\\* .*library/bad\\*,library/worse\\*");
+        assertThat(Eventually.status(() -> node.registryGet("/v2/gatedcli/library/bad1/manifests/1").status(), 403))
+                .isEqualTo(403);
+        assertThat(ctl("rules", "delete", "gatedcli").exit()).isZero();
+    }
+
+    @Test
     void rules_refusedByTheApi_exit1WithTheApisErrorLine() {
         Run bad = ctl("rules", "create", "--prefix", "Bad/", "--upstream-url", upstream.url());
         Run readOnly = ctl("rules", "delete", "fromfile");
