@@ -280,6 +280,11 @@ public final class EdgeHarness implements AutoCloseable {
         return counts;
     }
 
+    /** The node's pull-through cache, whose rules a test may replace as the cluster's control maps would. */
+    public PullThrough pullThrough() {
+        return pullThrough;
+    }
+
     /** The registry the node's meters are in. */
     public MeterRegistry meters() {
         return meters;

@@ -19,6 +19,7 @@ import java.security.KeyPair;
 import java.util.List;
 
 import static io.cargohold.edge.RegistryAssertions.assertErrorCode;
+import static io.cargohold.edge.RegistryAssertions.assertStatus;
 import static io.cargohold.edge.RegistryAssertions.errorMessage;
 import static io.cargohold.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,11 +79,10 @@ class SanctionedGatewayTest {
         CosignFixtures.pushTag(upstream, layout, CosignFixtures.writeSimpleSigning(otherDigest,
                 "signed/other-digest", TRUSTED, sigTagged.digest()), "signed/other-digest");
 
-        Path trustedPem = CosignFixtures.writePublicKeyPem(TRUSTED.getPublic(), layout.resolve("cosign.pub"));
+        CosignFixtures.writePublicKeyPem(TRUSTED.getPublic(), layout.resolve("cosign.pub"));
         edge = EdgeHarness.builder()
                 .rule(gated("up", new CacheRule.Gate(List.of("library/*"), List.of("library/bad*"), null, null)))
-                .rule(gated("v", new CacheRule.Gate(null, null,
-                        new CacheRule.Verify(new CacheRule.Cosign(List.of("file:" + trustedPem))), null)))
+                .rule(gated("v", verifying()))
                 .start();
     }
 
@@ -170,9 +170,7 @@ class SanctionedGatewayTest {
     @Test
     void skopeo_verifiedImage_pullsWithTheUpstreamStopped() throws Exception {
         UpstreamRegistry own = UpstreamRegistry.anonymous();
-        try (EdgeHarness offline = EdgeHarness.builder().rule(gated("v", new CacheRule.Gate(null, null,
-                new CacheRule.Verify(new CacheRule.Cosign(List.of("file:" + layout.resolve("cosign.pub")))), null),
-                own.url())).start()) {
+        try (EdgeHarness offline = EdgeHarness.builder().rule(gated("v", verifying(), own.url())).start()) {
             own.push(sigTagged, "signed/sig:1");
             CosignFixtures.pushTag(own, layout, sigTaggedSignature, "signed/sig");
             Skopeo.copy("docker://" + offline.hostPort() + "/v/signed/sig:1", "dir:" + out.resolve("first"),
@@ -187,6 +185,41 @@ class SanctionedGatewayTest {
         } finally {
             own.close();
         }
+    }
+
+    @Test
+    void manifest_cachedBeforeTheRuleVerified_checkedAtItsNextPull() {
+        try (EdgeHarness late = EdgeHarness.builder().rule(gated("late", CacheRule.Gate.NONE)).start()) {
+            assertStatus(late.get("/v2/late/signed/none/manifests/1"), 200);
+            assertStatus(late.get("/v2/late/signed/sig/manifests/1"), 200);
+
+            late.pullThrough().rules().replace(List.of(gated("late", verifying())));
+
+            RegistryResponse refused = late.get("/v2/late/signed/none/manifests/1");
+            assertErrorCode(refused, OciErrorCode.DENIED);
+            assertThat(errorMessage(refused)).contains("no signatures");
+            assertStatus(late.get("/v2/late/signed/sig/manifests/1"), 200);
+            assertThat(await(late.metadata().manifest("late/signed/sig", sigTagged.digest().value())).orElseThrow()
+                    .signature()).isEqualTo("simple-signing signature verified with trusted key #1");
+        }
+    }
+
+    @Test
+    void manifest_trustedKeysUnreadable_refusesEveryImageOfTheRule() {
+        CacheRule.Gate unreadable = new CacheRule.Gate(null, null, new CacheRule.Verify(new CacheRule.Cosign(
+                List.of("file:" + layout.resolve("missing.pub")))), null);
+        try (EdgeHarness broken = EdgeHarness.builder().rule(gated("broken", unreadable)).start()) {
+            RegistryResponse refused = broken.get("/v2/broken/signed/sig/manifests/1");
+
+            assertErrorCode(refused, OciErrorCode.DENIED);
+            assertThat(errorMessage(refused)).contains("the trusted keys of rule broken cannot be read");
+            assertThat(await(broken.metadata().manifests("broken/signed/sig"))).isEmpty();
+        }
+    }
+
+    private static CacheRule.Gate verifying() {
+        return new CacheRule.Gate(null, null,
+                new CacheRule.Verify(new CacheRule.Cosign(List.of("file:" + layout.resolve("cosign.pub")))), null);
     }
 
     private static void assertRefused(String repository, String why) {
