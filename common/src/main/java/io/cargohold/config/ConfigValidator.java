@@ -3,10 +3,7 @@ package io.cargohold.config;
 import io.cargohold.events.kafka.KafkaTopics;
 import io.cargohold.gate.AccessList;
 import io.cargohold.gate.ImagePattern;
-import io.cargohold.oci.Digest;
-import io.cargohold.oci.RepositoryName;
-import io.cargohold.oci.Tag;
-import io.cargohold.oci.error.RegistryException;
+import io.cargohold.pin.PinnedImage;
 import io.cargohold.policy.Policy;
 import io.cargohold.policy.PolicyException;
 import io.cargohold.spi.ManifestRecord;
@@ -149,23 +146,13 @@ public final class ConfigValidator {
         for (int i = 0; i < rule.gate().warm().size(); i++) {
             String image = rule.gate().warm().get(i);
             String at = key + ".warm[" + i + "]";
-            int separator = image == null ? -1 : image.indexOf('@') >= 0 ? image.indexOf('@') : image.lastIndexOf(':');
-            if (separator <= 0) {
-                fail(at, image, "must be <repository>:<tag> or <repository>@sha256:<hex>");
-            }
-            String repository = image.substring(0, separator);
-            String reference = image.substring(separator + 1);
+            PinnedImage pinned;
             try {
-                RepositoryName.parse(repository);
-                if (image.charAt(separator) == '@') {
-                    Digest.parse(reference);
-                } else {
-                    Tag.parse(reference);
-                }
-            } catch (RegistryException e) {
-                fail(at, image, "must be <repository>:<tag> or <repository>@sha256:<hex> (" + e.getMessage() + ")");
+                pinned = PinnedImage.parse(image);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(at, image, e.getMessage());
             }
-            access.check(rule.upstreamRepository(repository), image.charAt(separator) == '@' ? null : reference)
+            access.check(rule.upstreamRepository(pinned.name().value()), pinned.tagOrNull())
                     .ifPresent(refusal -> fail(at, image, "is refused by the rule's own lists: " + refusal.message()));
         }
     }

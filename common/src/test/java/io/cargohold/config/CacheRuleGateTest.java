@@ -162,9 +162,9 @@ class CacheRuleGateTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "library/nginx| must be <repository>:<tag> or <repository>@sha256:<hex>",
-            "Library/nginx:1| must be <repository>:<tag> or <repository>@sha256:<hex> (invalid repository name)",
-            "nginx:-bad| must be <repository>:<tag> or <repository>@sha256:<hex> (invalid tag: no manifest can have it)",
-            "nginx@sha256:abc| must be <repository>:<tag> or <repository>@sha256:<hex> (invalid digest)",
+            "Library/nginx:1| must be <repository>:<tag> or <repository>@sha256:<hex> (invalid repository name: Library/nginx)",
+            "nginx:-bad| must be <repository>:<tag> or <repository>@sha256:<hex> (invalid tag: no manifest can have it: -bad)",
+            "nginx@sha256:abc| must be <repository>:<tag> or <repository>@sha256:<hex> (invalid digest: sha256:abc)",
             "bad1:latest| is refused by the rule's own lists: denied by rule 'dockerhub' pattern 'library/bad*'",
             "other/app:1| is refused by the rule's own lists: not in the allow list of rule 'dockerhub'",
     })
