@@ -38,7 +38,7 @@ class JsonDocumentCodecTest {
                 "application/vnd.oci.image.manifest.v1+json", content, 10, 20);
         JsonNode json = new ObjectMapper().readTree(MetadataDocuments.MANIFEST_CODEC.encode(manifest));
         assertThat(json.properties()).extracting(entry -> entry.getKey()).containsExactlyInAnyOrder(
-                "repository", "digest", "mediaType", "content", "cachedAtMillis", "lastPulledAtMillis");
+                "repository", "digest", "mediaType", "content", "cachedAtMillis", "lastPulledAtMillis", "signature");
         assertThat(Base64.getDecoder().decode(json.get("content").asText())).isEqualTo(content);
     }
 
