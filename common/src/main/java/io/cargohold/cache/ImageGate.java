@@ -10,8 +10,6 @@ import io.cargohold.spi.EventPublisher;
 import io.cargohold.spi.RegistryEvent;
 import io.vertx.core.Future;
 
-import java.util.regex.Pattern;
-
 /**
  * Keeps out of the cache what a rule does not let in ({@link RuleGate}): a name its allow or deny list
  * refuses, before any upstream request, and, for a rule with {@code verify}, an image without a cosign
@@ -19,9 +17,6 @@ import java.util.regex.Pattern;
  * Every refusal is {@code 403 DENIED}, an {@code image-denied} event and a count.
  */
 final class ImageGate {
-
-    /** What cosign and the referrers tag schema push as tags: signatures, attestations, SBOMs, not images. */
-    private static final Pattern ARTIFACT_TAG = Pattern.compile("sha256-[0-9a-f]{64}(\\.[a-z]+)?");
 
     private final Upstreams upstreams;
     private final EventPublisher events;
@@ -46,12 +41,6 @@ final class ImageGate {
                     CacheMeters.Denial.PATTERN);
             return Future.failedFuture(refused);
         }
-    }
-
-    /** Whether an image fetched as {@code reference} must pass a signature check before it is cached. */
-    boolean mustVerify(ProxyTarget target, Reference reference) {
-        return target.gate().verifies()
-                && !(reference instanceof Tag tag && ARTIFACT_TAG.matcher(tag.value()).matches());
     }
 
     /**

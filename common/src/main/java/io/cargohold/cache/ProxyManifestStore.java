@@ -191,7 +191,7 @@ public final class ProxyManifestStore {
      */
     private Future<ManifestRecord> cached(ProxyTarget target, Digest digest) {
         return metadata.manifest(target.name(), digest.value()).compose(hit -> {
-            if (hit.isEmpty() || hit.get().signature() != null || !gate.mustVerify(target, digest)) {
+            if (hit.isEmpty() || hit.get().signature() != null || !target.gate().verifies()) {
                 return Future.succeededFuture(hit.orElse(null));
             }
             ManifestRecord verified = hit.get();
@@ -287,7 +287,7 @@ public final class ProxyManifestStore {
         return upstreams.client(target.rule())
                 .getManifest(target.upstreamRepository(), reference, maxManifestBytes)
                 .onFailure(failure -> publishUpstreamError(target, reference, failure))
-                .compose(upstream -> gate.mustVerify(target, reference)
+                .compose(upstream -> target.gate().verifies()
                         ? verifyAndStore(target, reference, upstream) : store(target, reference, upstream, null));
     }
 

@@ -188,6 +188,17 @@ class SanctionedGatewayTest {
     }
 
     @Test
+    void manifest_underATagShapedLikeASignature_isCheckedAsAnyImage() {
+        String sigTag = "sha256-" + sigTagged.digest().hex() + ".sig";
+
+        RegistryResponse response = edge.get("/v2/v/signed/sig/manifests/" + sigTag);
+
+        assertErrorCode(response, OciErrorCode.DENIED);
+        assertThat(errorMessage(response)).contains("is not signed by a trusted key");
+        assertThat(await(edge.metadata().tag("v/signed/sig", sigTag))).isEmpty();
+    }
+
+    @Test
     void manifest_cachedBeforeTheRuleVerified_checkedAtItsNextPull() {
         try (EdgeHarness late = EdgeHarness.builder().rule(gated("late", CacheRule.Gate.NONE)).start()) {
             assertStatus(late.get("/v2/late/signed/none/manifests/1"), 200);
